@@ -1,0 +1,111 @@
+//! The one error type of the core. Every variant a caller can act on carries a stable `code`, the
+//! `field` it concerns (when there is one) and a human message; see [`Error::to_payload`].
+
+use serde::Serialize;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value broke a rule of its field; nothing was written.
+    #[error("{field}: {message}")]
+    Invalid { field: String, code: &'static str, message: String },
+    /// The write would break a rule that spans rows (capacity, uniqueness, state); nothing was written.
+    #[error("{}{message}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default())]
+    Conflict { field: Option<String>, code: &'static str, message: String },
+    /// No such row (or it belongs to another organization).
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// The signed-in user may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No local workspace yet: run `plugs init` (or the app's onboarding) first.
+    #[error("no workspace here yet: create one first (plugs init)")]
+    NotInitialized,
+    /// A pagination cursor that this store did not issue.
+    #[error("cursor: not a cursor issued by this list")]
+    BadCursor,
+    /// The database itself failed.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// Migrating the database failed.
+    #[error("migration: {0}")]
+    Migration(#[from] refinery::Error),
+    /// A file could not be read or written.
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Result with the core's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The shape errors take for the UI and the HTTP API: stable code, the field, human text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Error {
+    /// Shorthand for a field error.
+    pub fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid { field: field.into(), code, message: message.into() }
+    }
+
+    /// Shorthand for a conflict tied to a field.
+    pub fn conflict(field: Option<&str>, code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict { field: field.map(str::to_owned), code, message: message.into() }
+    }
+
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid { code, .. } | Error::Conflict { code, .. } => code,
+            Error::NotFound { .. } => "not_found",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotInitialized => "not_initialized",
+            Error::BadCursor => "bad_cursor",
+            Error::Database(_) => "database",
+            Error::Migration(_) => "migration",
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// `{code, field, message}` for the UI and APIs.
+    pub fn to_payload(&self) -> ErrorPayload {
+        let field = match self {
+            Error::Invalid { field, .. } => Some(field.clone()),
+            Error::Conflict { field, .. } => field.clone(),
+            Error::BadCursor => Some("cursor".into()),
+            _ => None,
+        };
+        let message = match self {
+            Error::Invalid { message, .. } | Error::Conflict { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        ErrorPayload { code: self.code().to_owned(), field, message }
+    }
+
+    /// Translates a constraint failure reported by SQLite into a field error. The store checks every
+    /// rule before writing, so this is the backstop that keeps the schema the last word.
+    pub(crate) fn from_sqlite(table: &str, e: rusqlite::Error) -> Self {
+        let msg = e.to_string();
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::ConstraintViolation {
+                if let Some(cols) = msg.strip_prefix("UNIQUE constraint failed: ") {
+                    let field = cols.split(", ").last().and_then(|c| c.split('.').nth(1)).unwrap_or(cols);
+                    return Error::conflict(Some(field), "duplicate", format!("a {table} row with this {} already exists", cols.replace(&format!("{table}."), "")));
+                }
+                if msg.starts_with("FOREIGN KEY") {
+                    return Error::conflict(None, "reference", format!("{table}: a referenced row does not exist"));
+                }
+                let field = msg.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .find(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_') && w.len() > 3 && !["constraint", "failed", "check", "length", "json_valid", "glob", "between"].contains(w))
+                    .unwrap_or(table)
+                    .to_owned();
+                return Error::conflict(Some(&field), "constraint", format!("{table}: {msg}"));
+            }
+        }
+        Error::Database(e)
+    }
+}

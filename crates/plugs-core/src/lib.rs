@@ -1,0 +1,24 @@
+//! The Plugs core: the product without a window. Domain types parsed at the edge, the local SQLite
+//! store (a faithful copy of the central schema), one write path that audits and records every
+//! change for sync, contact search, and the reporting views. The desktop shell and the `plugs` CLI
+//! are thin adapters over this crate.
+
+#[macro_use]
+pub mod types;
+pub mod actions;
+mod audit;
+pub mod changes;
+pub mod error;
+pub mod repo;
+mod rules;
+pub mod schema;
+pub mod search;
+pub mod store;
+pub mod tables;
+pub mod views;
+pub mod workspace;
+
+pub use error::{Error, ErrorPayload, Result};
+pub use repo::{Filter, ListQuery, Page, Record, Repo, Table};
+pub use store::{default_data_dir, Actor, Durability, Store};
+pub use types::{Money, Timestamp};

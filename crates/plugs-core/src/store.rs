@@ -1,0 +1,186 @@
+//! The local database: opening it, migrating it, the signed-in user, and the entry points to each
+//! table's repository.
+
+use crate::error::{Error, Result};
+use crate::repo::{Repo, Table};
+use crate::schema::{Entity, TableSpec};
+use rusqlite::{Connection, OptionalExtension};
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use uuid::Uuid;
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations/local");
+}
+
+/// The identifier the desktop app is bundled under; the data dir is named after it.
+pub const APP_IDENTIFIER: &str = "com.theplugs.app";
+
+/// The database file's name inside the data dir.
+pub const DB_FILE: &str = "plugs.db";
+
+/// The platform's app-data dir, the same one the desktop app uses (`$XDG_DATA_HOME/com.theplugs.app`
+/// on Linux). `PLUGS_DATA_DIR` overrides it.
+pub fn default_data_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PLUGS_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    dirs::data_dir().map(|d| d.join(APP_IDENTIFIER))
+}
+
+/// How a commit is made durable.
+///
+/// The store runs in WAL mode with `synchronous = NORMAL` by default: a commit is in the WAL before
+/// the call returns, so a crash or kill of the app loses nothing; only a power loss or OS crash can
+/// roll back the last moments of commits (never corrupt the file), and the WAL is fsynced at each
+/// checkpoint. `Full` fsyncs every commit, for machines without a battery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    #[default]
+    Normal,
+    Full,
+}
+
+/// Who is acting: the signed-in local user, in their organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub organization_id: Uuid,
+    pub is_admin: bool,
+}
+
+/// The local store: one SQLite connection and the signed-in user.
+pub struct Store {
+    pub(crate) conn: Connection,
+    actor: RefCell<Option<Actor>>,
+    device_id: Uuid,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).field("device_id", &self.device_id).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, migrated to the current schema.
+    pub fn open_dir(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Self::open(&dir.join(DB_FILE))
+    }
+
+    /// Opens (creating if needed) the database file at `path`, migrated to the current schema.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, Durability::default())
+    }
+
+    /// Opens with an explicit durability setting.
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", match durability {
+            Durability::Normal => "NORMAL",
+            Durability::Full => "FULL",
+        })?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(128);
+        embedded::migrations::runner().run(&mut conn)?;
+        let device_id = match get_setting(&conn, "device_id")? {
+            Some(id) => Uuid::parse_str(&id).map_err(|_| Error::invalid("device_id", "invalid_format", "local settings hold a malformed device id"))?,
+            None => {
+                let id = Uuid::now_v7();
+                set_setting(&conn, "device_id", &id.to_string())?;
+                id
+            }
+        };
+        let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned() };
+        store.reload_actor()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This device's id, born with the database.
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// The signed-in user, or [`Error::NotInitialized`] before the workspace exists.
+    pub fn actor(&self) -> Result<Actor> {
+        self.actor.borrow().clone().ok_or(Error::NotInitialized)
+    }
+
+    /// Whether a workspace (organization + user) exists here.
+    pub fn is_initialized(&self) -> bool {
+        self.actor.borrow().is_some()
+    }
+
+    /// Re-reads the signed-in user from local settings (their admin flag may have changed).
+    pub(crate) fn reload_actor(&self) -> Result<()> {
+        let actor = match get_setting(&self.conn, "current_user_id")? {
+            None => None,
+            Some(uid) => self
+                .conn
+                .query_row(
+                    "SELECT id, organization_id, is_admin FROM users WHERE id = ?1 AND NOT is_deleted AND is_active",
+                    [&uid],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+                )
+                .optional()?
+                .and_then(|(u, o, a)| Some(Actor { user_id: Uuid::parse_str(&u).ok()?, organization_id: Uuid::parse_str(&o).ok()?, is_admin: a })),
+        };
+        *self.actor.borrow_mut() = actor;
+        Ok(())
+    }
+
+    /// Makes `user_id` the signed-in local user.
+    pub(crate) fn set_current_user(&self, user_id: Uuid) -> Result<()> {
+        set_setting(&self.conn, "current_user_id", &user_id.to_string())?;
+        self.reload_actor()
+    }
+
+    /// The typed repository of one table.
+    pub fn repo<T: Entity>(&self) -> Repo<'_, T> {
+        Repo::new(self)
+    }
+
+    /// The untyped repository of a table by name (for adapters that work in JSON, like the CLI).
+    pub fn table(&self, name: &str) -> Result<Table<'_>> {
+        let spec = crate::tables::spec(name).ok_or_else(|| Error::invalid("table", "unknown_table", format!("'{name}' is not a table")))?;
+        Ok(Table::new(self, spec))
+    }
+
+    /// The spec of a table by name.
+    pub fn spec(name: &str) -> Option<&'static TableSpec> {
+        crate::tables::spec(name)
+    }
+
+    /// Compacts the file; rebuilds the contact search index, whose rowids VACUUM may renumber.
+    pub fn vacuum(&self) -> Result<()> {
+        self.conn.execute_batch("VACUUM; INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');")?;
+        Ok(())
+    }
+
+    /// The raw connection, for read-only diagnostics and tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+pub(crate) fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM local_settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub(crate) fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO local_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! `organizations`.
+
+use crate::schema::*;
+use crate::types::*;
+#[allow(unused_imports)]
+use serde_json::Value;
+#[allow(unused_imports)]
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One row of `organizations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub subscription_plan: String,
+    pub settings: Value,
+    pub is_active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub is_deleted: bool,
+    pub deleted_at: Option<Timestamp>,
+}
+
+/// Columns, rules and capabilities of `organizations`.
+pub static SPEC: TableSpec = TableSpec {
+    name: "organizations",
+    columns: &[
+        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
+        Column { name: "name", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
+        Column { name: "domain", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
+        Column { name: "subscription_plan", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: true, default: Some(Default::Json(r#""free""#)), access: Access::Write },
+        Column { name: "settings", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
+        Column { name: "is_active", kind: Kind::Bool, nullable: true, default: Some(Default::Json("true")), access: Access::Write },
+        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
+        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
+        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
+        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
+    ],
+    soft_delete: SoftDelete::Full,
+    ops: Ops::Update,
+    sortable: &["name", "created_at", "updated_at"],
+};
+
+impl Entity for Organization {
+    const SPEC: &'static TableSpec = &SPEC;
+}
+
+pub(crate) fn before_write(ctx: &crate::repo::Ctx, op: crate::repo::Op, new: &mut crate::repo::Record) -> crate::error::Result<()> {
+    if op != crate::repo::Op::Create {
+        crate::rules::require_admin(ctx, "change the organization")?;
+    }
+    if let Some(domain) = crate::rules::text(new, "domain") {
+        let taken: bool = ctx.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM organizations WHERE domain = ?1 AND id <> ?2)",
+            rusqlite::params![domain, crate::rules::text(new, "id")],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(crate::error::Error::conflict(Some("domain"), "duplicate", format!("the domain {domain} belongs to another organization")));
+        }
+    }
+    Ok(())
+}

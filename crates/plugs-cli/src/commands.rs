@@ -1,0 +1,314 @@
+//! The command tree and what each command asks of the core.
+
+use crate::output::Output;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use plugs_core::schema::{Column, Kind, Ops, SoftDelete, TableSpec};
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::{Error, Filter, ListQuery, Record, Result, Store};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// An entity of the command line: its name, its table, and the columns a list shows.
+struct Entity {
+    name: &'static str,
+    table: &'static str,
+    about: &'static str,
+    columns: &'static [&'static str],
+}
+
+const ENTITIES: &[Entity] = &[
+    Entity { name: "org", table: "organizations", about: "The organization (workspace)", columns: &["id", "name", "domain", "subscription_plan"] },
+    Entity { name: "user", table: "users", about: "People of the organization", columns: &["id", "first_name", "last_name", "email", "is_admin", "is_active"] },
+    Entity { name: "contact", table: "contacts", about: "Contacts", columns: &["id", "first_name", "last_name", "company", "email", "status", "lead_score"] },
+    Entity { name: "interaction", table: "contact_interactions", about: "Interactions with contacts (and scheduled follow-ups)", columns: &["id", "contact_id", "interaction_type", "interaction_date", "status", "subject"] },
+    Entity { name: "event", table: "events", about: "Events", columns: &["id", "title", "event_type", "status", "start_date", "current_attendees", "max_attendees"] },
+    Entity { name: "attendee", table: "event_attendees", about: "Event registrations and attendance", columns: &["id", "event_id", "user_id", "status", "check_in_time", "check_out_time"] },
+    Entity { name: "agenda", table: "event_agenda_items", about: "Event agenda items", columns: &["id", "event_id", "sort_order", "start_time", "end_time", "title"] },
+    Entity { name: "expense", table: "expenses", about: "Expenses", columns: &["id", "title", "amount", "currency", "expense_date", "status", "event_id"] },
+    Entity { name: "media", table: "media", about: "Files attached to contacts and events", columns: &["id", "title", "media_type", "file_name", "file_size", "status"] },
+    Entity { name: "collection", table: "media_collections", about: "Media collections", columns: &["id", "name", "collection_type"] },
+    Entity { name: "collection-item", table: "media_collection_items", about: "Media in a collection, in order", columns: &["id", "collection_id", "media_id", "sort_order"] },
+    Entity { name: "notification", table: "notifications", about: "Your notifications", columns: &["id", "title", "notification_type", "is_read", "created_at"] },
+    Entity { name: "integration", table: "integrations", about: "Third-party integrations", columns: &["id", "provider", "integration_type", "status", "is_active"] },
+    Entity { name: "integration-log", table: "integration_logs", about: "Integration runs", columns: &["id", "integration_id", "operation", "status", "started_at"] },
+    Entity { name: "analytics", table: "analytics_events", about: "Usage analytics events", columns: &["id", "event_name", "event_category", "event_timestamp"] },
+    Entity { name: "audit", table: "audit_logs", about: "The audit trail", columns: &["created_at", "action", "table_name", "record_id", "user_id"] },
+];
+
+fn kebab(s: &str) -> String {
+    s.replace('_', "-")
+}
+
+fn describe(c: &Column) -> String {
+    let what = match c.kind {
+        Kind::Uuid { references: Some(t) } => format!("id of a row of {t}"),
+        Kind::Uuid { .. } => "UUID".into(),
+        Kind::Text { max: Some(n), .. } => format!("text, at most {n} characters"),
+        Kind::Text { .. } => "text".into(),
+        Kind::Enum(v) => format!("one of: {}", v.join(", ")),
+        Kind::Int { min, max } if max >= i32::MAX as i64 => format!("whole number ≥ {min}"),
+        Kind::Int { min, max } => format!("whole number {min}..={max}"),
+        Kind::Bool => "true or false".into(),
+        Kind::Json(_) => "JSON".into(),
+        Kind::Timestamp => "time, RFC 3339 (2026-11-24T14:00:00Z)".into(),
+        Kind::Date => "date, YYYY-MM-DD".into(),
+        Kind::Money => "amount, e.g. 12.50".into(),
+        Kind::Inet => "IP address".into(),
+    };
+    if c.required_on_create() {
+        format!("{what} (required)")
+    } else {
+        what
+    }
+}
+
+fn field_args<'a>(cols: impl Iterator<Item = &'a Column>) -> Vec<Arg> {
+    cols.map(|c| Arg::new(c.name).long(kebab(c.name)).value_name("VALUE").help(describe(c)).allow_hyphen_values(true)).collect()
+}
+
+fn id_arg() -> Arg {
+    Arg::new("id").required(true).value_name("ID").help("the record's id")
+}
+
+fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
+    let mut cmd = Command::new(e.name).about(e.about).subcommand_required(true).arg_required_else_help(true);
+    let writable = !matches!(spec.ops, Ops::ReadOnly | Ops::Update);
+    if writable {
+        cmd = cmd.subcommand(Command::new("add").about(format!("Create a {} row", spec.name)).args(field_args(spec.creatable())));
+    }
+    let filters = spec.columns.iter().filter(|c| !matches!(c.kind, Kind::Json(_)));
+    cmd = cmd
+        .subcommand(
+            Command::new("list")
+                .about("List rows (deleted ones hidden)")
+                .args(field_args(filters).into_iter().map(|a| a.help("only rows with this value")))
+                .arg(Arg::new("sort").long("sort").value_name("COLUMN").help(format!("one of: {}", spec.sortable.join(", "))))
+                .arg(Arg::new("desc").long("desc").action(ArgAction::SetTrue).help("sort descending"))
+                .arg(Arg::new("min").long("min").value_name("COLUMN=VALUE").action(ArgAction::Append).help("only rows where COLUMN >= VALUE"))
+                .arg(Arg::new("max").long("max").value_name("COLUMN=VALUE").action(ArgAction::Append).help("only rows where COLUMN <= VALUE"))
+                .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).help("page size (default 50, at most 1000)"))
+                .arg(Arg::new("cursor").long("cursor").value_name("CURSOR").help("the page after this cursor"))
+                .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("every page"))
+                .arg(Arg::new("include-deleted").long("include-deleted").action(ArgAction::SetTrue).help("include deleted rows")),
+        )
+        .subcommand(Command::new("show").about("Show one row").arg(id_arg()));
+    if matches!(spec.ops, Ops::All | Ops::Update) {
+        cmd = cmd.subcommand(Command::new("update").about("Change the given fields only (an empty value clears one)").arg(id_arg()).args(field_args(spec.updatable())));
+    }
+    if spec.ops == Ops::All {
+        cmd = cmd.subcommand(Command::new("delete").about("Delete (recoverable with restore)").arg(id_arg()));
+        if spec.soft_delete != SoftDelete::None {
+            cmd = cmd.subcommand(Command::new("restore").about("Bring a deleted row back").arg(id_arg()));
+        }
+    }
+    match e.name {
+        "contact" => cmd.subcommand(
+            Command::new("search")
+                .about("Full-text search as you type (names, email, company, job title, industry, notes)")
+                .arg(Arg::new("query").required(true).num_args(1..).value_name("WORDS"))
+                .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).default_value("50")),
+        ),
+        "attendee" => cmd
+            .subcommand(Command::new("check-in").about("Check an attendee in now").arg(id_arg()))
+            .subcommand(Command::new("check-out").about("Check an attendee out now").arg(id_arg())),
+        "expense" => cmd
+            .subcommand(Command::new("approve").about("Approve (admins)").arg(id_arg()))
+            .subcommand(Command::new("reject").about("Reject (admins)").arg(id_arg()))
+            .subcommand(Command::new("pay").about("Mark an approved expense paid (admins)").arg(id_arg())),
+        "notification" => cmd.subcommand(
+            Command::new("read")
+                .about("Mark read")
+                .arg(Arg::new("id").value_name("ID").required_unless_present("all"))
+                .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("mark every notification read")),
+        ),
+        _ => cmd,
+    }
+}
+
+/// The whole command tree.
+pub fn cli() -> Command {
+    let mut cmd = Command::new("plugs")
+        .about("The Plugs: contacts, events and expenses, offline first")
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(Arg::new("data-dir").long("data-dir").global(true).value_name("DIR").value_parser(clap::value_parser!(PathBuf)).help("where the database lives (default: the app's data dir; env PLUGS_DATA_DIR)"))
+        .arg(Arg::new("json").long("json").global(true).action(ArgAction::SetTrue).help("print JSON (records keyed by column name)"))
+        .subcommand(
+            Command::new("init")
+                .about("Create the local workspace: an organization and you, its admin")
+                .arg(Arg::new("organization-name").long("organization-name").required(true).value_name("NAME"))
+                .arg(Arg::new("first-name").long("first-name").required(true).value_name("NAME"))
+                .arg(Arg::new("last-name").long("last-name").required(true).value_name("NAME"))
+                .arg(Arg::new("email").long("email").required(true).value_name("EMAIL")),
+        )
+        .subcommand(
+            Command::new("report")
+                .about("Reports from the schema's views")
+                .subcommand_required(true)
+                .subcommand(Command::new("contacts").about("contact_performance_summary"))
+                .subcommand(Command::new("events").about("event_analytics")),
+        )
+        .subcommand(Command::new("status").about("The workspace, signed-in user and pending changes"));
+    for e in ENTITIES {
+        cmd = cmd.subcommand(entity_command(e, Store::spec(e.table).expect("entities name real tables")));
+    }
+    cmd
+}
+
+fn open(m: &ArgMatches) -> Result<Store> {
+    let dir = match m.get_one::<PathBuf>("data-dir") {
+        Some(d) => d.clone(),
+        None => plugs_core::default_data_dir().ok_or_else(|| Error::invalid("data-dir", "required", "no app data dir on this system; pass --data-dir"))?,
+    };
+    Store::open_dir(&dir)
+}
+
+fn parse_id(m: &ArgMatches) -> Result<Uuid> {
+    let s = m.get_one::<String>("id").map(String::as_str).unwrap_or_default();
+    Uuid::parse_str(s.trim()).map_err(|_| Error::invalid("id", "invalid_format", format!("'{s}' is not a UUID")))
+}
+
+/// The given column flags as a record of typed JSON values.
+fn fields<'a>(m: &ArgMatches, cols: impl Iterator<Item = &'a Column>) -> Result<Record> {
+    let mut r = Record::new();
+    for c in cols {
+        if let Some(v) = m.get_one::<String>(c.name) {
+            r.insert(c.name.to_owned(), c.json_from_text(v)?);
+        }
+    }
+    Ok(r)
+}
+
+fn bound(spec: &TableSpec, s: &str, flag: &str) -> Result<(String, Value)> {
+    let (k, v) = s.split_once('=').ok_or_else(|| Error::invalid(flag, "invalid_format", format!("'{s}' is not COLUMN=VALUE")))?;
+    let k = k.trim().replace('-', "_");
+    let col = spec.column(&k).ok_or_else(|| Error::invalid(flag, "unknown_field", format!("{} has no field '{k}'", spec.name)))?;
+    Ok((k, col.json_from_text(v)?))
+}
+
+pub fn run(m: &ArgMatches) -> Result<Output> {
+    let (name, sub) = m.subcommand().expect("a subcommand is required");
+    let store = open(m)?;
+    match name {
+        "init" => {
+            let g = |k: &str| sub.get_one::<String>(k).cloned().unwrap_or_default();
+            let (org, user) = store.init_workspace(&NewWorkspace {
+                organization_name: g("organization-name"),
+                first_name: g("first-name"),
+                last_name: g("last-name"),
+                email: g("email"),
+            })?;
+            Ok(Output::Message(
+                format!("Workspace '{}' created; signed in as {} {} (admin).\nData: {}", org.name, user.first_name, user.last_name, store.path().display()),
+                json!({ "organization": org, "user": user }),
+            ))
+        }
+        "status" => {
+            let pending = plugs_core::changes::pending_count(store.connection())?;
+            let actor = store.actor().ok();
+            Ok(Output::Message(
+                match &actor {
+                    Some(a) => format!("signed in: user {} in organization {}\npending changes: {pending}\ndata: {}", a.user_id, a.organization_id, store.path().display()),
+                    None => format!("no workspace yet (run: plugs init)\ndata: {}", store.path().display()),
+                },
+                json!({ "initialized": actor.is_some(), "user_id": actor.as_ref().map(|a| a.user_id), "organization_id": actor.as_ref().map(|a| a.organization_id), "pending_changes": pending, "data": store.path() }),
+            ))
+        }
+        "report" => {
+            let (which, _) = sub.subcommand().expect("required");
+            let (items, columns): (Vec<Value>, Vec<&'static str>) = match which {
+                "contacts" => (
+                    store.contact_performance()?.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
+                    vec!["contact_type", "status", "total_contacts", "avg_lead_score", "total_interactions", "last_interaction_date"],
+                ),
+                _ => (
+                    store.event_analytics()?.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
+                    vec!["event_type", "status", "event_count", "avg_attendees", "total_expenses", "avg_expense_per_event"],
+                ),
+            };
+            Ok(Output::List { items, columns, next_cursor: None })
+        }
+        entity => {
+            let e = ENTITIES.iter().find(|e| e.name == entity).expect("clap only accepts known entities");
+            run_entity(&store, e, sub)
+        }
+    }
+}
+
+fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
+    let table = store.table(e.table)?;
+    let spec = table.spec();
+    let (verb, a) = m.subcommand().expect("a verb is required");
+    let rec = |r: Record| Ok(Output::Record(Value::Object(r)));
+    let val = |v: serde_json::Result<Value>| v.map(Output::Record).map_err(|x| Error::invalid("output", "serialize", x.to_string()));
+    match verb {
+        "add" => rec(table.create(fields(a, spec.creatable())?)?),
+        "show" => rec(table.get(parse_id(a)?)?),
+        "update" => {
+            let patch = fields(a, spec.updatable())?;
+            if patch.is_empty() {
+                return Err(Error::invalid("fields", "required", "give at least one field to change"));
+            }
+            rec(table.update(parse_id(a)?, patch)?)
+        }
+        "delete" => rec(table.delete(parse_id(a)?)?),
+        "restore" => rec(table.restore(parse_id(a)?)?),
+        "list" => {
+            let mut q = ListQuery {
+                sort: a.get_one::<String>("sort").map(|s| s.replace('-', "_")),
+                descending: a.get_flag("desc"),
+                limit: a.get_one::<usize>("limit").copied(),
+                cursor: a.get_one::<String>("cursor").cloned(),
+                include_deleted: a.get_flag("include-deleted"),
+                ..Default::default()
+            };
+            for (k, v) in fields(a, spec.columns.iter().filter(|c| !matches!(c.kind, Kind::Json(_))))? {
+                q.filters.push(if v.is_null() { Filter::IsNull(k, true) } else { Filter::Eq(k, v) });
+            }
+            for s in a.get_many::<String>("min").into_iter().flatten() {
+                let (k, v) = bound(spec, s, "min")?;
+                q.filters.push(Filter::Gte(k, v));
+            }
+            for s in a.get_many::<String>("max").into_iter().flatten() {
+                let (k, v) = bound(spec, s, "max")?;
+                q.filters.push(Filter::Lte(k, v));
+            }
+            let mut items = vec![];
+            loop {
+                let page = table.list(&q)?;
+                items.extend(page.items.into_iter().map(Value::Object));
+                match page.next_cursor {
+                    Some(c) if a.get_flag("all") => q.cursor = Some(c),
+                    next => return Ok(Output::List { items, columns: e.columns.to_vec(), next_cursor: next }),
+                }
+            }
+        }
+        "search" => {
+            let words: Vec<String> = a.get_many::<String>("query").into_iter().flatten().cloned().collect();
+            let limit = a.get_one::<usize>("limit").copied().unwrap_or(50);
+            let found = store.search_contacts(&words.join(" "), &[], limit)?;
+            Ok(Output::List { items: found.into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect(), columns: e.columns.to_vec(), next_cursor: None })
+        }
+        "check-in" => val(serde_json::to_value(store.check_in(parse_id(a)?)?)),
+        "check-out" => val(serde_json::to_value(store.check_out(parse_id(a)?)?)),
+        "approve" => val(serde_json::to_value(store.approve_expense(parse_id(a)?)?)),
+        "reject" => val(serde_json::to_value(store.reject_expense(parse_id(a)?)?)),
+        "pay" => val(serde_json::to_value(store.mark_expense_paid(parse_id(a)?)?)),
+        "read" if a.get_flag("all") => {
+            let n = store.mark_all_notifications_read()?;
+            Ok(Output::Message(format!("{n} notifications marked read"), json!({ "marked_read": n })))
+        }
+        "read" => val(serde_json::to_value(store.mark_notification_read(parse_id(a)?)?)),
+        other => Err(Error::invalid("command", "unknown", format!("unknown verb {other}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_tree_is_consistent() {
+        super::cli().debug_assert();
+    }
+}

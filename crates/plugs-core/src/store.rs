@@ -139,6 +139,20 @@ impl Store {
         Ok(())
     }
 
+    /// Signs in another active user of the workspace on this device (a shared booth laptop).
+    pub fn switch_user(&self, user_id: Uuid) -> Result<()> {
+        let org = self.actor()?.organization_id;
+        let ok: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1 AND organization_id = ?2 AND is_active AND NOT is_deleted)",
+            [user_id.to_string(), org.to_string()],
+            |r| r.get(0),
+        )?;
+        if !ok {
+            return Err(Error::NotFound { entity: "users", id: user_id.to_string() });
+        }
+        self.set_current_user(user_id)
+    }
+
     /// Makes `user_id` the signed-in local user.
     pub(crate) fn set_current_user(&self, user_id: Uuid) -> Result<()> {
         set_setting(&self.conn, "current_user_id", &user_id.to_string())?;

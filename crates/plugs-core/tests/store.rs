@@ -1,0 +1,504 @@
+//! The core as a user meets it: writes that audit and record changes atomically, validation that
+//! names the field, soft deletes, lists, search, and the rules beyond the columns.
+
+use plugs_core::tables::contacts::{Contact, ContactStatus, ContactType, Priority};
+use plugs_core::tables::event_attendees::{AttendeeStatus, EventAttendee};
+use plugs_core::tables::events::Event;
+use plugs_core::tables::expenses::{Expense, ExpenseStatus};
+use plugs_core::tables::users::User;
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::{Error, Filter, ListQuery, Money, Store};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Store,
+    admin: User,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    let (_, admin) = store
+        .init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() })
+        .unwrap();
+    World { _dir: dir, store, admin }
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Row counts of the tables a write touches, to prove a failed write left nothing behind.
+fn footprint(store: &Store) -> (i64, i64, i64, i64, i64) {
+    (
+        count(store, "SELECT COUNT(*) FROM contacts"),
+        count(store, "SELECT COUNT(*) FROM event_attendees"),
+        count(store, "SELECT COUNT(*) FROM audit_logs"),
+        count(store, "SELECT COUNT(*) FROM sync_outbox"),
+        count(store, "SELECT COUNT(*) FROM events WHERE current_attendees > 0"),
+    )
+}
+
+fn contact(store: &Store, first: &str, last: &str, extra: Value) -> Contact {
+    let mut v = json!({ "first_name": first, "last_name": last });
+    v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    store.repo::<Contact>().create(&v).unwrap()
+}
+
+fn field_error(e: Error) -> (String, String) {
+    let p = e.to_payload();
+    (p.field.unwrap_or_default(), p.code)
+}
+
+#[test]
+fn first_launch_creates_an_admin_workspace_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    assert!(matches!(store.repo::<Contact>().list(&ListQuery::default()), Err(Error::NotInitialized)));
+    let (org, user) = store
+        .init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() })
+        .unwrap();
+    assert!(user.is_admin && user.is_active);
+    assert_eq!(user.organization_id, org.id);
+    assert_eq!(user.id.get_version_num(), 7, "ids are UUID v7");
+    assert_eq!(org.subscription_plan, "free", "the seed's default");
+    // Reopening keeps the workspace and the signed-in user.
+    drop(store);
+    let store = Store::open_dir(dir.path()).unwrap();
+    assert_eq!(store.actor().unwrap().user_id, user.id);
+    let again = store.init_workspace(&NewWorkspace { organization_name: "X".into(), first_name: "A".into(), last_name: "B".into(), email: "a@b.io".into() });
+    assert_eq!(again.unwrap_err().code(), "already_initialized");
+    // Both rows are audited and queued for sync.
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM audit_logs WHERE action = 'create'"), 2);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM sync_outbox"), 2);
+}
+
+#[test]
+fn create_fills_defaults_stamps_author_and_audits_in_one_go() {
+    let w = world();
+    let c = contact(&w.store, "Grace", "Hopper", json!({ "company": "Navy" }));
+    assert_eq!((c.contact_type, c.status, c.priority, c.lead_score), (ContactType::Target, ContactStatus::ColdLead, Priority::Medium, 0));
+    assert_eq!(c.metadata, json!({}));
+    assert_eq!(c.created_by, w.admin.id);
+    assert_eq!(c.updated_by, Some(w.admin.id));
+    assert!(!c.is_deleted && c.deleted_at.is_none());
+    let stored: String = w.store.connection().query_row("SELECT created_at FROM contacts WHERE id = ?1", [c.id.to_string()], |r| r.get(0)).unwrap();
+    assert_eq!(stored.len(), 27, "fixed precision: {stored}");
+    assert_eq!(stored, c.created_at.to_string());
+    let (action, new_values): (String, String) = w
+        .store
+        .connection()
+        .query_row("SELECT action, new_values FROM audit_logs WHERE record_id = ?1", [c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(action, "create");
+    assert_eq!(serde_json::from_str::<Value>(&new_values).unwrap()["company"], "Navy");
+    let changes = plugs_core::changes::pending(w.store.connection(), 100).unwrap();
+    let last = changes.last().unwrap();
+    assert_eq!((last.table_name.as_str(), last.record_id, last.op.as_str()), ("contacts", c.id, "upsert"));
+    assert!(last.fields.contains(&"first_name".to_string()));
+}
+
+#[test]
+fn partial_update_changes_only_what_was_given_and_audits_the_difference() {
+    let w = world();
+    let c = contact(&w.store, "Grace", "Hopper", json!({ "company": "Navy", "email": "grace@navy.mil" }));
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let u = w.store.repo::<Contact>().update(c.id, &json!({ "status": "hot_lead", "lead_score": 70 })).unwrap();
+    assert_eq!((u.status, u.lead_score), (ContactStatus::HotLead, 70));
+    assert_eq!((u.company.as_deref(), u.email.as_deref()), (Some("Navy"), Some("grace@navy.mil")));
+    assert!(u.updated_at > c.updated_at);
+    assert_eq!(u.created_at, c.created_at);
+    let (old, new): (String, String) = w
+        .store
+        .connection()
+        .query_row("SELECT old_values, new_values FROM audit_logs WHERE record_id = ?1 AND action = 'update'", [c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let (old, new): (Value, Value) = (serde_json::from_str(&old).unwrap(), serde_json::from_str(&new).unwrap());
+    assert_eq!(old["status"], "cold_lead");
+    assert_eq!(new["status"], "hot_lead");
+    assert_eq!(new["lead_score"], 70);
+    assert!(new.get("company").is_none(), "unchanged fields are not in the audit diff");
+    let fields = plugs_core::changes::pending(w.store.connection(), 100).unwrap().last().unwrap().fields.clone();
+    assert_eq!(fields, ["status", "lead_score", "updated_at"]);
+    // null clears a nullable field; an update that changes nothing writes nothing.
+    let cleared = w.store.repo::<Contact>().update(c.id, &json!({ "company": null })).unwrap();
+    assert_eq!(cleared.company, None);
+    let before = footprint(&w.store);
+    let same = w.store.repo::<Contact>().update(c.id, &json!({ "status": "hot_lead" })).unwrap();
+    assert_eq!(same.updated_at, cleared.updated_at);
+    assert_eq!(footprint(&w.store), before);
+}
+
+#[test]
+fn bad_input_names_the_field_and_the_rule_and_writes_nothing() {
+    let w = world();
+    let c = contact(&w.store, "Grace", "Hopper", json!({}));
+    let before = footprint(&w.store);
+    let repo = w.store.repo::<Contact>();
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({ "last_name": "X" }), "first_name", "required"),
+        (json!({ "first_name": "  ", "last_name": "X" }), "first_name", "required"),
+        (json!({ "first_name": "A".repeat(51), "last_name": "X" }), "first_name", "max_length"),
+        (json!({ "first_name": "A", "last_name": "X", "lead_score": 101 }), "lead_score", "out_of_range"),
+        (json!({ "first_name": "A", "last_name": "X", "lead_score": -1 }), "lead_score", "out_of_range"),
+        (json!({ "first_name": "A", "last_name": "X", "lead_score": "high" }), "lead_score", "invalid_type"),
+        (json!({ "first_name": "A", "last_name": "X", "status": "warm" }), "status", "invalid_choice"),
+        (json!({ "first_name": "A", "last_name": "X", "email": "not-an-email" }), "email", "invalid_format"),
+        (json!({ "first_name": "A", "last_name": "X", "linkedin_url": "linkedin" }), "linkedin_url", "invalid_format"),
+        (json!({ "first_name": "A", "last_name": "X", "phone": "call me" }), "phone", "invalid_format"),
+        (json!({ "first_name": "A", "last_name": "X", "metadata": [1] }), "metadata", "invalid_type"),
+        (json!({ "first_name": "A", "last_name": "X", "contact_type": null }), "contact_type", "required"),
+        (json!({ "first_name": "A", "last_name": "X", "shoe_size": 44 }), "shoe_size", "unknown_field"),
+        (json!({ "first_name": "A", "last_name": "X", "created_by": Uuid::now_v7() }), "created_by", "read_only"),
+        (json!({ "first_name": "A", "last_name": "X", "last_interaction": "2026-01-01T00:00:00Z" }), "last_interaction", "read_only"),
+    ];
+    for (input, field, code) in cases {
+        let e = repo.create(&input).unwrap_err();
+        assert_eq!(field_error(e), (field.to_owned(), code.to_owned()), "{input}");
+    }
+    let e = repo.update(c.id, &json!({ "lead_score": 500 })).unwrap_err();
+    assert_eq!(field_error(e), ("lead_score".into(), "out_of_range".into()));
+    assert_eq!(repo.update(Uuid::now_v7(), &json!({ "lead_score": 5 })).unwrap_err().code(), "not_found");
+    assert_eq!(footprint(&w.store), before, "nothing was written by any refused input");
+}
+
+#[test]
+fn soft_delete_hides_restore_brings_back_and_both_are_audited() {
+    let w = world();
+    let repo = w.store.repo::<Contact>();
+    let c = contact(&w.store, "Grace", "Hopper", json!({}));
+    let d = repo.delete(c.id).unwrap();
+    assert!(d.is_deleted && d.deleted_at.is_some());
+    assert!(repo.list(&ListQuery::default()).unwrap().items.is_empty());
+    assert_eq!(repo.list(&ListQuery { include_deleted: true, ..Default::default() }).unwrap().items.len(), 1);
+    assert!(repo.get(c.id).unwrap().is_deleted, "a tombstone can still be looked at");
+    assert_eq!(repo.update(c.id, &json!({ "notes": "x" })).unwrap_err().code(), "deleted");
+    assert_eq!(repo.delete(c.id).unwrap_err().code(), "already_deleted");
+    let r = repo.restore(c.id).unwrap();
+    assert!(!r.is_deleted && r.deleted_at.is_none());
+    assert_eq!(repo.restore(c.id).unwrap_err().code(), "not_deleted");
+    let actions: Vec<String> = w
+        .store
+        .connection()
+        .prepare("SELECT action FROM audit_logs WHERE record_id = ?1 ORDER BY created_at, rowid")
+        .unwrap()
+        .query_map([c.id.to_string()], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(actions, ["create", "delete", "restore"]);
+}
+
+#[test]
+fn lists_filter_sort_and_page_through_every_row_exactly_once() {
+    let w = world();
+    for i in 0..57 {
+        let company = if i % 3 == 0 { "Acme" } else { "Globex" };
+        contact(&w.store, &format!("P{i:02}"), "Person", json!({ "company": company, "lead_score": i % 10, "status": if i % 2 == 0 { "hot_lead" } else { "cold_lead" } }));
+    }
+    let repo = w.store.repo::<Contact>();
+    let mut q = ListQuery { sort: Some("lead_score".into()), descending: true, limit: Some(10), ..Default::default() };
+    let mut seen = vec![];
+    let mut last_score = i32::MAX;
+    loop {
+        let page = repo.list(&q).unwrap();
+        for c in &page.items {
+            assert!(c.lead_score <= last_score, "sorted descending");
+            last_score = c.lead_score;
+            seen.push(c.id);
+        }
+        match page.next_cursor {
+            Some(cur) => q.cursor = Some(cur),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (57, 57));
+    // Filters: exact enum, case-insensitive text, ranges.
+    let hot_acme = repo
+        .list(&ListQuery { filters: vec![Filter::Eq("status".into(), json!("hot_lead")), Filter::Eq("company".into(), json!("acme"))], limit: Some(100), ..Default::default() })
+        .unwrap();
+    assert_eq!(hot_acme.items.len(), (0..57).filter(|i| i % 3 == 0 && i % 2 == 0).count());
+    let high = repo.list(&ListQuery { filters: vec![Filter::Gte("lead_score".into(), json!(8))], limit: Some(100), ..Default::default() }).unwrap();
+    assert!(high.items.iter().all(|c| c.lead_score >= 8) && !high.items.is_empty());
+    // Sorting on a column with NULLs (never-contacted people last) still pages completely.
+    let mut q = ListQuery { sort: Some("last_interaction".into()), limit: Some(7), ..Default::default() };
+    let mut n = 0;
+    loop {
+        let p = repo.list(&q).unwrap();
+        n += p.items.len();
+        match p.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(n, 57);
+    let e = repo.list(&ListQuery { sort: Some("bio".into()), ..Default::default() }).unwrap_err();
+    assert_eq!(field_error(e), ("sort".into(), "invalid_choice".into()));
+    assert_eq!(repo.list(&ListQuery { cursor: Some("garbage".into()), ..Default::default() }).unwrap_err().code(), "bad_cursor");
+    let e = repo.list(&ListQuery { filters: vec![Filter::Eq("status".into(), json!("warm"))], ..Default::default() }).unwrap_err();
+    assert_eq!(field_error(e), ("status".into(), "invalid_choice".into()));
+}
+
+#[test]
+fn search_matches_prefixes_ranks_names_first_and_follows_edits() {
+    let w = world();
+    let grace = contact(&w.store, "Grace", "Hopper", json!({ "company": "Navy", "job_title": "Rear Admiral" }));
+    let noted = contact(&w.store, "Alan", "Turing", json!({ "notes": "met Grace's team at the booth" }));
+    let _other = contact(&w.store, "Zoë", "Müller", json!({ "industry": "Biotech" }));
+    let found = w.store.search_contacts("gra", &[], 10).unwrap();
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![grace.id, noted.id], "name match ranks above a note mention");
+    assert_eq!(w.store.search_contacts("navy adm", &[], 10).unwrap().len(), 1, "every word must match");
+    assert_eq!(w.store.search_contacts("zoe mull", &[], 10).unwrap().len(), 1, "diacritics are folded");
+    assert_eq!(w.store.search_contacts("biot", &[], 10).unwrap().len(), 1, "industry is searched");
+    assert!(w.store.search_contacts("\" OR * NEAR(", &[], 10).is_ok(), "FTS syntax typed by a user is not an error");
+    w.store.repo::<Contact>().update(grace.id, &json!({ "company": "Univac" })).unwrap();
+    assert!(w.store.search_contacts("navy", &[], 10).unwrap().is_empty(), "the index follows edits");
+    assert_eq!(w.store.search_contacts("univ", &[], 10).unwrap().len(), 1);
+    w.store.repo::<Contact>().delete(grace.id).unwrap();
+    assert!(w.store.search_contacts("univ", &[], 10).unwrap().is_empty(), "deleted contacts are not found");
+    let filtered = w.store.search_contacts("gra", &[Filter::Eq("status".into(), json!("hot_lead"))], 10).unwrap();
+    assert!(filtered.is_empty());
+}
+
+fn event(store: &Store, max: Option<i64>) -> Event {
+    store
+        .repo::<Event>()
+        .create(&json!({ "title": "Summit", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "max_attendees": max }))
+        .unwrap()
+}
+
+fn add_user(store: &Store, email: &str, admin: bool) -> User {
+    store.repo::<User>().create(&json!({ "email": email, "first_name": "U", "last_name": email, "is_admin": admin })).unwrap()
+}
+
+#[test]
+fn attendance_follows_registrations_and_never_exceeds_capacity() {
+    let w = world();
+    let ev = event(&w.store, Some(2));
+    let (u1, u2, u3) = (add_user(&w.store, "b@acme.test", false), add_user(&w.store, "c@acme.test", false), add_user(&w.store, "d@acme.test", false));
+    let att = w.store.repo::<EventAttendee>();
+    let a1 = att.create(&json!({ "event_id": ev.id, "user_id": u1.id })).unwrap();
+    let a2 = att.create(&json!({ "event_id": ev.id, "user_id": u2.id })).unwrap();
+    assert_eq!(w.store.repo::<Event>().get(ev.id).unwrap().current_attendees, 2);
+    let before = footprint(&w.store);
+    let e = att.create(&json!({ "event_id": ev.id, "user_id": u3.id })).unwrap_err();
+    assert_eq!(field_error(e), ("event_id".into(), "event_full".into()));
+    assert_eq!(footprint(&w.store), before, "a refused registration leaves no row, audit or change");
+    let dup = att.create(&json!({ "event_id": ev.id, "user_id": u1.id })).unwrap_err();
+    assert_eq!(field_error(dup), ("user_id".into(), "duplicate".into()));
+    // Cancelling frees a place; un-cancelling when full is refused.
+    att.update(a2.id, &json!({ "status": "cancelled" })).unwrap();
+    assert_eq!(w.store.repo::<Event>().get(ev.id).unwrap().current_attendees, 1);
+    let a3 = att.create(&json!({ "event_id": ev.id, "user_id": u3.id })).unwrap();
+    assert_eq!(att.update(a2.id, &json!({ "status": "confirmed" })).unwrap_err().code(), "event_full");
+    // Deleting frees a place; restoring needs one.
+    att.delete(a3.id).unwrap();
+    assert_eq!(w.store.repo::<Event>().get(ev.id).unwrap().current_attendees, 1);
+    att.update(a2.id, &json!({ "status": "confirmed" })).unwrap();
+    assert_eq!(att.restore(a3.id).unwrap_err().code(), "event_full");
+    // The limit cannot drop below who is registered.
+    let e = w.store.repo::<Event>().update(ev.id, &json!({ "max_attendees": 1 })).unwrap_err();
+    assert_eq!(field_error(e), ("max_attendees".into(), "below_attendance".into()));
+    // Check-out needs check-in; check-in marks attendance.
+    let e = w.store.check_out(a1.id).unwrap_err();
+    assert_eq!(field_error(e), ("check_out_time".into(), "check_in_required".into()));
+    let inn = w.store.check_in(a1.id).unwrap();
+    assert_eq!(inn.status, AttendeeStatus::Attended);
+    assert!(inn.check_in_time.is_some());
+    assert_eq!(w.store.check_in(a1.id).unwrap_err().code(), "already_checked_in");
+    let out = w.store.check_out(a1.id).unwrap();
+    assert!(out.check_out_time.unwrap() >= out.check_in_time.unwrap());
+    assert_eq!(field_error(att.update(a1.id, &json!({ "check_in_time": null })).unwrap_err()).1, "read_only");
+}
+
+#[test]
+fn events_and_agenda_keep_their_times_in_order() {
+    let w = world();
+    let e = w.store.repo::<Event>().create(&json!({ "title": "Bad", "start_date": "2026-12-01T18:00:00Z", "end_date": "2026-12-01T09:00:00Z" })).unwrap_err();
+    assert_eq!(field_error(e), ("end_date".into(), "date_range".into()));
+    let ev = event(&w.store, None);
+    let agenda = w.store.table("event_agenda_items").unwrap();
+    let item = |s: &str, e: &str| {
+        let mut r = plugs_core::Record::new();
+        r.insert("event_id".into(), json!(ev.id));
+        r.insert("title".into(), json!("Talk"));
+        r.insert("start_time".into(), json!(s));
+        r.insert("end_time".into(), json!(e));
+        r
+    };
+    assert_eq!(field_error(agenda.create(item("2026-12-01T10:00:00Z", "2026-12-01T09:00:00Z")).unwrap_err()), ("end_time".into(), "time_range".into()));
+    assert_eq!(field_error(agenda.create(item("2026-12-01T08:00:00Z", "2026-12-01T09:00:00Z")).unwrap_err()), ("start_time".into(), "outside_event".into()));
+    assert_eq!(field_error(agenda.create(item("2026-12-01T17:00:00Z", "2026-12-01T19:00:00Z")).unwrap_err()), ("end_time".into(), "outside_event".into()));
+    agenda.create(item("2026-12-01T10:00:00+01:00", "2026-12-01T11:00:00Z")).unwrap();
+    let e = w.store.repo::<Event>().update(ev.id, &json!({ "start_date": "2026-12-01T10:30:00Z" })).unwrap_err();
+    assert_eq!(e.code(), "agenda_outside");
+}
+
+#[test]
+fn expenses_are_exact_and_only_admins_settle_them() {
+    let w = world();
+    let ev = event(&w.store, None);
+    let repo = w.store.repo::<Expense>();
+    let a = repo.create(&json!({ "title": "Taxi", "amount": "0.10", "expense_date": "2026-12-01", "event_id": ev.id })).unwrap();
+    let b = repo.create(&json!({ "title": "Coffee", "amount": 0.2, "expense_date": "2026-12-01", "event_id": ev.id, "currency": "eur" })).unwrap();
+    assert_eq!(b.currency, "EUR");
+    assert_eq!(a.amount, Money::parse("0.10").unwrap());
+    assert_eq!(field_error(repo.create(&json!({ "title": "X", "amount": "-1", "expense_date": "2026-12-01" })).unwrap_err()), ("amount".into(), "out_of_range".into()));
+    assert_eq!(field_error(repo.create(&json!({ "title": "X", "amount": "1.005", "expense_date": "2026-12-01" })).unwrap_err()), ("amount".into(), "invalid_amount".into()));
+    assert_eq!(field_error(repo.create(&json!({ "title": "X", "amount": "1", "expense_date": "2026-02-30" })).unwrap_err()), ("expense_date".into(), "invalid_format".into()));
+    assert_eq!(field_error(repo.create(&json!({ "title": "X", "amount": "1", "expense_date": "2026-12-01", "status": "approved" })).unwrap_err()).1, "read_only");
+    let report = w.store.event_analytics().unwrap();
+    assert_eq!(report[0].total_expenses, Some(Money::parse("0.30").unwrap()), "0.10 + 0.20 is exactly 0.30");
+    assert_eq!(report[0].avg_expense_per_event.unwrap().to_string(), "0.15");
+    // A non-admin may not approve.
+    let clerk = add_user(&w.store, "clerk@acme.test", false);
+    w.store.switch_user(clerk.id).unwrap();
+    assert_eq!(w.store.approve_expense(a.id).unwrap_err().code(), "forbidden");
+    assert_eq!(repo.get(a.id).unwrap().status, ExpenseStatus::Pending);
+    w.store.switch_user(w.admin.id).unwrap();
+    let ok = w.store.approve_expense(a.id).unwrap();
+    assert_eq!((ok.status, ok.approved_by), (ExpenseStatus::Approved, Some(w.admin.id)));
+    assert!(ok.approved_at.is_some());
+    assert_eq!(repo.update(a.id, &json!({ "amount": "99" })).unwrap_err().code(), "settled");
+    let rej = w.store.reject_expense(b.id).unwrap();
+    assert_eq!(rej.status, ExpenseStatus::Rejected);
+    assert_eq!(w.store.mark_expense_paid(b.id).unwrap_err().code(), "invalid_transition");
+    assert_eq!(w.store.mark_expense_paid(a.id).unwrap().status, ExpenseStatus::Paid);
+}
+
+#[test]
+fn last_interaction_follows_the_latest_completed_interaction() {
+    let w = world();
+    let c = contact(&w.store, "Grace", "Hopper", json!({}));
+    let ints = w.store.table("contact_interactions").unwrap();
+    let mk = |date: &str, status: &str| {
+        let v = json!({ "contact_id": c.id, "interaction_type": "call", "interaction_date": date, "status": status });
+        ints.create(v.as_object().unwrap().clone()).unwrap()
+    };
+    let first = mk("2026-11-01T10:00:00Z", "completed");
+    let latest = mk("2026-11-20T10:00:00Z", "completed");
+    mk("2026-12-24T10:00:00Z", "scheduled");
+    let get = || w.store.repo::<Contact>().get(c.id).unwrap().last_interaction.map(|t| t.to_string());
+    assert_eq!(get().as_deref(), Some("2026-11-20T10:00:00.000000Z"));
+    ints.delete(Uuid::parse_str(latest["id"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(get().as_deref(), Some("2026-11-01T10:00:00.000000Z"));
+    ints.delete(Uuid::parse_str(first["id"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(get(), None);
+    assert_eq!(first["user_id"], json!(w.admin.id), "the interaction is the signed-in user's by default");
+    let perf = w.store.contact_performance().unwrap();
+    assert_eq!((perf[0].total_contacts, perf[0].total_interactions), (1, 1), "the scheduled one remains");
+}
+
+#[test]
+fn notifications_are_read_by_their_user() {
+    let w = world();
+    let n = w.store.table("notifications").unwrap();
+    let mk = |title: &str| n.create(json!({ "user_id": w.admin.id, "title": title, "message": "m" }).as_object().unwrap().clone()).unwrap();
+    let a = mk("one");
+    mk("two");
+    let id = Uuid::parse_str(a["id"].as_str().unwrap()).unwrap();
+    let read = w.store.mark_notification_read(id).unwrap();
+    assert!(read.is_read && read.read_at.is_some());
+    assert_eq!(w.store.mark_all_notifications_read().unwrap(), 1);
+    let clerk = add_user(&w.store, "clerk@acme.test", false);
+    w.store.switch_user(clerk.id).unwrap();
+    assert!(n.list(&ListQuery::default()).unwrap().items.is_empty(), "another user's notifications are not listed");
+    assert_eq!(w.store.mark_notification_read(id).unwrap_err().code(), "not_found");
+}
+
+#[test]
+fn users_admin_rules_and_integration_secrets() {
+    let w = world();
+    let clerk = add_user(&w.store, "clerk@acme.test", false);
+    assert_eq!(field_error(w.store.repo::<User>().create(&json!({ "email": "CLERK@acme.test", "first_name": "A", "last_name": "B" })).unwrap_err()), ("email".into(), "duplicate".into()));
+    assert_eq!(w.store.repo::<User>().delete(w.admin.id).unwrap_err().code(), "self");
+    w.store.switch_user(clerk.id).unwrap();
+    assert_eq!(w.store.repo::<User>().update(clerk.id, &json!({ "is_admin": true })).unwrap_err().code(), "forbidden");
+    assert_eq!(w.store.repo::<User>().update(clerk.id, &json!({ "job_title": "Clerk" })).unwrap().job_title.as_deref(), Some("Clerk"));
+    assert_eq!(w.store.repo::<User>().update(w.admin.id, &json!({ "job_title": "Boss" })).unwrap_err().code(), "forbidden");
+    let integ = w.store.table("integrations").unwrap();
+    let secret = json!({ "provider": "hubspot", "integration_type": "crm", "credentials": { "api_key": "sk-live-123" } });
+    assert_eq!(field_error(integ.create(secret.as_object().unwrap().clone()).unwrap_err()), ("credentials".into(), "secret_in_row".into()));
+    let ok = json!({ "provider": "hubspot", "integration_type": "crm", "credentials": { "keychain_ref": "plugs/hubspot" } });
+    integ.create(ok.as_object().unwrap().clone()).unwrap();
+    assert_eq!(field_error(integ.create(ok.as_object().unwrap().clone()).unwrap_err()), ("provider".into(), "duplicate".into()));
+    let stored: i64 = count(&w.store, "SELECT COUNT(*) FROM audit_logs WHERE new_values LIKE '%password_hash%' AND new_values NOT LIKE '%[redacted]%'");
+    assert_eq!(stored, 0, "password hashes never enter the audit trail");
+}
+
+/// A minimal valid input for each table the repository creates rows in.
+fn minimal(store: &Store, table: &str, parents: &serde_json::Map<String, Value>) -> Value {
+    let p = |k: &str| parents[k].clone();
+    let _ = store;
+    match table {
+        "users" => json!({ "email": format!("{}@acme.test", Uuid::now_v7()), "first_name": "N", "last_name": "U" }),
+        "contacts" => json!({ "first_name": "N", "last_name": "C" }),
+        "contact_interactions" => json!({ "contact_id": p("contact"), "interaction_type": "meeting", "interaction_date": "2026-11-24T10:00:00Z" }),
+        "events" => json!({ "title": "E", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-02T09:00:00Z" }),
+        "event_attendees" => json!({ "event_id": p("event"), "user_id": p("user") }),
+        "event_agenda_items" => json!({ "event_id": p("event"), "title": "A", "start_time": "2026-12-01T10:00:00Z", "end_time": "2026-12-01T11:00:00Z" }),
+        "expenses" => json!({ "title": "X", "amount": "1.00", "expense_date": "2026-12-01" }),
+        "media" => json!({ "title": "M", "file_name": "m.png", "file_path": "/m.png", "media_type": "image", "mime_type": "image/png", "file_size": 3 }),
+        "media_collections" => json!({ "name": "C" }),
+        "media_collection_items" => json!({ "collection_id": p("collection"), "media_id": p("media") }),
+        "notifications" => json!({ "user_id": p("user"), "title": "T", "message": "M" }),
+        "integrations" => json!({ "provider": "zoom", "integration_type": "video", "credentials": { "keychain_ref": "z" } }),
+        "integration_logs" => json!({ "integration_id": p("integration"), "operation": "sync", "status": "success", "started_at": "2026-11-24T10:00:00Z" }),
+        "analytics_events" => json!({ "event_name": "opened", "event_category": "app", "event_timestamp": "2026-11-24T10:00:00Z", "ip_address": "192.0.2.1" }),
+        t => panic!("{t}"),
+    }
+}
+
+#[test]
+fn every_table_has_a_working_repository() {
+    let w = world();
+    let mut parents = serde_json::Map::new();
+    let mk = |t: &str, v: Value| -> Value { Value::String(w.store.table(t).unwrap().create(v.as_object().unwrap().clone()).unwrap()["id"].as_str().unwrap().to_owned()) };
+    parents.insert("user".into(), mk("users", json!({ "email": "p@acme.test", "first_name": "P", "last_name": "P" })));
+    parents.insert("contact".into(), mk("contacts", json!({ "first_name": "P", "last_name": "P" })));
+    parents.insert("event".into(), mk("events", json!({ "title": "P", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-02T09:00:00Z" })));
+    parents.insert("media".into(), mk("media", json!({ "title": "P", "file_name": "p", "file_path": "/p", "media_type": "image", "mime_type": "image/png", "file_size": 1 })));
+    parents.insert("collection".into(), mk("media_collections", json!({ "name": "P" })));
+    parents.insert("integration".into(), mk("integrations", json!({ "provider": "teams", "integration_type": "video", "credentials": { "keychain_ref": "t" } })));
+    for spec in plugs_core::tables::ALL {
+        let t = w.store.table(spec.name).unwrap();
+        use plugs_core::schema::{Ops, SoftDelete};
+        match spec.ops {
+            Ops::All | Ops::Append => {
+                let row = t.create(minimal(&w.store, spec.name, &parents).as_object().unwrap().clone()).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+                let id = Uuid::parse_str(row["id"].as_str().unwrap()).unwrap();
+                assert_eq!(t.get(id).unwrap(), row, "{}", spec.name);
+                let listed = t.list(&ListQuery { limit: Some(1000), ..Default::default() }).unwrap();
+                assert!(listed.items.iter().any(|r| r["id"] == row["id"]), "{} lists its new row", spec.name);
+                if spec.ops == Ops::All {
+                    let col = spec.updatable().find(|c| matches!(c.kind, plugs_core::schema::Kind::Text { format: plugs_core::schema::Format::Plain, .. }) || matches!(c.kind, plugs_core::schema::Kind::Int { .. }));
+                    if let Some(col) = col {
+                        let v = if matches!(col.kind, plugs_core::schema::Kind::Int { .. }) { json!(1) } else { json!("changed") };
+                        let u = t.update(id, [(col.name.to_owned(), v.clone())].into_iter().collect()).unwrap_or_else(|e| panic!("{}.{}: {e}", spec.name, col.name));
+                        assert_eq!(u[col.name], v, "{}.{}", spec.name, col.name);
+                    }
+                    t.delete(id).unwrap();
+                    if spec.soft_delete != SoftDelete::None {
+                        assert!(!t.list(&ListQuery { limit: Some(1000), ..Default::default() }).unwrap().items.iter().any(|r| r["id"] == row["id"]));
+                        t.restore(id).unwrap();
+                    } else {
+                        assert_eq!(t.get(id).unwrap_err().code(), "not_found");
+                    }
+                } else {
+                    assert_eq!(t.update(id, Default::default()).unwrap_err().code(), "forbidden", "{} is append-only", spec.name);
+                    assert_eq!(t.delete(id).unwrap_err().code(), "forbidden");
+                }
+            }
+            Ops::Update | Ops::ReadOnly => {
+                assert_eq!(t.create(Default::default()).unwrap_err().code(), "forbidden", "{}", spec.name);
+                assert!(!t.list(&ListQuery::default()).unwrap().items.is_empty(), "{} lists", spec.name);
+            }
+        }
+    }
+    assert_eq!(count(&w.store, "SELECT COUNT(*) FROM audit_logs a LEFT JOIN sync_outbox o ON o.record_id = a.record_id WHERE o.seq IS NULL"), 0, "every audited write has a change record");
+}

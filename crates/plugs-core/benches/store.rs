@@ -1,1 +1,152 @@
-fn main() {}
+//! Store benchmarks, in one process so the ratios compare like with like.
+//!
+//! (a) Capturing a contact through the core (validation + insert + search index + audit row +
+//!     change record, one transaction) with 100k contacts already stored, against a bare single-row
+//!     INSERT of a contact in its own transaction, interleaved in the same run.
+//! (b) Contact search, top 50, over those 100k contacts, with what people type (prefixes of names,
+//!     companies, two-word queries).
+//!
+//! Run: `cargo bench -p plugs-core --bench store` (PLUGS_BENCH_CONTACTS, PLUGS_BENCH_DURABILITY=full).
+
+use plugs_core::tables::contacts::Contact;
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::{Durability, Store, Timestamp};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Claude", "Katherine", "Edsger", "Joan", "Donald", "Sophie", "Niklaus", "Anita", "Bjarne", "Shafi", "Guido", "Lynn", "Yukihiro", "Mary", "Vint", "Adele", "Whitfield", "Karen", "Leslie", "Jean", "Robin", "Carol", "Fernando", "Ivan", "Susan", "Larry", "Elena", "Marco", "Ingrid", "Pierre", "Aiko", "Chen", "Priya", "Omar", "Zoë", "Mateo", "Amara"];
+const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Allen", "McCarthy", "Perlman", "Berners-Lee", "Lamarr", "Shannon", "Johnson", "Dijkstra", "Clarke", "Knuth", "Wilson", "Wirth", "Borg", "Stroustrup", "Goldwasser", "van Rossum", "Conway", "Matsumoto", "Kenneth", "Cerf", "Goldberg", "Diffie", "Jones", "Lamport", "Sammet", "Milner", "Shaw", "Corbató", "Sutherland", "Kare", "Page", "Rossi", "Bianchi", "Larsen", "Dubois", "Tanaka", "Wei", "Patel", "Haddad", "Müller", "García", "Okafor"];
+const CO1: &[&str] = &["Blue", "North", "Bright", "Iron", "Silver", "Green", "Rapid", "Quantum", "Solar", "Urban", "Vertex", "Nimbus", "Atlas", "Cobalt", "Summit", "Harbor", "Pioneer", "Crimson", "Echo", "Nova"];
+const CO2: &[&str] = &["Labs", "Systems", "Partners", "Logistics", "Media", "Capital", "Health", "Robotics", "Foods", "Energy"];
+const TITLE: &[&str] = &["CEO", "CTO", "Head of Sales", "Marketing Manager", "Event Planner", "Engineer", "Founder", "Buyer", "Account Executive", "Procurement Lead"];
+const INDUSTRY: &[&str] = &["Software", "Biotech", "Finance", "Retail", "Logistics", "Media", "Energy", "Hospitality", "Education", "Manufacturing"];
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.next() % xs.len()]
+    }
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn seed(store: &Store, n: usize, rng: &mut Rng) {
+    let actor = store.actor().unwrap();
+    let conn = store.connection();
+    conn.execute_batch("BEGIN").unwrap();
+    {
+        let mut st = conn
+            .prepare("INSERT INTO contacts (id, organization_id, created_by, first_name, last_name, email, company, job_title, industry, notes, lead_score, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)")
+            .unwrap();
+        for i in 0..n {
+            let (f, l) = (rng.pick(FIRST), rng.pick(LAST));
+            let co = format!("{} {}", rng.pick(CO1), rng.pick(CO2));
+            let email = format!("{}.{}{}@{}.example", f.to_lowercase(), l.to_lowercase().replace(' ', ""), i, co.to_lowercase().replace(' ', ""));
+            let notes = if i % 4 == 0 { Some(format!("Met at booth {} — interested in {}", i % 300, rng.pick(INDUSTRY))) } else { None };
+            st.execute(rusqlite::params![
+                Uuid::now_v7().to_string(), actor.organization_id.to_string(), actor.user_id.to_string(), f, l, email, co,
+                rng.pick(TITLE), rng.pick(INDUSTRY), notes, (rng.next() % 101) as i64, Timestamp::now().to_string()
+            ])
+            .unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT; ANALYZE").unwrap();
+}
+
+fn main() {
+    let n: usize = std::env::var("PLUGS_BENCH_CONTACTS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    let durability = if std::env::var("PLUGS_BENCH_DURABILITY").as_deref() == Ok("full") { Durability::Full } else { Durability::Normal };
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_with(&dir.path().join("bench.db"), durability).unwrap();
+    store.init_workspace(&NewWorkspace { organization_name: "Bench".into(), first_name: "B".into(), last_name: "B".into(), email: "b@bench.example".into() }).unwrap();
+    let actor = store.actor().unwrap();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let t = Instant::now();
+    seed(&store, n, &mut rng);
+    println!("seeded {n} contacts in {:.1} s (durability {durability:?})", t.elapsed().as_secs_f64());
+
+    // (a) capture vs bare insert, interleaved.
+    let rounds = 3000;
+    let (mut capture, mut bare) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    let repo = store.repo::<Contact>();
+    let conn = store.connection();
+    let bare_sql = "INSERT INTO contacts (id, organization_id, created_by, first_name, last_name, email, company, notes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+    for i in 0..rounds + 200 {
+        let (f, l, co) = (rng.pick(FIRST), rng.pick(LAST), format!("{} {}", rng.pick(CO1), rng.pick(CO2)));
+        let input = json!({ "first_name": f, "last_name": l, "company": co, "email": format!("cap{i}@booth.example"), "contact_type": "target", "status": "hot_lead", "priority": "high", "notes": "Met at the booth, wants a demo" });
+        let t0 = Instant::now();
+        repo.create(&input).unwrap();
+        let dc = t0.elapsed();
+        let t1 = Instant::now();
+        let tx = conn.unchecked_transaction().unwrap();
+        tx.prepare_cached(bare_sql)
+            .unwrap()
+            .execute(rusqlite::params![Uuid::now_v7().to_string(), actor.organization_id.to_string(), actor.user_id.to_string(), f, l, format!("bare{i}@booth.example"), co, "Met at the booth, wants a demo", Timestamp::now().to_string()])
+            .unwrap();
+        tx.commit().unwrap();
+        let db = t1.elapsed();
+        if i >= 200 {
+            capture.push(dc);
+            bare.push(db);
+        }
+    }
+    capture.sort();
+    bare.sort();
+    let (c50, c99, b50, b99) = (pct(&capture, 0.5), pct(&capture, 0.99), pct(&bare, 0.5), pct(&bare, 0.99));
+    println!("(a) capture a contact with {n} stored, {rounds} rounds:");
+    println!("    core capture   p50 {:7.1} µs   p99 {:7.1} µs", us(c50), us(c99));
+    println!("    bare INSERT    p50 {:7.1} µs   p99 {:7.1} µs", us(b50), us(b99));
+    println!("    ratio          p50 {:.2}×       p99 {:.2}×      (goal: p99 ≤ 2000 µs, ratio ≤ 3)", us(c50) / us(b50), us(c99) / us(b99));
+
+    // (b) search as you type.
+    let mut queries: Vec<String> = vec![];
+    for _ in 0..60 {
+        let f = rng.pick(FIRST);
+        let l = rng.pick(LAST);
+        let co = rng.pick(CO1);
+        queries.push(f.chars().take(2).collect());
+        queries.push(f.chars().take(3).collect());
+        queries.push(l.chars().take(4).collect());
+        queries.push(co.to_lowercase());
+        queries.push(format!("{} {}", f, l.chars().take(2).collect::<String>()));
+        queries.push(format!("{} {}", co, rng.pick(INDUSTRY).chars().take(3).collect::<String>()));
+    }
+    let mut times = vec![];
+    let mut hits = 0;
+    for round in 0..2 {
+        for q in &queries {
+            let t0 = Instant::now();
+            let r = store.search_contacts(q, &[], 50).unwrap();
+            if round == 1 {
+                times.push(t0.elapsed());
+                hits += r.len();
+            }
+        }
+    }
+    times.sort();
+    println!("(b) search top 50 over {} contacts, {} queries (avg {:.0} results):", n + 2 * rounds, times.len(), hits as f64 / times.len() as f64);
+    println!("    p50 {:7.2} ms   p95 {:7.2} ms   p99 {:7.2} ms   max {:7.2} ms   (goal: p95 ≤ 10 ms)", us(pct(&times, 0.5)) / 1e3, us(pct(&times, 0.95)) / 1e3, us(pct(&times, 0.99)) / 1e3, us(*times.last().unwrap()) / 1e3);
+    let worst: Vec<&String> = {
+        let mut qt: Vec<(Duration, &String)> = queries.iter().map(|q| {
+            let t0 = Instant::now();
+            store.search_contacts(q, &[], 50).unwrap();
+            (t0.elapsed(), q)
+        }).collect();
+        qt.sort();
+        qt.iter().rev().take(3).map(|(_, q)| *q).collect()
+    };
+    println!("    slowest queries: {worst:?}");
+}

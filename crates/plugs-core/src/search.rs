@@ -26,18 +26,32 @@ pub fn fts_query(input: &str) -> Option<String> {
 impl Store {
     /// The best `limit` matches for `query` among live contacts, optionally narrowed by filters.
     pub fn search_contacts(&self, query: &str, filters: &[Filter], limit: usize) -> Result<Vec<Contact>> {
+        let limit = limit.clamp(1, crate::repo::MAX_PAGE);
+        // Rank inside the index first and join only a window of the best: joining every match to
+        // its row before ranking is what makes short prefixes slow. If the window loses too many
+        // rows to the filters (tombstones, other organizations, the caller's filters), rank all.
+        let window = if filters.is_empty() { limit * 4 } else { limit * 20 };
+        let found = self.search_window(query, filters, limit, Some(window))?;
+        if found.len() < limit {
+            return self.search_window(query, filters, limit, None);
+        }
+        Ok(found)
+    }
+
+    fn search_window(&self, query: &str, filters: &[Filter], limit: usize, window: Option<usize>) -> Result<Vec<Contact>> {
         let actor = self.actor()?;
         let Some(q) = fts_query(query) else { return Ok(vec![]) };
         let mut params = vec![SqlValue::Text(q), SqlValue::Text(actor.organization_id.to_string())];
         let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
         let cols = SPEC.columns.iter().map(|c| format!("c.{}", c.name)).collect::<Vec<_>>().join(", ");
+        let window = window.map(|w| format!(" LIMIT {w}")).unwrap_or_default();
         let sql = format!(
-            "SELECT {cols} FROM contacts_fts JOIN contacts c ON c.rowid = contacts_fts.rowid
-             WHERE contacts_fts MATCH ?1 AND c.organization_id = ?2 AND NOT c.is_deleted{}
-             ORDER BY bm25(contacts_fts, 10.0, 10.0, 6.0, 4.0, 2.0, 1.5, 1.0), c.id
-             LIMIT {}",
+            "SELECT {cols} FROM (SELECT rowid AS rid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY rank{window}) f
+             JOIN contacts c ON c.rowid = f.rid
+             WHERE c.organization_id = ?2 AND NOT c.is_deleted{}
+             ORDER BY f.rank, c.id
+             LIMIT {limit}",
             extra.iter().map(|c| format!(" AND {c}")).collect::<String>(),
-            limit.clamp(1, crate::repo::MAX_PAGE)
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(params), |r| read_record(&SPEC, r))?;

@@ -56,6 +56,42 @@ pub struct Store {
     actor: RefCell<Option<Actor>>,
     device_id: Uuid,
     path: PathBuf,
+    checkpointer: Option<Checkpointer>,
+}
+
+/// Copies the WAL back into the database from a thread of its own, so no write waits for a
+/// checkpoint's fsync (SQLite's automatic checkpoint runs inside the committing write).
+struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    const EVERY: Duration = Duration::from_millis(250);
+
+    fn start(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_millis(50))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new().name("plugs-checkpoint".into()).spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Self::EVERY) {
+                // PASSIVE never blocks writers; frames it cannot copy now are copied next time.
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::debug!(error = %e, "checkpoint deferred");
+                }
+            }
+        })?;
+        Ok(Self { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -86,6 +122,7 @@ impl Store {
             Durability::Full => "FULL",
         })?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         conn.set_prepared_statement_cache_capacity(128);
         embedded::migrations::runner().run(&mut conn)?;
         let device_id = match get_setting(&conn, "device_id")? {
@@ -96,9 +133,15 @@ impl Store {
                 id
             }
         };
-        let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned() };
+        let checkpointer = Some(Checkpointer::start(path)?);
+        let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned(), checkpointer };
         store.reload_actor()?;
         Ok(store)
+    }
+
+    /// Whether a background checkpointer keeps the WAL short.
+    pub fn has_checkpointer(&self) -> bool {
+        self.checkpointer.is_some()
     }
 
     /// The database file.

@@ -1,0 +1,25 @@
+# Sourced by scripts/test and scripts/run: installs what building and testing The Plugs needs on a
+# fresh Debian 12 machine. Idempotent: packages already there are not fetched again.
+
+# Debian packages every build needs (rusqlite compiles its bundled SQLite with the C compiler).
+PLUGS_BUILD_PACKAGES=(build-essential pkg-config)
+
+plugs_apt_install() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "installing Debian packages: ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+plugs_require_cargo() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    command -v cargo >/dev/null 2>&1 || { echo "cargo (Rust 1.85 or newer, from rustup) is required" >&2; exit 1; }
+}

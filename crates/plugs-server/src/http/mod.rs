@@ -1,0 +1,130 @@
+//! The HTTP API: routes, shared state, metrics, and JSON errors for everything that goes wrong.
+
+pub mod accounts;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod ops;
+
+use crate::config::Config;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use deadpool_postgres::Pool;
+use error::ApiError;
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use std::sync::Arc;
+use std::time::Instant;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Request metrics, one registry per server.
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Metrics {
+    fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(Opts::new("http_requests_total", "HTTP requests by method, route and status"), &["method", "route", "status"]).expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by method, route and status").buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(requests.clone())).expect("registers once");
+        registry.register(Box::new(latency.clone())).expect("registers once");
+        Self { registry, requests, latency }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub metrics: Metrics,
+    pub openapi: Arc<String>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(info(title = "The Plugs API", description = "The central server of The Plugs: accounts, organizations and (with sync) their shared data."), modifiers(&BearerAuth))]
+struct ApiDoc;
+
+/// Every route with its OpenAPI description, from one list so the two cannot drift apart.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(ops::openapi))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::login))
+        .routes(routes!(accounts::refresh))
+        .routes(routes!(accounts::logout))
+        .routes(routes!(accounts::me))
+        .routes(routes!(accounts::organization))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::get_user, accounts::update_user, accounts::delete_user))
+        .split_for_parts()
+}
+
+async fn record(State(m): State<Metrics>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let start = Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16().to_string();
+    m.requests.with_label_values(&[&method, &route, &status]).inc();
+    m.latency.with_label_values(&[&method, &route, &status]).observe(start.elapsed().as_secs_f64());
+    res
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", None, "no such route")
+}
+
+async fn method_not_allowed(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        return ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None, "this route does not take that method").into_response();
+    }
+    res
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::internal().into_response()
+}
+
+/// The whole application.
+pub fn router(pool: Pool, config: Config) -> Router {
+    let (routes, doc) = api();
+    let metrics = Metrics::new();
+    let max_body = config.max_body_bytes;
+    let state = AppState { pool, config: Arc::new(config), metrics: metrics.clone(), openapi: Arc::new(doc.to_json().unwrap_or_default()) };
+    routes
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(method_not_allowed))
+        .layer(axum::middleware::from_fn_with_state(metrics, record))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}

@@ -1,0 +1,16 @@
+//! The Plugs central server: an HTTP API over PostgreSQL that holds each organization's shared data,
+//! with accounts, sessions and tenant isolation enforced twice (every query scoped by the token's
+//! organization, and PostgreSQL row-level security under it).
+
+pub mod accounts;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod password;
+pub mod startup;
+pub mod telemetry;
+pub mod tokens;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,55 @@
+//! Building and running the server from a configuration.
+
+use crate::config::Config;
+use crate::error::StoreError;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// A server bound to its address, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    app: axum::Router,
+}
+
+impl Application {
+    /// Binds the address and builds the routes over a fresh connection pool.
+    pub async fn build(config: Config) -> Result<Application, StoreError> {
+        let listener = TcpListener::bind(config.bind).await.map_err(|e| StoreError::Pool(format!("cannot listen on {}: {e}", config.bind)))?;
+        let pool = crate::db::pool(&config)?;
+        Ok(Application { listener, app: crate::http::router(pool, config) })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -8,11 +8,15 @@
 -- FORCEd), and so do the few SECURITY DEFINER functions that must look across tenants before an
 -- organization is known: finding login candidates by email and resolving a token to its session.
 
+-- Roles are shared by every database of the cluster: create it once, and tolerate a concurrent
+-- migration of another database creating it at the same moment.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plugs_app') THEN
         CREATE ROLE plugs_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
     END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL;
 END
 $$;
 

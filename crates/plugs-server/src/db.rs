@@ -22,7 +22,7 @@ pub async fn migrate(config: &tokio_postgres::Config) -> Result<usize, StoreErro
     let driver = tokio::spawn(async move {
         let _ = conn.await;
     });
-    let report = embedded::migrations::runner().run_async(&mut client).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+    let report = embedded::migrations::runner().run_async(&mut client).await.map_err(|e| StoreError::Migration(chain(&e)))?;
     drop(client);
     let _ = driver.await;
     Ok(report.applied_migrations().len())
@@ -68,4 +68,16 @@ pub async fn readiness(pool: &Pool) -> Result<(), String> {
         return Err(format!("migrations behind: database at V{applied}, this server needs V{latest} (run plugs-server migrate)"));
     }
     Ok(())
+}
+
+/// An error with its causes, for messages that say what the database said.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
 }

@@ -23,3 +23,14 @@ plugs_require_cargo() {
     fi
     command -v cargo >/dev/null 2>&1 || { echo "cargo (Rust 1.85 or newer, from rustup) is required" >&2; exit 1; }
 }
+
+# PostgreSQL server binaries for the tests' throwaway clusters (no cluster of Debian's own is made
+# or started: the tests start and remove theirs).
+plugs_install_postgres() {
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/plugs-no-main.conf >/dev/null
+    plugs_apt_install postgresql
+}

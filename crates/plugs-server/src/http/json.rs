@@ -43,8 +43,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 };
                 let message = inner.to_string();
                 // An unknown field is named by serde in the message, not the path.
-                let unknown = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).map(str::to_owned);
-                Err(ApiError::new(status, code, unknown.as_deref().or(field), message))
+                // serde names a missing field in its message; the path then points at its parent.
+                let named = message
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                    .map(|name| if path == "." { name.to_owned() } else { format!("{path}.{name}") });
+                Err(ApiError::new(status, code, named.as_deref().or(field), message))
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The one error type of the core. Every variant a caller can act on carries a stable `code`, the
 //! `field` it concerns (when there is one) and a human message; see [`Error::to_payload`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +39,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The shape errors take for the UI and the HTTP API: stable code, the field, human text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorPayload {
     pub code: String,
     pub field: Option<String>,

@@ -14,6 +14,7 @@ mod rules;
 pub mod schema;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod tables;
 pub mod views;
 pub mod workspace;

@@ -62,6 +62,8 @@ pub struct OrganizationView {
 
 /// A new organization and its first admin.
 pub struct NewOrganization {
+    /// Ids born on a device whose offline workspace becomes this organization.
+    pub ids: Option<(Uuid, Uuid)>,
     pub name: String,
     pub domain: Option<String>,
     pub first_name: String,
@@ -156,7 +158,7 @@ async fn audit(tx: &impl GenericClient, org: Uuid, actor: Uuid, table: &str, rec
 /// Creates an organization and its first admin (verified: they created the organization).
 pub async fn register(pool: &Pool, n: NewOrganization) -> Result<(OrganizationView, UserView), StoreError> {
     let mut client = pool.get().await?;
-    let (org_id, user_id) = (Uuid::now_v7(), Uuid::now_v7());
+    let (org_id, user_id) = n.ids.unwrap_or_else(|| (Uuid::now_v7(), Uuid::now_v7()));
     let tx = begin_org(&mut client, org_id).await?;
     let org = tx
         .query_one(
@@ -164,7 +166,15 @@ pub async fn register(pool: &Pool, n: NewOrganization) -> Result<(OrganizationVi
             &[&org_id, &n.name, &n.domain],
         )
         .await
-        .map_err(|e| if unique_violation(&e, "organizations_domain_key") { StoreError::Conflict { field: "organization_domain", message: "an organization with this domain exists already".into() } } else { e.into() })?;
+        .map_err(|e| {
+            if unique_violation(&e, "organizations_domain_key") {
+                StoreError::Conflict { field: "organization_domain", message: "an organization with this domain exists already".into() }
+            } else if unique_violation(&e, "organizations_pkey") {
+                StoreError::Conflict { field: "organization_id", message: "this workspace is registered already; sign in instead".into() }
+            } else {
+                e.into()
+            }
+        })?;
     let org = OrganizationView { id: org.get(0), name: org.get(1), domain: org.get(2), subscription_plan: org.get(3), is_active: org.get(4), created_at: org.get(5) };
     let u = tx
         .query_one(
@@ -175,6 +185,10 @@ pub async fn register(pool: &Pool, n: NewOrganization) -> Result<(OrganizationVi
     let u = user(&u);
     audit(&tx, org_id, user_id, "organizations", org_id, "create", serde_json::Value::Null, serde_json::to_value(&org).unwrap_or_default()).await?;
     audit(&tx, org_id, user_id, "users", user_id, "create", serde_json::Value::Null, serde_json::to_value(&u).unwrap_or_default()).await?;
+    // Both rows reach devices by sync. No field versions: a device's own edits of them win.
+    crate::sync::ensure_org_state(&tx, org_id).await?;
+    crate::sync::touch(&tx, org_id, "organizations", org_id, &Default::default(), false).await?;
+    crate::sync::touch(&tx, org_id, "users", user_id, &Default::default(), false).await?;
     tx.commit().await?;
     Ok((org, u))
 }
@@ -326,6 +340,8 @@ pub async fn create_user(pool: &Pool, org: Uuid, actor: Uuid, n: NewUser) -> Res
         .map_err(|e| if unique_violation(&e, "users_unique_email_per_org") { StoreError::Conflict { field: "email", message: "a user with this email exists in the organization".into() } } else { e.into() })?;
     let u = user(&r);
     audit(&tx, org, actor, "users", id, "create", serde_json::Value::Null, serde_json::to_value(&u).unwrap_or_default()).await?;
+    crate::sync::ensure_org_state(&tx, org).await?;
+    crate::sync::touch(&tx, org, "users", id, &Default::default(), false).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -351,6 +367,15 @@ pub async fn update_user(pool: &Pool, org: Uuid, actor: Uuid, id: Uuid, p: UserP
         tx.execute("UPDATE auth_sessions SET revoked_at = NOW() WHERE user_id = $1 AND revoked_at IS NULL", &[&id]).await?;
     }
     audit(&tx, org, actor, "users", id, "update", serde_json::to_value(&old).unwrap_or_default(), serde_json::to_value(&new).unwrap_or_default()).await?;
+    let changed = [
+        ("first_name", p.first_name.is_some()),
+        ("last_name", p.last_name.is_some()),
+        ("is_admin", p.is_admin.is_some()),
+        ("is_active", p.is_active.is_some()),
+        ("is_verified", p.is_verified.is_some()),
+    ];
+    crate::sync::ensure_org_state(&tx, org).await?;
+    crate::sync::touch(&tx, org, "users", id, &crate::sync::server_versions(changed.iter().filter(|(_, c)| *c).map(|(f, _)| *f)), false).await?;
     tx.commit().await?;
     Ok(new)
 }
@@ -367,6 +392,8 @@ pub async fn delete_user(pool: &Pool, org: Uuid, actor: Uuid, id: Uuid) -> Resul
     }
     tx.execute("UPDATE auth_sessions SET revoked_at = NOW() WHERE user_id = $1 AND revoked_at IS NULL", &[&id]).await?;
     audit(&tx, org, actor, "users", id, "delete", serde_json::json!({ "is_deleted": false }), serde_json::json!({ "is_deleted": true })).await?;
+    crate::sync::ensure_org_state(&tx, org).await?;
+    crate::sync::touch(&tx, org, "users", id, &crate::sync::server_versions(["is_deleted", "deleted_at"]), false).await?;
     tx.commit().await?;
     Ok(())
 }

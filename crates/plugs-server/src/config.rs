@@ -30,6 +30,8 @@ pub struct Config {
     pub login_max_failures: i32,
     pub login_window: Duration,
     pub pool_size: usize,
+    /// How long deleted rows are kept as tombstones before they are purged.
+    pub tombstone_retention: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -69,7 +71,8 @@ impl Config {
     /// `PLUGS_BIND` (127.0.0.1:8080), `PLUGS_ACCESS_TOKEN_TTL_SECS` (900),
     /// `PLUGS_REFRESH_TOKEN_TTL_SECS` (2592000), `PLUGS_LOG_FORMAT` (text|json),
     /// `PLUGS_MAX_BODY_BYTES` (1048576), `PLUGS_REQUIRE_VERIFIED` (false),
-    /// `PLUGS_LOGIN_MAX_FAILURES` (5), `PLUGS_LOGIN_WINDOW_SECS` (900), `PLUGS_DB_POOL_SIZE` (16).
+    /// `PLUGS_LOGIN_MAX_FAILURES` (5), `PLUGS_LOGIN_WINDOW_SECS` (900), `PLUGS_DB_POOL_SIZE` (16),
+    /// `PLUGS_TOMBSTONE_RETENTION_SECS` (90 days).
     pub fn from_env() -> Result<Config, ConfigError> {
         let url = var("DATABASE_URL").ok_or(ConfigError { var: "DATABASE_URL", problem: "is required (postgres://user@host:port/db)".into() })?;
         let database = pg_config("DATABASE_URL", &url)?;
@@ -96,6 +99,7 @@ impl Config {
             login_max_failures: parse("PLUGS_LOGIN_MAX_FAILURES", 5, "a whole number")?,
             login_window: Duration::from_secs(parse("PLUGS_LOGIN_WINDOW_SECS", 900, "a number of seconds")?),
             pool_size: parse("PLUGS_DB_POOL_SIZE", 16, "a whole number")?,
+            tombstone_retention: Duration::from_secs(parse("PLUGS_TOMBSTONE_RETENTION_SECS", 90 * 24 * 3600, "a number of seconds")?),
         })
     }
 
@@ -114,6 +118,7 @@ impl Config {
             login_max_failures: 5,
             login_window: Duration::from_secs(900),
             pool_size: 8,
+            tombstone_retention: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }

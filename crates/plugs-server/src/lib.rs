@@ -9,6 +9,7 @@ pub mod error;
 pub mod http;
 pub mod password;
 pub mod startup;
+pub mod sync;
 pub mod telemetry;
 pub mod tokens;
 

@@ -57,7 +57,7 @@ async fn main() -> anyhow::Result<()> {
             let pool = db::pool(&config)?;
             let (org, user) = accounts::register(
                 &pool,
-                accounts::NewOrganization { name, domain, first_name, last_name, email, password_hash: password::hash(pw).await },
+                accounts::NewOrganization { ids: None, name, domain, first_name, last_name, email, password_hash: password::hash(pw).await },
             )
             .await?;
             println!("organization {} ({}) created; admin {} ({})", org.name, org.id, user.email, user.id);

@@ -17,7 +17,22 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StoreError> {
         let listener = TcpListener::bind(config.bind).await.map_err(|e| StoreError::Pool(format!("cannot listen on {}: {e}", config.bind)))?;
         let pool = crate::db::pool(&config)?;
-        Ok(Application { listener, app: crate::http::router(pool, config) })
+        let retention = config.tombstone_retention;
+        let purger = pool.clone();
+        // Tombstones past retention are purged hourly; devices whose cursor predates a purge resync.
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                match crate::sync::purge_tombstones(&purger, retention).await {
+                    Ok(n) if n > 0 => tracing::info!(purged = n, "tombstones purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "tombstone purge failed"),
+                }
+            }
+        });
+        let watchers = std::sync::Arc::new(crate::sync::Watchers::default());
+        Ok(Application { listener, app: crate::http::router(pool, config, watchers) })
     }
 
     /// The bound address (useful with port 0).

@@ -70,7 +70,7 @@ async fn the_openapi_document_matches_the_routes() {
     let mut expected = vec![
         "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/register", "POST /v1/auth/login", "POST /v1/auth/refresh",
         "POST /v1/auth/logout", "GET /v1/me", "GET /v1/organization", "GET /v1/users", "POST /v1/users", "GET /v1/users/{id}", "PATCH /v1/users/{id}",
-        "DELETE /v1/users/{id}",
+        "DELETE /v1/users/{id}", "POST /v1/sync/push", "GET /v1/sync/pull",
     ];
     expected.sort();
     assert_eq!(documented, expected);

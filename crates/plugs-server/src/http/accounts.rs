@@ -51,6 +51,9 @@ pub struct RegisterRequest {
     pub email: String,
     /// At least 10 characters.
     pub password: String,
+    /// With `user_id`: the ids of a device's offline workspace, which becomes this organization.
+    pub organization_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
 }
 
 /// A session's tokens with who they belong to.
@@ -76,7 +79,13 @@ pub async fn register(State(s): State<AppState>, headers: HeaderMap, ApiJson(r):
     let mail = email("email", &r.email)?;
     new_password("password", &r.password)?;
     let hash = password::hash(r.password).await;
-    let (org, user) = accounts::register(&s.pool, NewOrganization { name, domain, first_name: first, last_name: last, email: mail, password_hash: hash }).await?;
+    let ids = match (r.organization_id, r.user_id) {
+        (Some(o), Some(u)) => Some((o, u)),
+        (None, None) => None,
+        (None, _) => return Err(ApiError::invalid("organization_id", "is required with user_id")),
+        (_, None) => return Err(ApiError::invalid("user_id", "is required with organization_id")),
+    };
+    let (org, user) = accounts::register(&s.pool, NewOrganization { ids, name, domain, first_name: first, last_name: last, email: mail, password_hash: hash }).await?;
     let tokens = accounts::open_session(&s.pool, org.id, user.id, lifetimes(&s), user_agent(&headers)).await?;
     tracing::info!(organization_id = %org.id, user_id = %user.id, "organization registered");
     Ok((StatusCode::CREATED, Json(SignedIn { tokens, user, organization: org })))

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod ops;
+pub mod sync;
 
 use crate::config::Config;
 use axum::extract::{MatchedPath, Request, State};
@@ -52,6 +53,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Metrics,
     pub openapi: Arc<String>,
+    pub watchers: Arc<crate::sync::Watchers>,
 }
 
 struct BearerAuth;
@@ -82,6 +84,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::organization))
         .routes(routes!(accounts::list_users, accounts::create_user))
         .routes(routes!(accounts::get_user, accounts::update_user, accounts::delete_user))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
         .split_for_parts()
 }
 
@@ -114,16 +118,17 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// The whole application.
-pub fn router(pool: Pool, config: Config) -> Router {
+pub fn router(pool: Pool, config: Config, watchers: Arc<crate::sync::Watchers>) -> Router {
     let (routes, doc) = api();
     let metrics = Metrics::new();
     let max_body = config.max_body_bytes;
-    let state = AppState { pool, config: Arc::new(config), metrics: metrics.clone(), openapi: Arc::new(doc.to_json().unwrap_or_default()) };
+    let state = AppState { pool, config: Arc::new(config), metrics: metrics.clone(), openapi: Arc::new(doc.to_json().unwrap_or_default()), watchers };
     routes
         .fallback(not_found)
         .layer(axum::middleware::from_fn(method_not_allowed))
         .layer(axum::middleware::from_fn_with_state(metrics, record))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)

@@ -1,0 +1,70 @@
+//! The sync endpoints: push a batch of changes, pull the changes after a cursor (long-polling).
+
+use super::auth::Caller;
+use super::error::{ApiError, ErrorBody};
+use super::json::ApiJson;
+use super::AppState;
+use crate::sync::{self, PullQuery};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use plugs_core::sync::wire::{PullResponse, PushRequest, PushResponse};
+use serde::Deserialize;
+use std::time::Duration;
+use utoipa::IntoParams;
+
+/// The most changes one push may carry.
+pub const MAX_PUSH: usize = 1000;
+
+fn caller(c: &Caller) -> sync::Caller {
+    sync::Caller { org: c.0.organization_id, user: c.0.user_id, is_admin: c.0.is_admin }
+}
+
+/// Applies a batch of changes: each is applied, partly applied, superseded by newer writes, or
+/// rejected with a reason. Retrying a batch applies nothing twice.
+#[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
+    request_body(content = Object, description = "PushRequest: device_id, client_time, changes[] (see docs/sync.md)"),
+    responses((status = 200, description = "PushResponse: one result per change", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn push(State(s): State<AppState>, c: Caller, ApiJson(req): ApiJson<PushRequest>) -> Result<Json<PushResponse>, ApiError> {
+    if req.changes.len() > MAX_PUSH {
+        return Err(ApiError::invalid("changes", format!("at most {MAX_PUSH} changes per push")));
+    }
+    let res = sync::push(&s.pool, &s.watchers, caller(&c), req).await?;
+    Ok(Json(res))
+}
+
+/// Where to pull from.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PullParams {
+    /// The cursor of the last page applied (0 for everything).
+    #[serde(default)]
+    pub cursor: i64,
+    /// Page size, 1..=5000 (default 1000).
+    pub limit: Option<i64>,
+    /// Seconds to wait for changes when there are none (0..=30; long-poll).
+    #[serde(default)]
+    pub wait: u64,
+    /// Also count every row after the cursor (for progress).
+    #[serde(default)]
+    pub total: bool,
+}
+
+/// The changes after a cursor, in commit order, as this user may see them.
+#[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullParams),
+    responses((status = 200, description = "PullResponse: rows, cursor, has_more, total, resync_required", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn pull(State(s): State<AppState>, c: Caller, q: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", None, e.body_text()))?;
+    let limit = q.limit.unwrap_or(1000);
+    if !(1..=5000).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", Some("limit"), "must be between 1 and 5000"));
+    }
+    if q.wait > 30 {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", Some("wait"), "must be at most 30 seconds"));
+    }
+    if q.cursor < 0 {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", Some("cursor"), "must not be negative"));
+    }
+    let page = sync::pull(&s.pool, &s.watchers, caller(&c), PullQuery { cursor: q.cursor, limit, wait: Duration::from_secs(q.wait), total: q.total }).await?;
+    Ok(Json(page))
+}

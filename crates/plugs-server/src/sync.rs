@@ -1,0 +1,596 @@
+//! Sync on the server: applying pushed changes field by field (last writer wins, ties by device),
+//! handing out pages of changes after a cursor, and waking long-polling devices. All SQL of sync
+//! lives here. See docs/sync.md for the protocol.
+
+use crate::db::begin_org;
+use crate::error::StoreError;
+use deadpool_postgres::{GenericClient, Pool, Transaction};
+use plugs_core::schema::{Column, Kind, SoftDelete, TableSpec};
+use plugs_core::sync::wire::*;
+use plugs_core::{ErrorPayload, Money, Timestamp};
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// The device id of writes the server makes itself (derived values, account changes).
+pub const SERVER_DEVICE: Uuid = Uuid::nil();
+
+/// A device clock further than this from the server's is corrected by the difference.
+pub const SKEW_TOLERANCE: Duration = Duration::from_secs(60);
+
+/// Wakes devices waiting on a pull when their organization changes.
+#[derive(Default)]
+pub struct Watchers(Mutex<HashMap<Uuid, watch::Sender<i64>>>);
+
+impl Watchers {
+    fn sender(&self, org: Uuid) -> watch::Sender<i64> {
+        let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(org).or_insert_with(|| watch::channel(0).0).clone()
+    }
+    /// A receiver that changes when the organization's data does.
+    pub fn subscribe(&self, org: Uuid) -> watch::Receiver<i64> {
+        self.sender(org).subscribe()
+    }
+    /// Wakes the organization's waiting devices.
+    pub fn notify(&self, org: Uuid, seq: i64) {
+        self.sender(org).send_replace(seq);
+    }
+}
+
+/// Who pushes or pulls.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub org: Uuid,
+    pub user: Uuid,
+    pub is_admin: bool,
+}
+
+fn spec(table: &str) -> Option<&'static TableSpec> {
+    table_rank(table).and_then(|_| plugs_core::tables::spec(table))
+}
+
+/// The SQL type a text parameter is cast to for a column.
+fn cast(col: &Column) -> &'static str {
+    match col.kind {
+        Kind::Uuid { .. } => "uuid",
+        Kind::Text { .. } | Kind::Enum(_) => "text",
+        Kind::Int { max, .. } if max > i32::MAX as i64 => "bigint",
+        Kind::Int { .. } => "integer",
+        Kind::Bool => "boolean",
+        Kind::Json(_) => "jsonb",
+        Kind::Timestamp => "timestamptz",
+        Kind::Date => "date",
+        Kind::Money => "numeric",
+        Kind::Inet => "inet",
+    }
+}
+
+fn payload(code: &str, field: Option<&str>, message: impl Into<String>) -> ErrorPayload {
+    ErrorPayload { code: code.into(), field: field.map(Into::into), message: message.into() }
+}
+
+/// A column value from a device, validated by the same rules the device applies, as text for SQL.
+fn pg_text(col: &Column, v: &Value) -> Result<Option<String>, ErrorPayload> {
+    let sql = col.to_sql(v).map_err(|e| e.to_payload())?;
+    Ok(match sql {
+        SqlValue::Null => None,
+        SqlValue::Integer(i) => Some(match col.kind {
+            Kind::Bool => (i != 0).to_string(),
+            Kind::Money => Money::from_hundredths(i).to_string(),
+            _ => i.to_string(),
+        }),
+        SqlValue::Text(s) => Some(s),
+        SqlValue::Real(r) => Some(r.to_string()),
+        SqlValue::Blob(_) => return Err(payload("invalid", Some(col.name), "binary values are not accepted")),
+    })
+}
+
+/// The columns of a table as devices see them (money as exact text, never a password hash).
+fn select_list(spec: &TableSpec) -> String {
+    spec.columns
+        .iter()
+        .map(|c| match (c.kind, c.name) {
+            (_, "password_hash") => "'!'::text AS password_hash".to_owned(),
+            (Kind::Money, n) => format!("{n}::text AS {n}"),
+            (_, n) => n.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What of a table a user may see beyond their organization ($2 is the user).
+fn visibility(table: &str) -> &'static str {
+    match table {
+        "notifications" => " AND user_id = $2",
+        "media" => " AND (COALESCE(access_level, 'organization') <> 'private' OR uploaded_by = $2)",
+        "media_collection_items" => {
+            " AND EXISTS (SELECT 1 FROM media m WHERE m.id = media_id AND (COALESCE(m.access_level, 'organization') <> 'private' OR m.uploaded_by = $2))"
+        }
+        _ => "",
+    }
+}
+
+/// Rows by id as the user may see them: Some(row) if visible, None if it exists but is hidden;
+/// absent from the map if it does not exist.
+async fn fetch_rows(tx: &impl GenericClient, table: &str, ids: &[Uuid], user: Uuid) -> Result<HashMap<Uuid, Option<Map<String, Value>>>, StoreError> {
+    let Some(spec) = spec(table) else { return Ok(HashMap::new()) };
+    let mut out = HashMap::new();
+    for r in tx.query(&format!("SELECT id FROM {table} WHERE id = ANY($1)"), &[&ids]).await? {
+        out.insert(r.get::<_, Uuid>(0), None);
+    }
+    let sql = format!("SELECT x.id, row_to_json(x)::text FROM (SELECT {} FROM {table} WHERE id = ANY($1){}) x", select_list(spec), visibility(table));
+    let stmt_params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = if visibility(table).is_empty() { vec![&ids] } else { vec![&ids, &user] };
+    for r in tx.query(&sql, &stmt_params).await? {
+        let json: String = r.get(1);
+        let row: Map<String, Value> = serde_json::from_str(&json).unwrap_or_default();
+        out.insert(r.get(0), Some(row));
+    }
+    Ok(out)
+}
+
+async fn next_seq(tx: &impl GenericClient, org: Uuid) -> Result<i64, StoreError> {
+    Ok(tx.query_one("UPDATE sync_org_state SET last_seq = last_seq + 1 WHERE organization_id = $1 RETURNING last_seq", &[&org]).await?.get(0))
+}
+
+/// Makes sure the organization has its change counter.
+pub async fn ensure_org_state(tx: &impl GenericClient, org: Uuid) -> Result<(), StoreError> {
+    tx.execute("INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&org]).await?;
+    Ok(())
+}
+
+/// Records that a row changed: the next seq, and who wrote which fields.
+pub async fn touch(tx: &impl GenericClient, org: Uuid, table: &str, id: Uuid, versions: &BTreeMap<String, Version>, removed: bool) -> Result<i64, StoreError> {
+    let seq = next_seq(tx, org).await?;
+    let v = serde_json::to_value(versions).unwrap_or_else(|_| Value::Object(Map::new()));
+    tx.execute(
+        "INSERT INTO sync_rows (organization_id, table_name, record_id, seq, removed, field_versions) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (organization_id, table_name, record_id) DO UPDATE SET seq = excluded.seq, removed = excluded.removed,
+             field_versions = sync_rows.field_versions || excluded.field_versions",
+        &[&org, &table, &id, &seq, &removed, &v],
+    )
+    .await?;
+    Ok(seq)
+}
+
+/// Versions of the given fields, written by the server now.
+pub fn server_versions<'a>(fields: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, Version> {
+    let v = Version { at: Timestamp::now(), device: SERVER_DEVICE };
+    fields.into_iter().map(|f| (f.to_owned(), v)).collect()
+}
+
+enum ApplyError {
+    Reject(ErrorPayload),
+    Fatal(StoreError),
+}
+
+impl From<tokio_postgres::Error> for ApplyError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        match e.as_db_error() {
+            Some(db) => ApplyError::Reject(db_reason(db)),
+            None => ApplyError::Fatal(e.into()),
+        }
+    }
+}
+
+impl From<StoreError> for ApplyError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Db(e) => e.into(),
+            other => ApplyError::Fatal(other),
+        }
+    }
+}
+
+fn reject(code: &str, field: Option<&str>, message: impl Into<String>) -> ApplyError {
+    ApplyError::Reject(payload(code, field, message))
+}
+
+/// A constraint the database enforced, as a reason a person can read.
+fn db_reason(db: &tokio_postgres::error::DbError) -> ErrorPayload {
+    use tokio_postgres::error::SqlState;
+    let constraint = db.constraint().unwrap_or_default();
+    let table = db.table().unwrap_or_default();
+    let field = constraint.strip_prefix(&format!("{table}_")).map(|r| r.trim_end_matches("_check").trim_end_matches("_fkey").trim_end_matches("_key").to_owned());
+    let code = db.code();
+    if code == &SqlState::CHECK_VIOLATION && constraint == "events_attendees_check" {
+        return payload("event_full", Some("event_id"), "the event is full");
+    }
+    let (c, f) = if code == &SqlState::UNIQUE_VIOLATION {
+        ("duplicate", field)
+    } else if code == &SqlState::CHECK_VIOLATION {
+        ("constraint", field)
+    } else if code == &SqlState::FOREIGN_KEY_VIOLATION {
+        ("missing_parent", field)
+    } else if code == &SqlState::INSUFFICIENT_PRIVILEGE {
+        ("other_organization", Some("organization_id".into()))
+    } else if code.code().starts_with("22") {
+        ("invalid", db.column().map(Into::into))
+    } else {
+        ("refused", None)
+    };
+    payload(c, f.as_deref(), db.message())
+}
+
+struct PushCtx {
+    caller: Caller,
+    device: Uuid,
+    now: Timestamp,
+    adjust: chrono::Duration,
+}
+
+impl PushCtx {
+    /// A device timestamp in server time, never later than now: a fast clock cannot win forever.
+    fn version(&self, t: Timestamp) -> Version {
+        let at = Timestamp::from_datetime(t.as_datetime() + self.adjust).min(self.now);
+        Version { at, device: self.device }
+    }
+}
+
+fn versions_of(v: &Value) -> BTreeMap<String, Version> {
+    serde_json::from_value(v.clone()).unwrap_or_default()
+}
+
+/// Applies one batch of changes in one transaction.
+pub async fn push(pool: &Pool, watchers: &Watchers, caller: Caller, req: PushRequest) -> Result<PushResponse, StoreError> {
+    let mut client = pool.get().await?;
+    let tx = begin_org(&mut client, caller.org).await?;
+    ensure_org_state(&tx, caller.org).await?;
+    // One push per organization at a time: sequence numbers are then handed out in commit order.
+    tx.execute("SELECT 1 FROM sync_org_state WHERE organization_id = $1 FOR UPDATE", &[&caller.org]).await?;
+    let now = Timestamp::now();
+    let skew = now.as_datetime() - req.client_time.as_datetime();
+    let adjust = if skew.abs() > chrono::Duration::from_std(SKEW_TOLERANCE).unwrap_or_default() { skew } else { chrono::Duration::zero() };
+    let ctx = PushCtx { caller, device: req.device_id, now, adjust };
+    let mut order: Vec<usize> = (0..req.changes.len()).collect();
+    order.sort_by_key(|&i| (table_rank(&req.changes[i].table).unwrap_or(usize::MAX), i));
+    let mut results: Vec<Option<PushResult>> = vec![None; req.changes.len()];
+    let mut changed = false;
+    for i in order {
+        let ch = &req.changes[i];
+        if let Some(prev) = tx.query_opt("SELECT result FROM sync_mutations WHERE organization_id = $1 AND mutation_id = $2", &[&caller.org, &ch.mutation_id]).await? {
+            results[i] = serde_json::from_value(prev.get::<_, Value>(0)).ok();
+            continue;
+        }
+        tx.batch_execute("SAVEPOINT change").await?;
+        let result = match apply_one(&tx, &ctx, ch).await {
+            Ok(r) => {
+                tx.batch_execute("RELEASE SAVEPOINT change").await?;
+                r
+            }
+            Err(ApplyError::Reject(reason)) => {
+                tx.batch_execute("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change").await?;
+                PushResult { mutation_id: ch.mutation_id, outcome: Outcome::Rejected, superseded_by: BTreeMap::new(), reason: Some(reason), current: None }
+            }
+            Err(ApplyError::Fatal(e)) => return Err(e),
+        };
+        changed |= matches!(result.outcome, Outcome::Applied | Outcome::Partial);
+        tx.execute(
+            "INSERT INTO sync_mutations (organization_id, mutation_id, result) VALUES ($1, $2, $3)",
+            &[&caller.org, &ch.mutation_id, &serde_json::to_value(&result).unwrap_or_default()],
+        )
+        .await?;
+        results[i] = Some(result);
+    }
+    // Every change's row as it now is, so the device can settle at once.
+    let mut by_table: HashMap<&str, Vec<Uuid>> = HashMap::new();
+    for ch in &req.changes {
+        by_table.entry(ch.table.as_str()).or_default().push(ch.record_id);
+    }
+    let mut current: HashMap<(String, Uuid), Option<Map<String, Value>>> = HashMap::new();
+    for (table, ids) in by_table {
+        for (id, row) in fetch_rows(&tx, table, &ids, caller.user).await? {
+            current.insert((table.to_owned(), id), row);
+        }
+    }
+    let seq: i64 = tx.query_one("SELECT last_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?.get(0);
+    tx.commit().await?;
+    if changed {
+        watchers.notify(caller.org, seq);
+    }
+    let results = req
+        .changes
+        .iter()
+        .zip(results)
+        .map(|(ch, r)| {
+            let mut r = r.unwrap_or(PushResult { mutation_id: ch.mutation_id, outcome: Outcome::Rejected, superseded_by: BTreeMap::new(), reason: Some(payload("refused", None, "not processed")), current: None });
+            r.current = current.get(&(ch.table.clone(), ch.record_id)).cloned().flatten();
+            r
+        })
+        .collect();
+    Ok(PushResponse { results, server_time: Timestamp::now() })
+}
+
+fn authorize(ctx: &PushCtx, table: &str, fields: &[&str], row: &Map<String, Value>, existing: Option<&Map<String, Value>>) -> Result<(), ApplyError> {
+    let admin = ctx.caller.is_admin;
+    let forbid = |m: &str| Err(reject("forbidden", None, m));
+    match table {
+        "organizations" if !admin => forbid("only an admin can change the organization"),
+        "users" => {
+            let own = row.get("id").and_then(Value::as_str) == Some(ctx.caller.user.to_string().as_str());
+            if existing.is_none() && !admin {
+                return forbid("only an admin can add users");
+            }
+            if !admin && (!own || fields.iter().any(|f| matches!(*f, "is_admin" | "is_active" | "is_deleted" | "deleted_at" | "email"))) {
+                return forbid("only an admin can change other users, roles or access");
+            }
+            Ok(())
+        }
+        "expenses" if !admin => {
+            let settled = |r: &Map<String, Value>| r.get("status").and_then(Value::as_str).is_some_and(|s| s != "pending");
+            let touches = fields.iter().any(|f| matches!(*f, "status" | "approved_by" | "approved_at"));
+            if (existing.is_none() && settled(row)) || (existing.is_some() && touches) {
+                return forbid("only an admin can approve, reject or pay expenses");
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Result<PushResult, ApplyError> {
+    let spec = spec(&ch.table).ok_or_else(|| reject("unknown_table", Some("table"), format!("'{}' is not a table that syncs", ch.table)))?;
+    let table = spec.name;
+    let org = ctx.caller.org;
+    let row_versions: BTreeMap<String, Version> = tx
+        .query_opt("SELECT field_versions FROM sync_rows WHERE organization_id = $1 AND table_name = $2 AND record_id = $3 FOR UPDATE", &[&org, &table, &ch.record_id])
+        .await?
+        .map(|r| versions_of(&r.get::<_, Value>(0)))
+        .unwrap_or_default();
+    let existing = fetch_for_update(tx, spec, ch.record_id).await?;
+    let latest = ch.fields.values().max().copied().unwrap_or(ctx.now);
+    let applied = |superseded_by: BTreeMap<String, Version>, any: bool, all: bool| PushResult {
+        mutation_id: ch.mutation_id,
+        outcome: if all { Outcome::Applied } else if any { Outcome::Partial } else { Outcome::Superseded },
+        superseded_by,
+        reason: None,
+        current: None,
+    };
+    if ch.kind == ChangeKind::Delete {
+        if spec.soft_delete != SoftDelete::None {
+            return Err(reject("tombstone_required", Some("kind"), format!("{table} rows are deleted by setting is_deleted")));
+        }
+        let v = ctx.version(latest);
+        if existing.is_none() {
+            return Ok(applied(BTreeMap::new(), true, true));
+        }
+        if let Some((f, newer)) = row_versions.iter().filter(|(_, old)| **old > v).max_by_key(|(_, old)| **old) {
+            return Ok(applied([(f.clone(), *newer)].into(), false, false));
+        }
+        tx.execute(&format!("DELETE FROM {table} WHERE id = $1"), &[&ch.record_id]).await?;
+        touch(tx, org, table, ch.record_id, &[("_removed".to_owned(), v)].into(), true).await?;
+        return Ok(applied(BTreeMap::new(), true, true));
+    }
+    let row = ch.row.as_ref().ok_or_else(|| reject("required", Some("row"), "an upsert carries the row"))?;
+    if row.get("id").and_then(Value::as_str) != Some(ch.record_id.to_string().as_str()) {
+        return Err(reject("invalid", Some("id"), "the row's id is not the change's record_id"));
+    }
+    let own_org = org.to_string();
+    let row_org = if table == "organizations" { row.get("id") } else { row.get("organization_id") };
+    if spec.has("organization_id") || table == "organizations" {
+        if row_org.and_then(Value::as_str) != Some(own_org.as_str()) {
+            return Err(reject("other_organization", Some("organization_id"), "this row belongs to another organization"));
+        }
+    }
+    let writable = |c: &&Column| !server_owned(table, c.name) && !matches!(c.name, "created_at" | "updated_at");
+    let (won, lost): (Vec<&str>, BTreeMap<String, Version>) = match &existing {
+        None => {
+            if table == "organizations" {
+                return Err(reject("other_organization", Some("organization_id"), "organizations are created by registering"));
+            }
+            let fields: Vec<&str> = spec.columns.iter().filter(|c| row.contains_key(c.name)).map(|c| c.name).collect();
+            authorize(ctx, table, &fields, row, None)?;
+            insert_row(tx, spec, row, org, ctx.now).await?;
+            (ch.fields.keys().map(String::as_str).filter(|f| spec.column(f).is_some_and(|c| writable(&c))).collect(), BTreeMap::new())
+        }
+        Some(current) => {
+            if append_only(table) {
+                return Ok(applied(BTreeMap::new(), true, true));
+            }
+            let mut won = vec![];
+            let mut lost = BTreeMap::new();
+            for (f, t) in &ch.fields {
+                let Some(col) = spec.column(f) else { return Err(reject("unknown_field", Some(f), format!("{table} has no field '{f}'"))) };
+                if !writable(&col) {
+                    continue;
+                }
+                let v = ctx.version(*t);
+                match row_versions.get(f) {
+                    Some(old) if *old >= v => {
+                        lost.insert(f.clone(), *old);
+                    }
+                    _ => won.push(col.name),
+                }
+            }
+            authorize(ctx, table, &won, row, Some(current))?;
+            if !won.is_empty() {
+                update_row(tx, spec, ch.record_id, row, &won, ctx.version(latest).at).await?;
+            }
+            (won, lost)
+        }
+    };
+    derived(tx, ctx, table, row).await?;
+    if !won.is_empty() || existing.is_none() {
+        let mut versions: BTreeMap<String, Version> = won.iter().map(|f| ((*f).to_owned(), ctx.version(ch.fields.get(*f).copied().unwrap_or(latest)))).collect();
+        if existing.is_none() && versions.is_empty() {
+            versions.insert("id".into(), ctx.version(latest));
+        }
+        touch(tx, org, table, ch.record_id, &versions, false).await?;
+    }
+    let candidates = won.len() + lost.len();
+    Ok(applied(lost, !won.is_empty() || existing.is_none(), won.len() == candidates || existing.is_none()))
+}
+
+async fn fetch_for_update(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid) -> Result<Option<Map<String, Value>>, ApplyError> {
+    let sql = format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {} WHERE id = $1 FOR UPDATE) x", select_list(spec), spec.name);
+    Ok(tx.query_opt(&sql, &[&id]).await?.map(|r| serde_json::from_str(&r.get::<_, String>(0)).unwrap_or_default()))
+}
+
+async fn insert_row(tx: &Transaction<'_>, spec: &TableSpec, row: &Map<String, Value>, org: Uuid, now: Timestamp) -> Result<(), ApplyError> {
+    let mut cols = vec![];
+    let mut vals: Vec<Option<String>> = vec![];
+    for c in spec.columns {
+        let v = match c.name {
+            "organization_id" => Some(org.to_string()),
+            "password_hash" => Some("!".into()),
+            "current_attendees" => Some("0".into()),
+            "last_interaction" | "verified_at" | "last_login" => None,
+            "is_verified" => Some("false".into()),
+            "created_at" | "updated_at" if row.get(c.name).is_none_or(Value::is_null) => Some(now.to_string()),
+            name => match row.get(name) {
+                Some(v) => pg_text(c, v).map_err(ApplyError::Reject)?,
+                None if c.default.is_some() => continue,
+                None => None,
+            },
+        };
+        cols.push(c);
+        vals.push(v);
+    }
+    let names = cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+    let marks = cols.iter().enumerate().map(|(i, c)| format!("${}::text::{}", i + 1, cast(c))).collect::<Vec<_>>().join(", ");
+    let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+    let sql = if append_only(spec.name) {
+        format!("INSERT INTO {} ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING", spec.name)
+    } else {
+        format!("INSERT INTO {} ({names}) VALUES ({marks})", spec.name)
+    };
+    tx.execute(&sql, &params).await?;
+    Ok(())
+}
+
+async fn update_row(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid, row: &Map<String, Value>, fields: &[&str], at: Timestamp) -> Result<(), ApplyError> {
+    let mut sets = vec![];
+    let mut vals: Vec<Option<String>> = vec![Some(id.to_string())];
+    for f in fields {
+        let c = spec.column(f).expect("fields were checked against the spec");
+        vals.push(pg_text(c, row.get(*f).unwrap_or(&Value::Null)).map_err(ApplyError::Reject)?);
+        sets.push(format!("{f} = ${}::text::{}", vals.len(), cast(c)));
+    }
+    if spec.has("updated_at") {
+        vals.push(Some(at.to_string()));
+        sets.push(format!("updated_at = GREATEST(updated_at, ${}::text::timestamptz)", vals.len()));
+    }
+    let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+    tx.execute(&format!("UPDATE {} SET {} WHERE id = $1::text::uuid", spec.name, sets.join(", ")), &params).await?;
+    Ok(())
+}
+
+/// Values the server derives from other rows, recomputed after each change they depend on.
+async fn derived(tx: &Transaction<'_>, ctx: &PushCtx, table: &str, row: &Map<String, Value>) -> Result<(), ApplyError> {
+    let id = |k: &str| row.get(k).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
+    match table {
+        "event_attendees" => {
+            let Some(event) = id("event_id") else { return Ok(()) };
+            let n = tx
+                .execute(
+                    "UPDATE events SET current_attendees = c.n FROM (SELECT COUNT(*)::int AS n FROM event_attendees
+                         WHERE event_id = $1 AND NOT COALESCE(is_deleted, false) AND COALESCE(status, 'registered') <> 'cancelled') c
+                     WHERE id = $1 AND current_attendees IS DISTINCT FROM c.n",
+                    &[&event],
+                )
+                .await?;
+            if n > 0 {
+                touch(tx, ctx.caller.org, "events", event, &server_versions(["current_attendees"]), false).await?;
+            }
+        }
+        "contact_interactions" => {
+            let Some(contact) = id("contact_id") else { return Ok(()) };
+            let n = tx
+                .execute(
+                    "UPDATE contacts SET last_interaction = l.at FROM (SELECT MAX(interaction_date) AS at FROM contact_interactions
+                         WHERE contact_id = $1 AND NOT COALESCE(is_deleted, false) AND status = 'completed') l
+                     WHERE id = $1 AND last_interaction IS DISTINCT FROM l.at",
+                    &[&contact],
+                )
+                .await?;
+            if n > 0 {
+                touch(tx, ctx.caller.org, "contacts", contact, &server_versions(["last_interaction"]), false).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Pull parameters.
+pub struct PullQuery {
+    pub cursor: i64,
+    pub limit: i64,
+    pub wait: Duration,
+    pub total: bool,
+}
+
+/// The changes after a cursor, in commit order; waits up to `wait` for some if there are none.
+pub async fn pull(pool: &Pool, watchers: &Watchers, caller: Caller, q: PullQuery) -> Result<PullResponse, StoreError> {
+    let mut rx = watchers.subscribe(caller.org);
+    rx.borrow_and_update();
+    let deadline = tokio::time::Instant::now() + q.wait;
+    loop {
+        let page = pull_once(pool, caller, &q).await?;
+        if !page.rows.is_empty() || page.resync_required || q.wait.is_zero() {
+            return Ok(page);
+        }
+        match tokio::time::timeout_at(deadline, rx.changed()).await {
+            Ok(Ok(())) => continue,
+            _ => return Ok(page),
+        }
+    }
+}
+
+async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<PullResponse, StoreError> {
+    let mut client = pool.get().await?;
+    let tx = begin_org(&mut client, caller.org).await?;
+    let state = tx.query_opt("SELECT last_seq, purged_through_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?;
+    let purged: i64 = state.as_ref().map(|r| r.get(1)).unwrap_or(0);
+    if q.cursor > 0 && q.cursor < purged {
+        return Ok(PullResponse { rows: vec![], cursor: q.cursor, has_more: false, total: None, resync_required: true, server_time: Timestamp::now() });
+    }
+    let entries = tx
+        .query(
+            "SELECT table_name, record_id, seq, removed FROM sync_rows WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            &[&caller.org, &q.cursor, &q.limit],
+        )
+        .await?;
+    let total = if q.total {
+        Some(tx.query_one("SELECT COUNT(*) FROM sync_rows WHERE organization_id = $1 AND seq > $2", &[&caller.org, &q.cursor]).await?.get(0))
+    } else {
+        None
+    };
+    let mut by_table: HashMap<String, Vec<Uuid>> = HashMap::new();
+    for e in &entries {
+        if !e.get::<_, bool>(3) {
+            by_table.entry(e.get(0)).or_default().push(e.get(1));
+        }
+    }
+    let mut found: HashMap<(String, Uuid), Option<Map<String, Value>>> = HashMap::new();
+    for (table, ids) in &by_table {
+        for (id, row) in fetch_rows(&tx, table, ids, caller.user).await? {
+            found.insert((table.clone(), id), row);
+        }
+    }
+    tx.commit().await?;
+    let rows: Vec<PulledRow> = entries
+        .iter()
+        .map(|e| {
+            let (table, id, seq, removed): (String, Uuid, i64, bool) = (e.get(0), e.get(1), e.get(2), e.get(3));
+            let (kind, row) = match found.remove(&(table.clone(), id)) {
+                _ if removed => (PullKind::Remove, None),
+                None => (PullKind::Remove, None),
+                Some(None) => (PullKind::Hide, None),
+                Some(Some(r)) => (PullKind::Upsert, Some(r)),
+            };
+            PulledRow { seq, table, record_id: id, kind, row }
+        })
+        .collect();
+    let cursor = rows.last().map(|r| r.seq).unwrap_or(q.cursor);
+    Ok(PullResponse { has_more: rows.len() as i64 == q.limit, rows, cursor, total, resync_required: false, server_time: Timestamp::now() })
+}
+
+/// Removes tombstones older than `retention` everywhere; devices behind the horizon resync.
+pub async fn purge_tombstones(pool: &Pool, retention: Duration) -> Result<i64, StoreError> {
+    let client = pool.get().await?;
+    Ok(client.query_one("SELECT plugs_purge_tombstones(make_interval(secs => $1))", &[&(retention.as_secs_f64())]).await?.get(0))
+}

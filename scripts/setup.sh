@@ -2,7 +2,7 @@
 # fresh Debian 12 machine. Idempotent: packages already there are not fetched again.
 
 # Debian packages every build needs (rusqlite compiles its bundled SQLite with the C compiler).
-PLUGS_BUILD_PACKAGES=(build-essential pkg-config)
+PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev)
 
 plugs_apt_install() {
     local missing=()

@@ -33,6 +33,18 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+    /// The server cannot be reached (no network, server down): retried later, nothing is lost.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The server no longer accepts this device's session: sign in again (pending changes are kept).
+    #[error("signed out: {0}")]
+    SignedOut(String),
+    /// The server answered with an error.
+    #[error("server: {message} ({code})")]
+    Remote { status: u16, code: String, field: Option<String>, message: String },
+    /// The OS keychain failed.
+    #[error("keychain: {0}")]
+    Keychain(String),
 }
 
 /// Result with the core's error.
@@ -68,6 +80,10 @@ impl Error {
             Error::Database(_) => "database",
             Error::Migration(_) => "migration",
             Error::Io(_) => "io",
+            Error::Offline(_) => "offline",
+            Error::SignedOut(_) => "signed_out",
+            Error::Remote { .. } => "remote",
+            Error::Keychain(_) => "keychain",
         }
     }
 
@@ -77,6 +93,7 @@ impl Error {
             Error::Invalid { field, .. } => Some(field.clone()),
             Error::Conflict { field, .. } => field.clone(),
             Error::BadCursor => Some("cursor".into()),
+            Error::Remote { field, .. } => field.clone(),
             _ => None,
         };
         let message = match self {

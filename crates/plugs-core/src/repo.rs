@@ -188,7 +188,7 @@ impl Store {
     /// Same, acting as the given user (used while the workspace is being created).
     pub(crate) fn write_as<R>(&self, actor: &Actor, f: impl FnOnce(&Ctx) -> Result<R>) -> Result<R> {
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
-        let ctx = Ctx { conn: &tx, actor, now: Timestamp::now() };
+        let ctx = Ctx { conn: &tx, actor, now: self.now() };
         let out = f(&ctx)?;
         tx.commit()?;
         Ok(out)

@@ -57,6 +57,7 @@ pub struct Store {
     device_id: Uuid,
     path: PathBuf,
     checkpointer: Option<Checkpointer>,
+    clock_offset: std::cell::Cell<chrono::Duration>,
 }
 
 /// Copies the WAL back into the database from a thread of its own, so no write waits for a
@@ -134,9 +135,25 @@ impl Store {
             }
         };
         let checkpointer = Some(Checkpointer::start(path)?);
-        let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned(), checkpointer };
+        let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned(), checkpointer, clock_offset: std::cell::Cell::new(chrono::Duration::zero()) };
         store.reload_actor()?;
         Ok(store)
+    }
+
+    /// This device's clock: the system clock, shifted by any offset set with [`Store::shift_clock`].
+    pub fn now(&self) -> crate::types::Timestamp {
+        let t = crate::types::Timestamp::now();
+        let off = self.clock_offset.get();
+        if off.is_zero() {
+            t
+        } else {
+            crate::types::Timestamp::from_datetime(t.as_datetime() + off)
+        }
+    }
+
+    /// Shifts this store's clock (to reproduce a device whose clock is wrong).
+    pub fn shift_clock(&self, offset: chrono::Duration) {
+        self.clock_offset.set(offset);
     }
 
     /// Whether a background checkpointer keeps the WAL short.

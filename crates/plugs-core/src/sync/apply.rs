@@ -1,0 +1,157 @@
+//! Applying the server's rows to the local database: as the server has them, except fields with
+//! local changes not yet pushed (those stay until their push settles), and never before their
+//! parent rows (a child that arrives first waits in `sync_parked`). These writes are the server's,
+//! not the user's: no audit row, no change record.
+
+use crate::error::{Error, Result};
+use crate::repo::{read_record, Record};
+use crate::schema::{Column, Kind, TableSpec};
+use crate::sync::wire::{table_rank, PullKind, PulledRow};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use serde_json::Value;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+fn spec(table: &str) -> Result<&'static TableSpec> {
+    table_rank(table).and_then(|_| crate::tables::spec(table)).ok_or_else(|| Error::invalid("table", "unknown_table", format!("'{table}' does not sync")))
+}
+
+/// A server value for a column: validated like any input, but NULL is taken as the server has it.
+fn server_value(col: &Column, v: Option<&Value>) -> Result<SqlValue> {
+    match v {
+        None | Some(Value::Null) => Ok(SqlValue::Null),
+        Some(v) => Column { nullable: true, default: None, ..*col }.to_sql(v),
+    }
+}
+
+/// Fields of a row with local changes still waiting to be pushed.
+pub(crate) fn pending_fields(conn: &Connection, table: &str, id: Uuid) -> Result<HashSet<String>> {
+    let mut st = conn.prepare_cached("SELECT fields FROM sync_outbox WHERE table_name = ?1 AND record_id = ?2")?;
+    let mut out = HashSet::new();
+    for f in st.query_map(rusqlite::params![table, id.to_string()], |r| r.get::<_, String>(0))? {
+        out.extend(serde_json::from_str::<Vec<String>>(&f?).unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// Whether every row this one refers to is here (in any state).
+fn parents_present(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_json::Map<String, Value>) -> Result<bool> {
+    for c in spec.columns {
+        let Kind::Uuid { references: Some(target) } = c.kind else { continue };
+        let Some(v) = row.get(c.name).and_then(Value::as_str) else { continue };
+        if target == spec.name && v == id.to_string() {
+            continue;
+        }
+        let found: Option<i64> = conn.prepare_cached(&format!("SELECT 1 FROM {target} WHERE id = ?1"))?.query_row([v], |r| r.get(0)).optional()?;
+        if found.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Stores a server row (or parks it until its parents arrive). Returns whether it was stored.
+pub(crate) fn upsert(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>) -> Result<bool> {
+    let spec = spec(table)?;
+    if !parents_present(conn, spec, id, row)? {
+        park(conn, table, id, seq, row)?;
+        return Ok(false);
+    }
+    let pending = pending_fields(conn, table, id)?;
+    let mut values = Vec::with_capacity(spec.columns.len());
+    for c in spec.columns {
+        values.push(server_value(c, row.get(c.name)).map_err(|e| Error::invalid(format!("{table}.{}", c.name), "server_value", e.to_string()))?);
+    }
+    let cols = spec.select_list();
+    let marks = (1..=spec.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let sets: Vec<String> = spec.columns.iter().filter(|c| c.name != "id" && !pending.contains(c.name)).map(|c| format!("{0} = excluded.{0}", c.name)).collect();
+    let sql = if sets.is_empty() {
+        format!("INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING")
+    } else {
+        format!("INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {}", sets.join(", "))
+    };
+    conn.execute("SAVEPOINT sync_row", [])?;
+    match conn.prepare_cached(&sql)?.execute(params_from_iter(values)) {
+        Ok(_) => {
+            conn.execute("RELEASE sync_row", [])?;
+            conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
+            Ok(true)
+        }
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            // A local row not yet settled stands in the way (its push will be refused and undone).
+            conn.execute_batch("ROLLBACK TO sync_row; RELEASE sync_row")?;
+            park(conn, table, id, seq, row)?;
+            Ok(false)
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO sync_row; RELEASE sync_row")?;
+            Err(e.into())
+        }
+    }
+}
+
+fn park(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_parked (table_name, record_id, seq, row) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (table_name, record_id) DO UPDATE SET seq = excluded.seq, row = excluded.row WHERE excluded.seq >= sync_parked.seq",
+    )?
+    .execute(rusqlite::params![table, id.to_string(), seq, Value::Object(row.clone()).to_string()])?;
+    Ok(())
+}
+
+/// Drops a row the server no longer has or no longer shows this user, with anything still queued for it.
+pub(crate) fn remove(conn: &Connection, table: &str, id: Uuid) -> Result<()> {
+    spec(table)?;
+    conn.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?.execute([id.to_string()])?;
+    conn.prepare_cached("DELETE FROM sync_outbox WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
+    conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
+    Ok(())
+}
+
+/// Applies one pulled page (parents first) and retries parked rows whose parents have now arrived.
+pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
+    let mut ordered: Vec<&PulledRow> = rows.iter().collect();
+    ordered.sort_by_key(|r| (table_rank(&r.table).unwrap_or(usize::MAX), r.seq));
+    for r in ordered {
+        match (r.kind, &r.row) {
+            (PullKind::Upsert, Some(row)) => {
+                upsert(conn, &r.table, r.record_id, r.seq, row)?;
+            }
+            (PullKind::Remove | PullKind::Hide, _) => remove(conn, &r.table, r.record_id)?,
+            (PullKind::Upsert, None) => {}
+        }
+    }
+    retry_parked(conn)
+}
+
+/// Applies parked rows whose parents are now present, until no more can be.
+pub(crate) fn retry_parked(conn: &Connection) -> Result<()> {
+    loop {
+        let parked: Vec<(String, String, i64, String)> = conn
+            .prepare_cached("SELECT table_name, record_id, seq, row FROM sync_parked ORDER BY seq")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut progressed = false;
+        let mut by_rank: Vec<_> = parked.into_iter().collect();
+        by_rank.sort_by_key(|(t, _, seq, _)| (table_rank(t).unwrap_or(usize::MAX), *seq));
+        for (table, id, seq, row) in by_rank {
+            let (Ok(id), Ok(Value::Object(row))) = (Uuid::parse_str(&id), serde_json::from_str::<Value>(&row)) else { continue };
+            if upsert(conn, &table, id, seq, &row)? {
+                progressed = true;
+            }
+        }
+        if !progressed {
+            return Ok(());
+        }
+    }
+}
+
+/// The local row, as JSON keyed by column.
+pub(crate) fn local_row(conn: &Connection, table: &str, id: Uuid) -> Result<Option<Record>> {
+    let spec = spec(table)?;
+    Ok(conn
+        .prepare_cached(&format!("SELECT {} FROM {table} WHERE id = ?1", spec.select_list()))?
+        .query_row([id.to_string()], |r| read_record(spec, r))
+        .optional()?)
+}

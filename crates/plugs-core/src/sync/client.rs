@@ -327,18 +327,21 @@ impl Syncer {
 fn rehome(store: &Store, old_org: Uuid, old_user: Uuid, org: Uuid, user: Uuid) -> Result<()> {
     let tx = store.immediate()?;
     let (oo, ou, no, nu) = (old_org.to_string(), old_user.to_string(), org.to_string(), user.to_string());
+    // The local admin becomes the signed-in account: references first, then the row itself.
     for spec in crate::tables::ALL {
-        if spec.has("organization_id") {
-            tx.execute(&format!("UPDATE {} SET organization_id = ?1 WHERE organization_id = ?2", spec.name), [&no, &oo])?;
-        }
         for c in spec.columns {
             if let crate::schema::Kind::Uuid { references: Some("users") } = c.kind {
                 tx.execute(&format!("UPDATE {} SET {} = ?1 WHERE {} = ?2", spec.name, c.name, c.name), [&nu, &ou])?;
             }
         }
     }
-    tx.execute("DELETE FROM sync_outbox WHERE (table_name = 'organizations' AND record_id = ?1) OR (table_name = 'users' AND record_id = ?2)", [&oo, &ou])?;
     tx.execute("DELETE FROM users WHERE id = ?1", [&ou])?;
+    for spec in crate::tables::ALL {
+        if spec.has("organization_id") {
+            tx.execute(&format!("UPDATE {} SET organization_id = ?1 WHERE organization_id = ?2", spec.name), [&no, &oo])?;
+        }
+    }
+    tx.execute("DELETE FROM sync_outbox WHERE (table_name = 'organizations' AND record_id = ?1) OR (table_name = 'users' AND record_id = ?2)", [&oo, &ou])?;
     tx.execute("DELETE FROM organizations WHERE id = ?1", [&oo])?;
     set_setting(&tx, "current_user_id", &nu)?;
     tx.commit()?;

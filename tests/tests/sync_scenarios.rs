@@ -1,0 +1,293 @@
+//! Sync scenarios: real server, real PostgreSQL, devices with their own SQLite files.
+
+mod common;
+
+use common::{first_device, second_device, Cloud, Device, PASSWORD};
+use plugs_core::sync::wire::{ChangeKind, Outcome, PushChange, PushRequest};
+use plugs_core::tables::contact_interactions::ContactInteraction;
+use plugs_core::tables::contacts::Contact;
+use plugs_core::{ListQuery, Store, Timestamp};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+fn add_contact(store: &Store, first: &str) -> Contact {
+    store.repo::<Contact>().create(&json!({ "first_name": first, "last_name": "Test", "company": "Acme" })).unwrap()
+}
+
+fn contacts(store: &Store) -> Vec<Contact> {
+    store.repo::<Contact>().list(&ListQuery { limit: Some(1000), include_deleted: true, sort: Some("first_name".into()), ..Default::default() }).unwrap().items
+}
+
+#[tokio::test]
+async fn offline_workspace_registers_then_syncs_to_a_second_device() {
+    let cloud = Cloud::start().await;
+    let a = Device::offline(&cloud.url(), "Acme", "ada@acme.test");
+    for i in 0..20 {
+        add_contact(&a.store, &format!("Hall{i:02}"));
+    }
+    let org_before = a.store.actor().unwrap().organization_id;
+    let report = a.syncer.register(&a.store, PASSWORD).await.unwrap();
+    assert!(report.pushed >= 22, "org, user and 20 contacts pushed: {report:?}");
+    assert_eq!(a.store.actor().unwrap().organization_id, org_before, "the offline workspace became the organization, ids kept");
+    assert_eq!(a.store.pending_changes().unwrap(), 0);
+    assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM contacts").await, 20);
+    assert!(cloud.sql_count("SELECT COUNT(*) FROM audit_logs WHERE table_name = 'contacts'").await >= 20, "the device's audit trail reached the server");
+
+    let b = second_device(&cloud, "ada@acme.test").await;
+    let got = contacts(&b.store);
+    assert_eq!(got.len(), 20);
+    assert_eq!(got[0].first_name, "Hall00");
+    assert_eq!(b.store.actor().unwrap().organization_id, org_before);
+    assert_eq!(b.store.search_contacts("hall1", &[], 50).unwrap().len(), 10, "pulled rows are searchable");
+}
+
+#[tokio::test]
+async fn a_second_offline_workspace_joins_an_existing_organization() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    add_contact(&a.store, "FromA");
+    a.sync().await;
+    // Another laptop started offline with a workspace of its own, then signs in to the same account.
+    let b = Device::offline(&cloud.url(), "Scratch", "ada@acme.test");
+    let local = add_contact(&b.store, "FromB");
+    let old_org = b.store.actor().unwrap().organization_id;
+    b.syncer.login(&b.store, "ada@acme.test", PASSWORD).await.unwrap();
+    let actor = b.store.actor().unwrap();
+    assert_ne!(actor.organization_id, old_org);
+    assert_eq!(actor.organization_id, a.store.actor().unwrap().organization_id, "re-homed into the account's organization");
+    let names: Vec<String> = contacts(&b.store).into_iter().map(|c| c.first_name).collect();
+    assert_eq!(names, ["FromA", "FromB"], "nothing of the offline workspace was lost");
+    let moved = b.store.repo::<Contact>().get(local.id).unwrap();
+    assert_eq!(moved.created_by, actor.user_id);
+    a.sync().await;
+    assert_eq!(contacts(&a.store).len(), 2, "and it reached the other device");
+    assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM organizations").await, 1, "the scratch organization never reached the server");
+}
+
+#[tokio::test]
+async fn concurrent_edits_merge_by_field_and_the_later_write_wins_a_field() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = add_contact(&a.store, "Grace");
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    // Different fields, both offline.
+    a.store.repo::<Contact>().update(c.id, &json!({ "phone": "+1 555 0100" })).unwrap();
+    b.store.repo::<Contact>().update(c.id, &json!({ "job_title": "Admiral" })).unwrap();
+    // Same field: B writes later.
+    a.store.repo::<Contact>().update(c.id, &json!({ "notes": "from A" })).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.store.repo::<Contact>().update(c.id, &json!({ "notes": "from B" })).unwrap();
+    // B pushes first, A second: A's older notes must not overwrite B's.
+    b.sync().await;
+    let ra = a.sync().await;
+    assert_eq!(ra.superseded + ra.applied, 1, "{ra:?}");
+    b.sync().await;
+    for d in [&a, &b] {
+        let got = d.store.repo::<Contact>().get(c.id).unwrap();
+        assert_eq!(got.phone.as_deref(), Some("+1 555 0100"));
+        assert_eq!(got.job_title.as_deref(), Some("Admiral"));
+        assert_eq!(got.notes.as_deref(), Some("from B"));
+    }
+}
+
+#[tokio::test]
+async fn a_delete_is_not_undone_by_an_edit_and_restore_is_explicit() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = add_contact(&a.store, "Grace");
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    a.store.repo::<Contact>().delete(c.id).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.store.repo::<Contact>().update(c.id, &json!({ "notes": "edited after the delete" })).unwrap();
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    for d in [&a, &b] {
+        let got = d.store.repo::<Contact>().get(c.id).unwrap();
+        assert!(got.is_deleted, "no resurrection");
+        assert_eq!(got.notes.as_deref(), Some("edited after the delete"), "the edit is kept on the tombstone");
+    }
+    assert!(b.store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.is_empty());
+    b.store.repo::<Contact>().restore(c.id).unwrap();
+    b.sync().await;
+    a.sync().await;
+    assert!(!a.store.repo::<Contact>().get(c.id).unwrap().is_deleted, "restored everywhere");
+    assert_eq!(cloud.sql_count(&format!("SELECT COUNT(*) FROM audit_logs WHERE record_id = '{}' AND action = 'restore'", c.id)).await, 1);
+}
+
+#[tokio::test]
+async fn a_child_that_arrives_before_its_parent_waits_for_it() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = add_contact(&a.store, "Grace");
+    let int = a
+        .store
+        .repo::<ContactInteraction>()
+        .create(&json!({ "contact_id": c.id, "interaction_type": "call", "interaction_date": "2026-11-20T10:00:00Z" }))
+        .unwrap();
+    a.sync().await;
+    // The contact changes after the interaction: its seq is now after the interaction's.
+    a.store.repo::<Contact>().update(c.id, &json!({ "company": "Navy" })).unwrap();
+    a.sync().await;
+    let mut b = Device::blank(&cloud.url());
+    b.syncer.page_size = 1;
+    b.syncer.login(&b.store, "ada@acme.test", PASSWORD).await.unwrap();
+    assert_eq!(b.store.repo::<ContactInteraction>().get(int.id).unwrap().contact_id, c.id);
+    assert_eq!(b.store.repo::<Contact>().get(c.id).unwrap().company.as_deref(), Some("Navy"));
+    let parked: i64 = b.store.connection().query_row("SELECT COUNT(*) FROM sync_parked", [], |r| r.get(0)).unwrap();
+    assert_eq!(parked, 0, "nothing is left waiting");
+    let _ = &mut b;
+}
+
+#[tokio::test]
+async fn a_retried_push_whose_answer_was_lost_applies_nothing_twice() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = add_contact(&a.store, "Grace");
+    a.store.repo::<Contact>().update(c.id, &json!({ "lead_score": 10 })).unwrap();
+    // The batch the device would send; the first answer is "lost" (ignored), then the device syncs.
+    let row = serde_json::to_value(a.store.repo::<Contact>().get(c.id).unwrap()).unwrap();
+    let pending = plugs_core::changes::pending(a.store.connection(), 100).unwrap();
+    let last = pending.iter().filter(|p| p.record_id == c.id).last().unwrap();
+    let fields: BTreeMap<String, Timestamp> = ["first_name", "last_name", "lead_score"].iter().map(|f| (f.to_string(), last.changed_at)).collect();
+    let req = PushRequest {
+        device_id: a.store.device_id(),
+        client_time: Timestamp::now(),
+        changes: vec![PushChange { mutation_id: last.mutation_id, table: "contacts".into(), record_id: c.id, kind: ChangeKind::Upsert, fields, row: row.as_object().cloned() }],
+    };
+    let token = a.credentials_token();
+    let first = a.syncer.remote().push(&token, &req).await.unwrap();
+    assert_eq!(first.results[0].outcome, Outcome::Applied);
+    let seq_after_first = cloud.sql_count("SELECT last_seq FROM sync_org_state").await;
+    let again = a.syncer.remote().push(&token, &req).await.unwrap();
+    assert_eq!(again.results[0].outcome, Outcome::Applied, "the stored result is returned");
+    assert_eq!(cloud.sql_count("SELECT last_seq FROM sync_org_state").await, seq_after_first, "nothing was applied again");
+    a.sync().await;
+    assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM contacts").await, 1);
+    assert_eq!(a.store.pending_changes().unwrap(), 0);
+}
+
+trait TokenOf {
+    fn credentials_token(&self) -> String;
+}
+
+impl TokenOf for Device {
+    fn credentials_token(&self) -> String {
+        use plugs_core::sync::Credentials;
+        self.credentials.load().unwrap().unwrap().access_token
+    }
+}
+
+#[tokio::test]
+async fn a_server_restart_in_the_middle_of_a_push_loses_and_duplicates_nothing() {
+    let mut cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let mut ids = vec![];
+    for i in 0..600 {
+        ids.push(add_contact(&a.store, &format!("Bulk{i:03}")).id);
+    }
+    // Kill the server while the device pushes its batches.
+    let killer = async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        cloud.restart().await;
+    };
+    let (first, ()) = tokio::join!(a.syncer.sync_once(&a.store, |_| {}), killer);
+    // Whether the cut landed mid-push or not, a second round settles everything exactly once.
+    let _ = first;
+    a.sync().await;
+    assert_eq!(a.store.pending_changes().unwrap(), 0);
+    assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM contacts").await, 600);
+    assert_eq!(cloud.sql_count("SELECT COUNT(DISTINCT id) FROM contacts").await, 600);
+    let b = second_device(&cloud, "ada@acme.test").await;
+    assert_eq!(contacts(&b.store).len(), 600);
+}
+
+#[tokio::test]
+async fn clocks_ten_minutes_off_do_not_decide_who_wins() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = add_contact(&a.store, "Grace");
+    a.sync().await;
+    let fast = second_device(&cloud, "ada@acme.test").await;
+    let slow = second_device(&cloud, "ada@acme.test").await;
+    fast.store.shift_clock(chrono::Duration::minutes(10));
+    slow.store.shift_clock(chrono::Duration::minutes(-10));
+    // The fast clock writes first (its stamp says 10 minutes from now); A writes a little later.
+    fast.store.repo::<Contact>().update(c.id, &json!({ "notes": "fast clock" })).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    a.store.repo::<Contact>().update(c.id, &json!({ "notes": "true clock, later" })).unwrap();
+    fast.sync().await;
+    a.sync().await;
+    fast.sync().await;
+    assert_eq!(fast.store.repo::<Contact>().get(c.id).unwrap().notes.as_deref(), Some("true clock, later"), "a fast clock does not win");
+    // The slow clock writes last in real time: it wins although its stamp is 10 minutes old.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    slow.store.repo::<Contact>().update(c.id, &json!({ "notes": "slow clock, latest" })).unwrap();
+    slow.sync().await;
+    a.sync().await;
+    assert_eq!(a.store.repo::<Contact>().get(c.id).unwrap().notes.as_deref(), Some("slow clock, latest"));
+}
+
+#[tokio::test]
+async fn a_cursor_older_than_tombstone_retention_gets_a_full_resync() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let gone = add_contact(&a.store, "Gone");
+    let kept = add_contact(&a.store, "Kept");
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    assert_eq!(contacts(&b.store).len(), 2);
+    // B is away; A deletes; the tombstone is purged.
+    a.store.repo::<Contact>().delete(gone.id).unwrap();
+    a.sync().await;
+    let pool = plugs_server::db::pool(&plugs_server::Config::new(cloud.db.admin.clone(), cloud.db.admin.clone())).unwrap();
+    let purged = plugs_server::sync::purge_tombstones(&pool, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(purged, 1);
+    // B has an unsent edit meanwhile: it must survive the resync.
+    b.store.repo::<Contact>().update(kept.id, &json!({ "notes": "written while away" })).unwrap();
+    let report = b.sync().await;
+    assert!(report.resynced, "{report:?}");
+    assert!(b.store.repo::<Contact>().get(gone.id).is_err(), "the purged row is gone here too, not silently kept");
+    assert_eq!(b.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
+    a.sync().await;
+    assert_eq!(a.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
+}
+
+#[tokio::test]
+async fn pushes_for_another_organization_are_refused() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let g = first_device(&cloud, "Globex", "hank@globex.test").await;
+    let theirs = add_contact(&g.store, "Secret");
+    g.sync().await;
+    let token = a.credentials_token();
+    let g_org = g.store.actor().unwrap().organization_id;
+    let mut row = serde_json::to_value(g.store.repo::<Contact>().get(theirs.id).unwrap()).unwrap();
+    row["first_name"] = json!("Pwned");
+    let fields: BTreeMap<String, Timestamp> = [("first_name".to_string(), Timestamp::now())].into();
+    // 1) their row, as it is (their organization): refused.
+    let req = PushRequest {
+        device_id: a.store.device_id(),
+        client_time: Timestamp::now(),
+        changes: vec![PushChange { mutation_id: Uuid::now_v7(), table: "contacts".into(), record_id: theirs.id, kind: ChangeKind::Upsert, fields: fields.clone(), row: row.as_object().cloned() }],
+    };
+    let res = a.syncer.remote().push(&token, &req).await.unwrap();
+    assert_eq!(res.results[0].outcome, Outcome::Rejected);
+    assert_eq!(res.results[0].reason.as_ref().unwrap().code, "other_organization");
+    // 2) their row's id claimed for our organization: refused too (it exists elsewhere).
+    row["organization_id"] = json!(a.store.actor().unwrap().organization_id);
+    let req2 = PushRequest { changes: vec![PushChange { mutation_id: Uuid::now_v7(), row: row.as_object().cloned(), ..req.changes[0].clone() }], ..req.clone() };
+    let res = a.syncer.remote().push(&token, &req2).await.unwrap();
+    assert_eq!(res.results[0].outcome, Outcome::Rejected, "{:?}", res.results[0]);
+    let name: String = cloud.db.admin_client().await.query_one("SELECT first_name FROM contacts WHERE id = $1", &[&theirs.id]).await.unwrap().get(0);
+    assert_eq!(name, "Secret");
+    let _ = g_org;
+    // Acme's devices never receive Globex rows.
+    let b = second_device(&cloud, "ada@acme.test").await;
+    assert!(contacts(&b.store).is_empty());
+    let leaked: Value = serde_json::to_value(contacts(&b.store)).unwrap();
+    assert!(!leaked.to_string().contains("Secret"));
+}

@@ -3,6 +3,8 @@
 
 # Debian packages every build needs (rusqlite compiles its bundled SQLite with the C compiler).
 PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev)
+# What the tests run for real: a D-Bus session bus and the Secret Service keychain.
+PLUGS_TEST_PACKAGES=(dbus gnome-keyring)
 
 plugs_apt_install() {
     local missing=()

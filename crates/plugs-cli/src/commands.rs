@@ -150,7 +150,26 @@ pub fn cli() -> Command {
                 .subcommand(Command::new("contacts").about("contact_performance_summary"))
                 .subcommand(Command::new("events").about("event_analytics")),
         )
-        .subcommand(Command::new("status").about("The workspace, signed-in user and pending changes"));
+        .subcommand(Command::new("status").about("The workspace, signed-in user, sync and pending changes"))
+        .subcommand(
+            Command::new("login")
+                .about("Sign in to a server; a workspace made offline here joins your organization there")
+                .arg(Arg::new("server").long("server").required(true).value_name("URL"))
+                .arg(Arg::new("email").long("email").required(true).value_name("EMAIL"))
+                .arg(Arg::new("password-stdin").long("password-stdin").action(ArgAction::SetTrue).help("read the password from standard input")),
+        )
+        .subcommand(
+            Command::new("register")
+                .about("Make this device's workspace a new organization on a server, and sign in")
+                .arg(Arg::new("server").long("server").required(true).value_name("URL"))
+                .arg(Arg::new("password-stdin").long("password-stdin").action(ArgAction::SetTrue).help("read the password from standard input")),
+        )
+        .subcommand(Command::new("logout").about("Sign out of the server (local data and pending changes stay)"))
+        .subcommand(
+            Command::new("sync")
+                .about("Push local changes and pull the organization's (once, or --watch to keep syncing)")
+                .arg(Arg::new("watch").long("watch").action(ArgAction::SetTrue).help("keep syncing in the background until interrupted")),
+        );
     for e in ENTITIES {
         cmd = cmd.subcommand(entity_command(e, Store::spec(e.table).expect("entities name real tables")));
     }
@@ -206,16 +225,30 @@ pub fn run(m: &ArgMatches) -> Result<Output> {
             ))
         }
         "status" => {
-            let pending = plugs_core::changes::pending_count(store.connection())?;
+            let pending = store.pending_changes()?;
             let actor = store.actor().ok();
+            let link = store.sync_link()?;
+            let mut text = match &actor {
+                Some(a) => format!("workspace: user {} in organization {}\npending changes: {pending}", a.user_id, a.organization_id),
+                None => "no workspace yet (run: plugs init, or plugs login)".to_owned(),
+            };
+            match &link {
+                Some(l) => text.push_str(&format!(
+                    "\nserver: {} as {}\nlast sync: {}",
+                    l.server,
+                    l.email.as_deref().unwrap_or("?"),
+                    l.last_success.map(|t| t.to_string()).unwrap_or_else(|| "never".into())
+                )),
+                None => text.push_str("\nserver: none (offline workspace)"),
+            }
+            text.push_str(&format!("\ndata: {}", store.path().display()));
             Ok(Output::Message(
-                match &actor {
-                    Some(a) => format!("signed in: user {} in organization {}\npending changes: {pending}\ndata: {}", a.user_id, a.organization_id, store.path().display()),
-                    None => format!("no workspace yet (run: plugs init)\ndata: {}", store.path().display()),
-                },
-                json!({ "initialized": actor.is_some(), "user_id": actor.as_ref().map(|a| a.user_id), "organization_id": actor.as_ref().map(|a| a.organization_id), "pending_changes": pending, "data": store.path() }),
+                text,
+                json!({ "initialized": actor.is_some(), "user_id": actor.as_ref().map(|a| a.user_id), "organization_id": actor.as_ref().map(|a| a.organization_id),
+                        "pending_changes": pending, "sync": link, "data": store.path() }),
             ))
         }
+        "login" | "register" | "logout" | "sync" => crate::sync::run(&store, name, sub),
         "report" => {
             let (which, _) = sub.subcommand().expect("required");
             let (items, columns): (Vec<Value>, Vec<&'static str>) = match which {

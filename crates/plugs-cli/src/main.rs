@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod sync;
 
 use std::process::ExitCode;
 

@@ -172,3 +172,54 @@ pub async fn connect(config: &Config) -> tokio_postgres::Client {
     });
     client
 }
+
+/// A private D-Bus session with Debian's gnome-keyring serving the Secret Service, as on a desktop:
+/// the real OS keychain for tests, in a throwaway keyring. Processes given `env` use it.
+pub struct SecretService {
+    pub env: Vec<(String, String)>,
+    bus: std::process::Child,
+    _home: tempfile::TempDir,
+}
+
+impl SecretService {
+    /// Starts the bus and an unlocked keyring on it.
+    pub fn start() -> SecretService {
+        let home = tempfile::tempdir().expect("a temporary keyring home");
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus) to start a session bus");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().expect("piped")).read_line(&mut address).expect("the bus address");
+        let address = address.trim().to_owned();
+        let env = vec![
+            ("DBUS_SESSION_BUS_ADDRESS".to_owned(), address),
+            ("XDG_DATA_HOME".to_owned(), home.path().join("data").display().to_string()),
+            ("XDG_RUNTIME_DIR".to_owned(), home.path().join("run").display().to_string()),
+        ];
+        for d in ["data", "run"] {
+            std::fs::create_dir_all(home.path().join(d)).expect("keyring dirs");
+        }
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon (Debian package gnome-keyring)");
+        keyring.stdin.take().expect("piped").write_all(b"test-keyring-password").expect("unlock password");
+        let _ = keyring.wait();
+        SecretService { env, bus, _home: home }
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        // The keyring daemon leaves with its bus.
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}

@@ -1,0 +1,117 @@
+//! `plugs login | register | logout | sync`: the core's sync client, with tokens in the OS keychain.
+
+use crate::output::Output;
+use clap::ArgMatches;
+use plugs_core::sync::{Keychain, Remote, SyncEngine, SyncState, Syncer};
+use plugs_core::{Error, Result, Store};
+use serde_json::json;
+use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+fn password(m: &ArgMatches) -> Result<String> {
+    let from_stdin = m.get_flag("password-stdin") || !std::io::stdin().is_terminal();
+    let pw = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        rpassword::prompt_password("Password: ")?
+    };
+    if pw.is_empty() {
+        return Err(Error::invalid("password", "required", "is required"));
+    }
+    Ok(pw)
+}
+
+fn syncer(store: &Store, server: &str) -> Result<Syncer> {
+    let remote = Remote::new(server)?;
+    Ok(Syncer::new(remote.clone(), Arc::new(Keychain::new(store.device_id(), remote.base())?)))
+}
+
+fn linked(store: &Store) -> Result<Syncer> {
+    let link = store.sync_link()?.ok_or_else(|| Error::invalid("server", "not_linked", "this device does not sync with a server yet: plugs login --server URL --email EMAIL"))?;
+    syncer(store, &link.server)
+}
+
+pub fn run(store: &Store, name: &str, m: &ArgMatches) -> Result<Output> {
+    let rt = runtime()?;
+    match name {
+        "login" => {
+            let server = m.get_one::<String>("server").map(String::as_str).unwrap_or_default();
+            let email = m.get_one::<String>("email").map(String::as_str).unwrap_or_default();
+            let s = syncer(store, server)?;
+            let pw = password(m)?;
+            let report = rt.block_on(s.login(store, email, &pw))?;
+            Ok(Output::Message(
+                format!("signed in to {} as {email}; pulled {} rows, pushed {} changes", s.remote().base(), report.pulled, report.pushed),
+                json!({ "server": s.remote().base(), "email": email, "report": report }),
+            ))
+        }
+        "register" => {
+            let server = m.get_one::<String>("server").map(String::as_str).unwrap_or_default();
+            let s = syncer(store, server)?;
+            let pw = password(m)?;
+            let report = rt.block_on(s.register(store, &pw))?;
+            Ok(Output::Message(
+                format!("this workspace is now an organization on {}; pushed {} changes", s.remote().base(), report.pushed),
+                json!({ "server": s.remote().base(), "report": report }),
+            ))
+        }
+        "logout" => {
+            let s = linked(store)?;
+            rt.block_on(s.logout())?;
+            Ok(Output::Message("signed out; local data and pending changes are kept".into(), json!({ "signed_out": true })))
+        }
+        _ if !m.get_flag("watch") => {
+            let s = linked(store)?;
+            let report = rt.block_on(s.sync_once(store, |p| {
+                if std::io::stderr().is_terminal() {
+                    eprint!("\rpulled {}/{}", p.done, p.total);
+                }
+            }))?;
+            Ok(Output::Message(
+                format!(
+                    "pushed {} ({} applied, {} superseded, {} rejected), pulled {}{}",
+                    report.pushed,
+                    report.applied,
+                    report.superseded,
+                    report.rejected,
+                    report.pulled,
+                    if report.resynced { " (full resync)" } else { "" }
+                ),
+                json!(report),
+            ))
+        }
+        _ => {
+            let s = linked(store)?;
+            let engine = SyncEngine::start(store.path().to_owned(), s, Default::default())?;
+            let mut status = engine.subscribe();
+            rt.block_on(async {
+                loop {
+                    let st = status.borrow_and_update().clone();
+                    let line = match st.state {
+                        SyncState::Idle => format!("up to date; {} pending; last sync {}", st.pending, st.last_success.map(|t| t.to_string()).unwrap_or_else(|| "never".into())),
+                        SyncState::Syncing => match st.progress {
+                            Some(p) => format!("syncing {}/{}", p.done, p.total),
+                            None => "syncing".into(),
+                        },
+                        SyncState::Offline => format!("offline ({}); {} pending, will retry", st.message.unwrap_or_default(), st.pending),
+                        SyncState::Error => format!("error: {}", st.message.unwrap_or_default()),
+                        SyncState::SignedOut => format!("signed out: {} (plugs login)", st.message.unwrap_or_default()),
+                    };
+                    eprintln!("{line}");
+                    tokio::select! {
+                        r = status.changed() => if r.is_err() { break; },
+                        _ = tokio::signal::ctrl_c() => break,
+                    }
+                }
+            });
+            drop(engine);
+            Ok(Output::Message("stopped".into(), json!({ "stopped": true })))
+        }
+    }
+}

@@ -206,7 +206,8 @@ fn scope(spec: &TableSpec) -> &'static str {
     }
 }
 
-pub(crate) fn read_record(spec: &TableSpec, row: &Row<'_>) -> rusqlite::Result<Record> {
+/// Reads a row selected with the spec's column list as JSON keyed by column.
+pub fn read_record(spec: &TableSpec, row: &Row<'_>) -> rusqlite::Result<Record> {
     let mut m = Map::with_capacity(spec.columns.len());
     for (i, c) in spec.columns.iter().enumerate() {
         m.insert(c.name.to_owned(), c.from_sql(row.get_ref(i)?));

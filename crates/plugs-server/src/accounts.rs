@@ -147,11 +147,15 @@ fn unique_violation(e: &tokio_postgres::Error, constraint: &str) -> bool {
 }
 
 async fn audit(tx: &impl GenericClient, org: Uuid, actor: Uuid, table: &str, record: Uuid, action: &str, old: serde_json::Value, new: serde_json::Value) -> Result<(), StoreError> {
+    let id = Uuid::now_v7();
     tx.execute(
         "INSERT INTO audit_logs (id, organization_id, user_id, table_name, record_id, action, old_values, new_values, metadata) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{\"source\": \"server\"}')",
-        &[&Uuid::now_v7(), &org, &actor, &table, &record, &action, &(!old.is_null()).then_some(&old), &(!new.is_null()).then_some(&new)],
+        &[&id, &org, &actor, &table, &record, &action, &(!old.is_null()).then_some(&old), &(!new.is_null()).then_some(&new)],
     )
     .await?;
+    // Audit rows reach devices by sync like every other row.
+    crate::sync::ensure_org_state(tx, org).await?;
+    crate::sync::touch(tx, org, "audit_logs", id, &Default::default(), false).await?;
     Ok(())
 }
 
@@ -224,6 +228,8 @@ pub async fn open_session(pool: &Pool, org: Uuid, user_id: Uuid, life: Lifetimes
     )
     .await?;
     tx.execute("UPDATE users SET last_login = NOW() WHERE id = $1", &[&user_id]).await?;
+    crate::sync::ensure_org_state(&tx, org).await?;
+    crate::sync::touch(&tx, org, "users", user_id, &crate::sync::server_versions(["last_login"]), false).await?;
     tx.commit().await?;
     Ok(IssuedTokens { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in: life.access.as_secs(), refresh_expires_in: life.refresh.as_secs() })
 }

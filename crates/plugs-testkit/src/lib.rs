@@ -7,6 +7,8 @@
 //! process and, when that process exits for any reason, stops the server and deletes its files.
 //! Each test gets a database of its own.
 
+pub mod proxy;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};

@@ -58,6 +58,7 @@ async fn server_digest(cloud: &Cloud) -> BTreeMap<String, BTreeMap<String, Value
             .iter()
             .map(|c| match (c.kind, c.name) {
                 (_, "password_hash") => "'!'::text AS password_hash".to_owned(),
+                (_, "last_login") => "NULL::timestamptz AS last_login".to_owned(),
                 (plugs_core::schema::Kind::Money, n) => format!("{n}::text AS {n}"),
                 (_, n) => n.to_owned(),
             })

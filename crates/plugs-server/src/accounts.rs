@@ -227,9 +227,8 @@ pub async fn open_session(pool: &Pool, org: Uuid, user_id: Uuid, life: Lifetimes
         &[&Uuid::now_v7(), &org, &user_id, &access_hash, &(life.access.as_secs() as f64), &refresh_hash, &(life.refresh.as_secs() as f64), &user_agent],
     )
     .await?;
+    // last_login is the server's bookkeeping: devices do not receive it, so it does not re-sync the user.
     tx.execute("UPDATE users SET last_login = NOW() WHERE id = $1", &[&user_id]).await?;
-    crate::sync::ensure_org_state(&tx, org).await?;
-    crate::sync::touch(&tx, org, "users", user_id, &crate::sync::server_versions(["last_login"]), false).await?;
     tx.commit().await?;
     Ok(IssuedTokens { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in: life.access.as_secs(), refresh_expires_in: life.refresh.as_secs() })
 }

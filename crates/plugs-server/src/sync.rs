@@ -89,17 +89,25 @@ fn pg_text(col: &Column, v: &Value) -> Result<Option<String>, ErrorPayload> {
     })
 }
 
-/// The columns of a table as devices see them (money as exact text, never a password hash).
-fn select_list(spec: &TableSpec) -> String {
+/// The columns of a table as devices see them (money as exact text, never a password hash),
+/// read from `alias` when given.
+fn select_list_from(spec: &TableSpec, alias: &str) -> String {
+    let a = if alias.is_empty() { String::new() } else { format!("{alias}.") };
     spec.columns
         .iter()
         .map(|c| match (c.kind, c.name) {
             (_, "password_hash") => "'!'::text AS password_hash".to_owned(),
-            (Kind::Money, n) => format!("{n}::text AS {n}"),
-            (_, n) => n.to_owned(),
+            // Account bookkeeping of the server's own; not device data.
+            (_, "last_login") => "NULL::timestamptz AS last_login".to_owned(),
+            (Kind::Money, n) => format!("{a}{n}::text AS {n}"),
+            (_, n) => format!("{a}{n}"),
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn select_list(spec: &TableSpec) -> String {
+    select_list_from(spec, "")
 }
 
 /// What of a table a user may see beyond their organization ($2 is the user).
@@ -118,16 +126,17 @@ fn visibility(table: &str) -> &'static str {
 /// absent from the map if it does not exist.
 async fn fetch_rows(tx: &impl GenericClient, table: &str, ids: &[Uuid], user: Uuid) -> Result<HashMap<Uuid, Option<Map<String, Value>>>, StoreError> {
     let Some(spec) = spec(table) else { return Ok(HashMap::new()) };
+    let vis = visibility(table);
+    let sql = format!(
+        "SELECT t.id, t.visible_, CASE WHEN t.visible_ THEN (SELECT row_to_json(x)::text FROM (SELECT {}) x) END
+         FROM (SELECT *, (true{vis}) AS visible_ FROM {table} WHERE id = ANY($1)) t",
+        select_list_from(spec, "t")
+    );
+    let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = if vis.is_empty() { vec![&ids] } else { vec![&ids, &user] };
     let mut out = HashMap::new();
-    for r in tx.query(&format!("SELECT id FROM {table} WHERE id = ANY($1)"), &[&ids]).await? {
-        out.insert(r.get::<_, Uuid>(0), None);
-    }
-    let sql = format!("SELECT x.id, row_to_json(x)::text FROM (SELECT {} FROM {table} WHERE id = ANY($1){}) x", select_list(spec), visibility(table));
-    let stmt_params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = if visibility(table).is_empty() { vec![&ids] } else { vec![&ids, &user] };
-    for r in tx.query(&sql, &stmt_params).await? {
-        let json: String = r.get(1);
-        let row: Map<String, Value> = serde_json::from_str(&json).unwrap_or_default();
-        out.insert(r.get(0), Some(row));
+    for r in tx.query(&sql, &params).await? {
+        let row = if r.get::<_, bool>(1) { r.get::<_, Option<String>>(2).and_then(|j| serde_json::from_str(&j).ok()) } else { None };
+        out.insert(r.get::<_, Uuid>(0), row);
     }
     Ok(out)
 }

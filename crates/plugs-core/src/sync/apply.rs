@@ -35,8 +35,8 @@ pub(crate) fn pending_fields(conn: &Connection, table: &str, id: Uuid) -> Result
     Ok(out)
 }
 
-/// Whether every row this one refers to is here (in any state).
-fn parents_present(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_json::Map<String, Value>) -> Result<bool> {
+/// The first row this one refers to that is not here (in any state), if any.
+fn missing_parent(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_json::Map<String, Value>) -> Result<Option<(&'static str, String)>> {
     for c in spec.columns {
         let Kind::Uuid { references: Some(target) } = c.kind else { continue };
         let Some(v) = row.get(c.name).and_then(Value::as_str) else { continue };
@@ -45,32 +45,33 @@ fn parents_present(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_js
         }
         let found: Option<i64> = conn.prepare_cached(&format!("SELECT 1 FROM {target} WHERE id = ?1"))?.query_row([v], |r| r.get(0)).optional()?;
         if found.is_none() {
-            return Ok(false);
+            return Ok(Some((target, v.to_owned())));
         }
     }
-    Ok(true)
+    Ok(None)
 }
 
 /// Stores a server row (or parks it until its parents arrive). Returns whether it was stored.
 pub(crate) fn upsert(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>) -> Result<bool> {
+    upsert_with(conn, table, id, seq, row, true)
+}
+
+fn outbox_empty(conn: &Connection) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM sync_outbox)")?.query_row([], |r| r.get(0))?)
+}
+
+fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>, may_be_pending: bool) -> Result<bool> {
     let spec = spec(table)?;
-    if !parents_present(conn, spec, id, row)? {
-        park(conn, table, id, seq, row)?;
+    if let Some((t, pid)) = missing_parent(conn, spec, id, row)? {
+        park(conn, table, id, seq, row, t, &pid)?;
         return Ok(false);
     }
-    let pending = pending_fields(conn, table, id)?;
+    let pending = if may_be_pending { pending_fields(conn, table, id)? } else { HashSet::new() };
     let mut values = Vec::with_capacity(spec.columns.len());
     for c in spec.columns {
         values.push(server_value(c, row.get(c.name)).map_err(|e| Error::invalid(format!("{table}.{}", c.name), "server_value", e.to_string()))?);
     }
-    let cols = spec.select_list();
-    let marks = (1..=spec.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let sets: Vec<String> = spec.columns.iter().filter(|c| c.name != "id" && !pending.contains(c.name)).map(|c| format!("{0} = excluded.{0}", c.name)).collect();
-    let sql = if sets.is_empty() {
-        format!("INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING")
-    } else {
-        format!("INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {}", sets.join(", "))
-    };
+    let sql = if pending.is_empty() { full_upsert_sql(spec) } else { upsert_sql(spec, &pending) };
     conn.execute("SAVEPOINT sync_row", [])?;
     match conn.prepare_cached(&sql)?.execute(params_from_iter(values)) {
         Ok(_) => {
@@ -81,7 +82,7 @@ pub(crate) fn upsert(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &s
         Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
             // A local row not yet settled stands in the way (its push will be refused and undone).
             conn.execute_batch("ROLLBACK TO sync_row; RELEASE sync_row")?;
-            park(conn, table, id, seq, row)?;
+            park(conn, table, id, seq, row, "", "")?;
             Ok(false)
         }
         Err(e) => {
@@ -91,12 +92,32 @@ pub(crate) fn upsert(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &s
     }
 }
 
-fn park(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>) -> Result<()> {
+fn upsert_sql(spec: &TableSpec, keep: &HashSet<String>) -> String {
+    let cols = spec.select_list();
+    let marks = (1..=spec.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let sets: Vec<String> = spec.columns.iter().filter(|c| c.name != "id" && !keep.contains(c.name)).map(|c| format!("{0} = excluded.{0}", c.name)).collect();
+    if sets.is_empty() {
+        format!("INSERT INTO {} ({cols}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING", spec.name)
+    } else {
+        format!("INSERT INTO {} ({cols}) VALUES ({marks}) ON CONFLICT (id) DO UPDATE SET {}", spec.name, sets.join(", "))
+    }
+}
+
+/// The upsert of every column, built once per table.
+fn full_upsert_sql(spec: &'static TableSpec) -> String {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<&'static str, String>> = Default::default();
+    }
+    CACHE.with(|c| c.borrow_mut().entry(spec.name).or_insert_with(|| upsert_sql(spec, &HashSet::new())).clone())
+}
+
+fn park(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>, waiting_table: &str, waiting_id: &str) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO sync_parked (table_name, record_id, seq, row) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (table_name, record_id) DO UPDATE SET seq = excluded.seq, row = excluded.row WHERE excluded.seq >= sync_parked.seq",
+        "INSERT INTO sync_parked (table_name, record_id, seq, row, waiting_table, waiting_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (table_name, record_id) DO UPDATE SET seq = excluded.seq, row = excluded.row, waiting_table = excluded.waiting_table,
+             waiting_id = excluded.waiting_id WHERE excluded.seq >= sync_parked.seq",
     )?
-    .execute(rusqlite::params![table, id.to_string(), seq, Value::Object(row.clone()).to_string()])?;
+    .execute(rusqlite::params![table, id.to_string(), seq, Value::Object(row.clone()).to_string(), waiting_table, waiting_id])?;
     Ok(())
 }
 
@@ -113,29 +134,46 @@ pub(crate) fn remove(conn: &Connection, table: &str, id: Uuid) -> Result<()> {
 pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
     let mut ordered: Vec<&PulledRow> = rows.iter().collect();
     ordered.sort_by_key(|r| (table_rank(&r.table).unwrap_or(usize::MAX), r.seq));
+    // With nothing queued here (the usual case, and always in an initial sync) no row has pending fields.
+    let may_be_pending = !outbox_empty(conn)?;
     for r in ordered {
         match (r.kind, &r.row) {
             (PullKind::Upsert, Some(row)) => {
-                upsert(conn, &r.table, r.record_id, r.seq, row)?;
+                upsert_with(conn, &r.table, r.record_id, r.seq, row, may_be_pending)?;
             }
             (PullKind::Remove | PullKind::Hide, _) => remove(conn, &r.table, r.record_id)?,
             (PullKind::Upsert, None) => {}
         }
     }
-    retry_parked(conn)
+    retry_parked(conn, false)
 }
 
-/// Applies parked rows whose parents are now present, until no more can be.
-pub(crate) fn retry_parked(conn: &Connection) -> Result<()> {
+/// Applies parked rows whose awaited parent is now present, until no more can be; with
+/// `blocked`, also retries rows that collided with a local row (after a push has settled).
+pub(crate) fn retry_parked(conn: &Connection, blocked: bool) -> Result<()> {
     loop {
-        let parked: Vec<(String, String, i64, String)> = conn
-            .prepare_cached("SELECT table_name, record_id, seq, row FROM sync_parked ORDER BY seq")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut ready: Vec<(String, String, i64, String)> = vec![];
+        let waiting: Vec<String> = conn.prepare_cached("SELECT DISTINCT waiting_table FROM sync_parked")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for w in waiting {
+            let sql = if w.is_empty() {
+                if !blocked {
+                    continue;
+                }
+                "SELECT table_name, record_id, seq, row FROM sync_parked WHERE waiting_table = ''".to_owned()
+            } else {
+                spec(&w)?;
+                format!("SELECT p.table_name, p.record_id, p.seq, p.row FROM sync_parked p WHERE p.waiting_table = ?1 AND EXISTS (SELECT 1 FROM {w} t WHERE t.id = p.waiting_id)")
+            };
+            let mut st = conn.prepare_cached(&sql)?;
+            let rows = if w.is_empty() { st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()? } else { st.query_map([&w], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()? };
+            ready.extend(rows);
+        }
+        if ready.is_empty() {
+            return Ok(());
+        }
+        ready.sort_by_key(|(t, _, seq, _)| (table_rank(t).unwrap_or(usize::MAX), *seq));
         let mut progressed = false;
-        let mut by_rank: Vec<_> = parked.into_iter().collect();
-        by_rank.sort_by_key(|(t, _, seq, _)| (table_rank(t).unwrap_or(usize::MAX), *seq));
-        for (table, id, seq, row) in by_rank {
+        for (table, id, seq, row) in ready {
             let (Ok(id), Ok(Value::Object(row))) = (Uuid::parse_str(&id), serde_json::from_str::<Value>(&row)) else { continue };
             if upsert(conn, &table, id, seq, &row)? {
                 progressed = true;

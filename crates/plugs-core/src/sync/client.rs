@@ -210,6 +210,9 @@ impl Syncer {
                 }
             }
             set_setting(&tx, keys::CURSOR, &page.cursor.to_string())?;
+            if !page.has_more {
+                apply::retry_parked(&tx, true)?;
+            }
             if !page.has_more && resync {
                 sweep(&tx)?;
                 set_setting(&tx, keys::RESYNC, "0")?;
@@ -449,7 +452,7 @@ fn settle(store: &Store, groups: &[Group], req: &PushRequest, res: &PushResponse
     if let Some(m) = audit_max {
         set_setting(&tx, keys::AUDIT_PUSHED, &m.to_string())?;
     }
-    apply::retry_parked(&tx)?;
+    apply::retry_parked(&tx, true)?;
     tx.commit()?;
     Ok(())
 }

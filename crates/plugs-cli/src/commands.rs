@@ -166,6 +166,12 @@ pub fn cli() -> Command {
         )
         .subcommand(Command::new("logout").about("Sign out of the server (local data and pending changes stay)"))
         .subcommand(
+            Command::new("remind")
+                .about("Fire due reminders as desktop notifications (follow-ups, agenda items, events, notifications)")
+                .arg(Arg::new("watch").long("watch").action(ArgAction::SetTrue).help("keep reminding until interrupted"))
+                .arg(Arg::new("lead").long("lead").value_name("MINUTES").value_parser(clap::value_parser!(i64)).default_value("10").help("how long before an item's time to remind")),
+        )
+        .subcommand(
             Command::new("sync")
                 .about("Push local changes and pull the organization's (once, or --watch to keep syncing)")
                 .arg(Arg::new("watch").long("watch").action(ArgAction::SetTrue).help("keep syncing in the background until interrupted")),
@@ -249,6 +255,7 @@ pub fn run(m: &ArgMatches) -> Result<Output> {
             ))
         }
         "login" | "register" | "logout" | "sync" => crate::sync::run(&store, name, sub),
+        "remind" => crate::remind::run(&store, sub),
         "report" => {
             let (which, _) = sub.subcommand().expect("required");
             let (items, columns): (Vec<Value>, Vec<&'static str>) = match which {

@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod remind;
 mod sync;
 
 use std::process::ExitCode;

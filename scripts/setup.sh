@@ -4,7 +4,7 @@
 # Debian packages every build needs (rusqlite compiles its bundled SQLite with the C compiler).
 PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev)
 # What the tests run for real: a D-Bus session bus and the Secret Service keychain.
-PLUGS_TEST_PACKAGES=(dbus gnome-keyring)
+PLUGS_TEST_PACKAGES=(dbus gnome-keyring xvfb xauth notification-daemon)
 
 plugs_apt_install() {
     local missing=()

@@ -225,3 +225,111 @@ impl Drop for SecretService {
         let _ = self.bus.wait();
     }
 }
+
+/// A desktop session for notification tests: Xvfb, a D-Bus session bus, Debian's
+/// notification-daemon serving org.freedesktop.Notifications, and dbus-monitor recording every
+/// Notify call. Processes given `env` send their notifications there.
+pub struct NotificationServer {
+    pub env: Vec<(String, String)>,
+    children: Vec<std::process::Child>,
+    log: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl NotificationServer {
+    pub fn start() -> NotificationServer {
+        let dir = tempfile::tempdir().expect("a temporary dir");
+        let display = (90..200).find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()).expect("a free X display");
+        let mut children = vec![];
+        children.push(
+            Command::new("Xvfb").arg(format!(":{display}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)"),
+        );
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus)");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().expect("piped")).read_line(&mut address).expect("the bus address");
+        children.push(bus);
+        let env = vec![("DBUS_SESSION_BUS_ADDRESS".to_owned(), address.trim().to_owned()), ("DISPLAY".to_owned(), format!(":{display}"))];
+        for _ in 0..100 {
+            if std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        children.push(
+            Command::new("/usr/lib/notification-daemon/notification-daemon")
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("notification-daemon (Debian package notification-daemon)"),
+        );
+        let log = dir.path().join("monitor.log");
+        let out = std::fs::File::create(&log).expect("a monitor log");
+        children.push(
+            Command::new("dbus-monitor")
+                .arg("interface=org.freedesktop.Notifications,member=Notify")
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .stdout(out)
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("dbus-monitor (Debian package dbus)"),
+        );
+        // Wait until the notification service has taken its name on the bus.
+        for _ in 0..100 {
+            let owned = Command::new("dbus-send")
+                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.Notifications"])
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+                .unwrap_or(false);
+            if owned {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        NotificationServer { env, children, log, _dir: dir }
+    }
+
+    /// The (summary, body) of every Notify call seen on the bus so far.
+    pub fn notifications(&self) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let mut out = vec![];
+        let mut strings: Option<Vec<String>> = None;
+        for line in text.lines() {
+            if line.starts_with("method call") {
+                if let Some(s) = strings.take() {
+                    if s.len() >= 4 {
+                        out.push((s[2].clone(), s[3].clone()));
+                    }
+                }
+                if line.contains("member=Notify") {
+                    strings = Some(vec![]);
+                }
+            } else if let (Some(s), Some(v)) = (strings.as_mut(), line.trim().strip_prefix("string \"")) {
+                if s.len() < 4 {
+                    s.push(v.trim_end_matches('"').to_owned());
+                }
+            }
+        }
+        if let Some(s) = strings {
+            if s.len() >= 4 {
+                out.push((s[2].clone(), s[3].clone()));
+            }
+        }
+        out
+    }
+}
+
+impl Drop for NotificationServer {
+    fn drop(&mut self) {
+        for c in self.children.iter_mut().rev() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Reminders delivered for real: `plugs remind --watch` against Debian's notification-daemon on a
+//! private D-Bus session under Xvfb, observed on the bus; then a restart that must not repeat it.
+//! And exactly once per device across a sync round-trip.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{first_device, second_device, Cloud};
+use plugs_core::reminders::{fire_due, Notifier, Reminder, ReminderAction, ReminderSettings};
+use plugs_core::tables::contact_interactions::ContactInteraction;
+use plugs_core::tables::contacts::Contact;
+use plugs_core::Timestamp;
+use plugs_testkit::NotificationServer;
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn plugs(dir: &Path, env: &[(String, String)]) -> Command {
+    let mut c = Command::cargo_bin("plugs").unwrap();
+    c.arg("--data-dir").arg(dir).envs(env.iter().map(|(k, v)| (k, v)));
+    c
+}
+
+fn plugs_bin() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("plugs")
+}
+
+#[test]
+fn a_follow_up_one_second_ahead_pops_up_once_on_the_desktop() {
+    let desk = NotificationServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    plugs(d, &desk.env).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
+    let out = plugs(d, &desk.env).args(["--json", "contact", "add", "--first-name", "Grace", "--last-name", "Hopper"]).assert().success().get_output().stdout.clone();
+    let contact: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let at = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(1)).to_string();
+    plugs(d, &desk.env)
+        .args(["interaction", "add", "--contact-id", contact["id"].as_str().unwrap(), "--interaction-type", "call", "--status", "scheduled", "--subject", "Demo call", "--interaction-date", &at])
+        .assert()
+        .success();
+    let watch = || {
+        std::process::Command::new(plugs_bin())
+            .arg("--data-dir")
+            .arg(d)
+            .args(["remind", "--watch", "--lead", "0"])
+            .envs(desk.env.iter().map(|(k, v)| (k, v)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = watch();
+    let start = Instant::now();
+    while desk.notifications().is_empty() && start.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = first.kill();
+    let _ = first.wait();
+    let seen = desk.notifications();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].0, "Follow up with Grace Hopper");
+    assert!(seen[0].1.contains("Demo call"), "{:?}", seen[0]);
+    // The scheduler restarts: the reminder does not fire again.
+    let mut second = watch();
+    std::thread::sleep(Duration::from_secs(3));
+    let _ = second.kill();
+    let _ = second.wait();
+    assert_eq!(desk.notifications().len(), 1, "fired exactly once across a restart");
+}
+
+#[derive(Default)]
+struct Count(std::cell::Cell<usize>);
+
+impl Notifier for Count {
+    fn show(&self, _: &Reminder, _: std::sync::mpsc::Sender<(Reminder, ReminderAction)>) -> plugs_core::Result<()> {
+        self.0.set(self.0.get() + 1);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn exactly_once_per_device_across_a_sync_round_trip() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = a.store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper" })).unwrap();
+    a.store
+        .repo::<ContactInteraction>()
+        .create(&json!({ "contact_id": c.id, "interaction_type": "call", "interaction_date": "2026-12-01T10:00:00Z", "status": "scheduled" }))
+        .unwrap();
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    let now = Timestamp::parse("2026-12-01T09:55:00Z").unwrap();
+    let s = ReminderSettings::default();
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let (on_a, on_b) = (Count::default(), Count::default());
+    fire_due(&a.store, &on_a, now, &s, &tx).unwrap();
+    a.sync().await;
+    b.sync().await;
+    fire_due(&b.store, &on_b, now, &s, &tx).unwrap();
+    b.sync().await;
+    a.sync().await;
+    fire_due(&a.store, &on_a, now, &s, &tx).unwrap();
+    fire_due(&b.store, &on_b, now, &s, &tx).unwrap();
+    assert_eq!((on_a.0.get(), on_b.0.get()), (1, 1), "once on each device, not again when the rows come back by sync");
+    assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM notifications WHERE notification_type = 'reminder'").await, 1, "one notification row for the user, whichever device fired first");
+}

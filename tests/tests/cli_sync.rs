@@ -39,25 +39,42 @@ async fn register_login_sync_and_logout_from_the_command_line() {
             run(k, &a, &["contact", "add", "--first-name", "Grace", "--last-name", "Hopper"]);
             let status = text(k, &a, &["status"]);
             assert!(status.contains("offline workspace"), "{status}");
-            cmd(k, &a).args(["register", "--server", &url, "--password-stdin"]).write_stdin("correct horse battery\n").assert().success();
+            keep_log(cmd(k, &a).args(["register", "--server", &url, "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output());
             let status = text(k, &a, &["status"]);
             assert!(status.contains(&url) && status.contains("pending changes: 0"), "{status}");
-            cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("correct horse battery\n").assert().success();
+            keep_log(cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output());
+            // An integration set-up: the credential goes to the keychain, the row only points at it.
+            let out = cmd(k, &b)
+                .args(["--json", "integration", "connect", "--provider", "hubspot", "--integration-type", "crm", "--secret-stdin"])
+                .write_stdin("sk-live-TOPSECRET-42\n")
+                .assert()
+                .success()
+                .get_output()
+                .clone();
+            keep_log(&out);
+            let integ: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert!(integ["credentials"]["keychain_ref"].as_str().unwrap().starts_with("integration/"));
+            assert_eq!(integ["status"], "connected");
             let listed = text(k, &b, &["contact", "list"]);
             assert!(listed.contains("Grace"), "{listed}");
             run(k, &b, &["contact", "add", "--first-name", "Alan", "--last-name", "Turing"]);
             let synced = text(k, &b, &["sync"]);
-            assert!(synced.contains("1 applied"), "{synced}");
+            assert!(synced.contains("applied") && synced.contains("0 rejected"), "{synced}");
             run(k, &a, &["sync"]);
             assert!(text(k, &a, &["contact", "list"]).contains("Turing"));
             // A wrong password is refused and changes nothing.
             cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("wrong password!\n").assert().failure();
-            // Tokens never reach the database files (WAL included).
-            for dir in [&a, &b] {
-                for needle in [b"pa_".as_slice(), b"pr_".as_slice()] {
-                    let hits = files_contain(dir, needle);
-                    assert!(hits.is_empty(), "a token prefix in {hits:?}");
+            run(k, &b, &["sync"]);
+            run(k, &a, &["sync"]);
+            // No token, credential or password in the database files (WAL included) or the logs.
+            let logs = LOGS.lock().unwrap().clone();
+            assert!(logs.contains("tokens stored in the keychain") && logs.contains("credential stored in the keychain"), "debug logs were written");
+            for needle in ["pa_", "pr_", "TOPSECRET", "correct horse battery"] {
+                for dir in [&a, &b] {
+                    let hits = files_contain(dir, needle.as_bytes());
+                    assert!(hits.is_empty(), "{needle} in {hits:?}");
                 }
+                assert!(!logs.contains(needle), "{needle} in the logs");
             }
             run(k, &b, &["logout"]);
             let err = cmd(k, &b).args(["sync"]).assert().failure().get_output().stderr.clone();
@@ -71,16 +88,24 @@ async fn register_login_sync_and_logout_from_the_command_line() {
 
 struct KeysEnv(Vec<(String, String)>);
 
+static LOGS: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
 fn cmd(k: &KeysEnv, dir: &Path) -> Command {
     let mut c = Command::cargo_bin("plugs").unwrap();
-    c.arg("--data-dir").arg(dir).envs(k.0.iter().map(|(a, b)| (a, b)));
+    c.arg("--data-dir").arg(dir).env("RUST_LOG", "debug").envs(k.0.iter().map(|(a, b)| (a, b)));
     c
 }
 
+fn keep_log(out: &std::process::Output) {
+    LOGS.lock().unwrap().push_str(&String::from_utf8_lossy(&out.stderr));
+}
+
 fn run(k: &KeysEnv, dir: &Path, args: &[&str]) {
-    cmd(k, dir).args(args).assert().success();
+    keep_log(cmd(k, dir).args(args).assert().success().get_output());
 }
 
 fn text(k: &KeysEnv, dir: &Path, args: &[&str]) -> String {
-    String::from_utf8(cmd(k, dir).args(args).assert().success().get_output().stdout.clone()).unwrap()
+    let a = cmd(k, dir).args(args).assert().success();
+    keep_log(a.get_output());
+    String::from_utf8(a.get_output().stdout.clone()).unwrap()
 }

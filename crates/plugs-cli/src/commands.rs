@@ -116,6 +116,13 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
             .subcommand(Command::new("approve").about("Approve (admins)").arg(id_arg()))
             .subcommand(Command::new("reject").about("Reject (admins)").arg(id_arg()))
             .subcommand(Command::new("pay").about("Mark an approved expense paid (admins)").arg(id_arg())),
+        "integration" => cmd.subcommand(
+            Command::new("connect")
+                .about("Connect an integration: the credential goes to the OS keychain, never the database")
+                .arg(Arg::new("provider").long("provider").required(true).value_name("PROVIDER"))
+                .arg(Arg::new("integration-type").long("integration-type").required(true).value_name("TYPE"))
+                .arg(Arg::new("secret-stdin").long("secret-stdin").action(ArgAction::SetTrue).help("read the credential from standard input")),
+        ),
         "notification" => cmd.subcommand(
             Command::new("read")
                 .about("Mark read")
@@ -330,6 +337,11 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             let limit = a.get_one::<usize>("limit").copied().unwrap_or(50);
             let found = store.search_contacts(&words.join(" "), &[], limit)?;
             Ok(Output::List { items: found.into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect(), columns: e.columns.to_vec(), next_cursor: None })
+        }
+        "connect" => {
+            let secret = crate::sync::secret(a, "secret-stdin", "Credential: ")?;
+            let p = |k: &str| a.get_one::<String>(k).cloned().unwrap_or_default();
+            val(serde_json::to_value(store.connect_integration(&plugs_core::integrations::KeychainSecrets, &p("provider"), &p("integration-type"), &secret)?))
         }
         "check-in" => val(serde_json::to_value(store.check_in(parse_id(a)?)?)),
         "check-out" => val(serde_json::to_value(store.check_out(parse_id(a)?)?)),

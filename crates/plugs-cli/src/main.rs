@@ -9,6 +9,10 @@ mod sync;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Logs only when asked for (RUST_LOG), on stderr; they never carry tokens or secrets.
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).try_init();
+    }
     let matches = commands::cli().get_matches();
     let json = matches.get_flag("json");
     match commands::run(&matches) {

@@ -13,18 +13,26 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn password(m: &ArgMatches) -> Result<String> {
-    let from_stdin = m.get_flag("password-stdin") || !std::io::stdin().is_terminal();
-    let pw = if from_stdin {
+    secret(m, "password-stdin", "Password: ").map_err(|e| match e {
+        Error::Invalid { code, message, .. } => Error::Invalid { field: "password".into(), code, message },
+        other => other,
+    })
+}
+
+/// A secret from standard input (with the flag, or when it is not a terminal) or a silent prompt.
+pub fn secret(m: &ArgMatches, flag: &str, prompt: &str) -> Result<String> {
+    let from_stdin = m.get_flag(flag) || !std::io::stdin().is_terminal();
+    let s = if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        rpassword::prompt_password("Password: ")?
+        rpassword::prompt_password(prompt)?
     };
-    if pw.is_empty() {
-        return Err(Error::invalid("password", "required", "is required"));
+    if s.is_empty() {
+        return Err(Error::invalid("secret", "required", "is required"));
     }
-    Ok(pw)
+    Ok(s)
 }
 
 fn syncer(store: &Store, server: &str) -> Result<Syncer> {

@@ -9,6 +9,7 @@ pub mod actions;
 mod audit;
 pub mod changes;
 pub mod error;
+pub mod integrations;
 pub mod reminders;
 pub mod repo;
 mod rules;

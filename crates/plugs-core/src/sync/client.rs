@@ -146,6 +146,7 @@ impl Syncer {
                     Err(e) => return Err(e),
                 };
                 self.credentials.save(&fresh)?;
+                tracing::debug!("access token refreshed; the new pair is in the keychain");
                 call(fresh.access_token).await
             }
             other => other,
@@ -168,6 +169,7 @@ impl Syncer {
             })
             .await?;
             report.pushed += req.changes.len();
+            tracing::debug!(changes = req.changes.len(), "push settled");
             settle(store, &groups, &req, &res, audit_max, &mut report)?;
         }
     }
@@ -295,6 +297,7 @@ impl Syncer {
             }
         }
         self.credentials.save(&tokens)?;
+        tracing::debug!(server = self.remote.base(), %org, %user, "signed in; tokens stored in the keychain");
         set_setting(&store.conn, keys::SERVER, self.remote.base())?;
         set_setting(&store.conn, keys::EMAIL, email)?;
         set_setting(&store.conn, keys::ORG, &org.to_string())?;

@@ -1,0 +1,38 @@
+//! The OS keychain for real: tokens and integration credentials round-trip through gnome-keyring's
+//! Secret Service on a private D-Bus session (the backend used in CI and on Linux desktops).
+
+use plugs_core::integrations::{KeychainSecrets, SecretStore};
+use plugs_core::sync::{Credentials, Keychain, Tokens};
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::Store;
+use plugs_testkit::SecretService;
+
+#[test]
+fn tokens_and_integration_credentials_round_trip_through_the_keychain() {
+    let keys = SecretService::start();
+    // This test binary runs this one test: pointing the process at the private bus is safe here.
+    for (k, v) in &keys.env {
+        std::env::set_var(k, v);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    let chain = Keychain::new(store.device_id(), "http://plugs.example").unwrap();
+    assert_eq!(chain.load().unwrap(), None);
+    let t = Tokens { access_token: "pa_example".into(), refresh_token: "pr_example".into() };
+    chain.save(&t).unwrap();
+    assert_eq!(chain.load().unwrap(), Some(t));
+    chain.clear().unwrap();
+    assert_eq!(chain.load().unwrap(), None);
+    chain.clear().unwrap();
+
+    store.init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "A".into(), last_name: "B".into(), email: "a@acme.test".into() }).unwrap();
+    let i = store.connect_integration(&KeychainSecrets, "zoom", "video", "zoom-secret-123").unwrap();
+    assert_eq!(store.integration_secret(&KeychainSecrets, i.id).unwrap().as_deref(), Some("zoom-secret-123"));
+    // A second connection of the same provider is refused and leaves the first entry alone.
+    let again = store.connect_integration(&KeychainSecrets, "zoom", "video", "other-secret");
+    assert_eq!(again.unwrap_err().code(), "duplicate");
+    assert_eq!(store.integration_secret(&KeychainSecrets, i.id).unwrap().as_deref(), Some("zoom-secret-123"));
+    let key = i.credentials["keychain_ref"].as_str().unwrap().to_owned();
+    KeychainSecrets.delete(&key).unwrap();
+    assert_eq!(KeychainSecrets.get(&key).unwrap(), None);
+}

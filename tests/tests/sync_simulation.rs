@@ -53,17 +53,7 @@ async fn server_digest(cloud: &Cloud) -> BTreeMap<String, BTreeMap<String, Value
     let mut out = BTreeMap::new();
     for t in SYNC_ORDER {
         let spec = Store::spec(t).unwrap();
-        let cols = spec
-            .columns
-            .iter()
-            .map(|c| match (c.kind, c.name) {
-                (_, "password_hash") => "'!'::text AS password_hash".to_owned(),
-                (_, "last_login") => "NULL::timestamptz AS last_login".to_owned(),
-                (plugs_core::schema::Kind::Money, n) => format!("{n}::text AS {n}"),
-                (_, n) => n.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let cols = plugs_server::sync::select_list_from(spec, "");
         let rows = c.query(&format!("SELECT row_to_json(x)::text FROM (SELECT {cols} FROM {t}) x"), &[]).await.unwrap();
         let mut m = BTreeMap::new();
         for r in rows {

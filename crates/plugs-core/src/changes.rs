@@ -78,11 +78,6 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Change>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// How many changes wait to be pushed.
-pub fn pending_count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT COUNT(*) FROM sync_outbox", [], |r| r.get(0))?)
-}
-
 /// The newest change of one row, if any is pending.
 pub fn latest_for(conn: &Connection, table: &str, id: Uuid) -> Result<Option<i64>> {
     Ok(conn

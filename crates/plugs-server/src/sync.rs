@@ -91,7 +91,7 @@ fn pg_text(col: &Column, v: &Value) -> Result<Option<String>, ErrorPayload> {
 
 /// The columns of a table as devices see them (money as exact text, never a password hash),
 /// read from `alias` when given.
-fn select_list_from(spec: &TableSpec, alias: &str) -> String {
+pub fn select_list_from(spec: &TableSpec, alias: &str) -> String {
     let a = if alias.is_empty() { String::new() } else { format!("{alias}.") };
     spec.columns
         .iter()

@@ -2,9 +2,11 @@
 # fresh Debian 12 machine. Idempotent: packages already there are not fetched again.
 
 # Debian packages every build needs (rusqlite compiles its bundled SQLite with the C compiler).
-PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev)
+PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev
+    libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
+    libayatana-appindicator3-dev libssl-dev)
 # What the tests run for real: a D-Bus session bus and the Secret Service keychain.
-PLUGS_TEST_PACKAGES=(dbus gnome-keyring xvfb xauth notification-daemon)
+PLUGS_TEST_PACKAGES=(dbus gnome-keyring xvfb xauth notification-daemon webkit2gtk-driver)
 
 plugs_apt_install() {
     local missing=()
@@ -35,4 +37,17 @@ plugs_install_postgres() {
     $sudo mkdir -p /etc/postgresql-common/createcluster.d
     echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/plugs-no-main.conf >/dev/null
     plugs_apt_install postgresql
+}
+
+# The web UI, built into ui/dist (the desktop binary embeds it when it compiles).
+plugs_build_ui() {
+    command -v npm >/dev/null 2>&1 || plugs_apt_install nodejs npm
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+}
+
+# tauri-driver, the WebDriver bridge the end-to-end tests drive the real window through.
+plugs_install_tauri_driver() {
+    command -v tauri-driver >/dev/null 2>&1 && return 0
+    [ -x "$HOME/.cargo/bin/tauri-driver" ] && return 0
+    cargo install tauri-driver --locked --quiet
 }

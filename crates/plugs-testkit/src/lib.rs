@@ -333,3 +333,30 @@ impl Drop for NotificationServer {
         }
     }
 }
+
+/// An X display of its own (Xvfb) for tests of windows.
+pub struct VirtualDisplay {
+    pub display: String,
+    child: std::process::Child,
+}
+
+impl VirtualDisplay {
+    pub fn start() -> VirtualDisplay {
+        let n = (100..300).find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()).expect("a free X display");
+        let child = Command::new("Xvfb").arg(format!(":{n}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)");
+        for _ in 0..100 {
+            if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        VirtualDisplay { display: format!(":{n}"), child }
+    }
+}
+
+impl Drop for VirtualDisplay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

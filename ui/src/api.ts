@@ -1,0 +1,22 @@
+// Calls into the Rust commands. Errors arrive as {code, field, message}.
+import { invoke } from "@tauri-apps/api/core";
+
+export type ErrorPayload = { code: string; field: string | null; message: string };
+export type Row = Record<string, unknown> & { id: string };
+export type Page = { items: Row[]; next_cursor: string | null };
+export type WorkspaceStatus = { initialized: boolean; user_id: string | null; organization_id: string | null; pending_changes: number };
+
+export const api = {
+  status: () => invoke<WorkspaceStatus>("workspace_status"),
+  init: (input: { organization_name: string; first_name: string; last_name: string; email: string }) => invoke<void>("init_workspace", { input }),
+  create: (table: string, fields: Record<string, unknown>) => invoke<Row>("create_record", { table, fields }),
+  update: (table: string, id: string, fields: Record<string, unknown>) => invoke<Row>("update_record", { table, id, fields }),
+  list: (table: string, request: { equals?: Record<string, unknown>; sort?: string; descending?: boolean; limit?: number; cursor?: string } = {}) =>
+    invoke<Page>("list_records", { table, request }),
+  search: (query: string, limit = 50) => invoke<Row[]>("search_contacts", { query, limit }),
+};
+
+export function asError(e: unknown): ErrorPayload {
+  if (e && typeof e === "object" && "code" in e) return e as ErrorPayload;
+  return { code: "unknown", field: null, message: String(e) };
+}

@@ -1,7 +1,8 @@
 // Calls into the Rust commands. Errors arrive as {code, field, message}.
 import { invoke } from "@tauri-apps/api/core";
+import type { Contact, ErrorPayload } from "./bindings";
 
-export type ErrorPayload = { code: string; field: string | null; message: string };
+export type { Contact, ErrorPayload };
 export type Row = Record<string, unknown> & { id: string };
 export type Page = { items: Row[]; next_cursor: string | null };
 export type WorkspaceStatus = { initialized: boolean; user_id: string | null; organization_id: string | null; pending_changes: number };
@@ -13,7 +14,7 @@ export const api = {
   update: (table: string, id: string, fields: Record<string, unknown>) => invoke<Row>("update_record", { table, id, fields }),
   list: (table: string, request: { equals?: Record<string, unknown>; sort?: string; descending?: boolean; limit?: number; cursor?: string } = {}) =>
     invoke<Page>("list_records", { table, request }),
-  search: (query: string, limit = 50) => invoke<Row[]>("search_contacts", { query, limit }),
+  search: (query: string, limit = 50) => invoke<Contact[]>("search_contacts", { query, limit }),
 };
 
 export function asError(e: unknown): ErrorPayload {

@@ -7,6 +7,7 @@
 pub mod types;
 pub mod actions;
 mod audit;
+pub mod bindings;
 pub mod changes;
 pub mod error;
 pub mod integrations;

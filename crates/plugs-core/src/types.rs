@@ -8,7 +8,8 @@ use std::str::FromStr;
 
 /// A UTC instant with microsecond precision, written as `2026-11-24T14:03:05.123456Z` everywhere
 /// (SQLite, JSON, the CLI) so that text order is time order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct Timestamp(DateTime<Utc>);
 
 impl Timestamp {
@@ -59,7 +60,8 @@ impl<'de> Deserialize<'de> for Timestamp {
 }
 
 /// An exact amount with two decimal places, as PostgreSQL's DECIMAL(12,2). Never a float.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, ts_rs::TS)]
+#[ts(type = "string")]
 pub struct Money(Decimal);
 
 /// The largest magnitude DECIMAL(12,2) holds, in hundredths.
@@ -133,7 +135,7 @@ impl<'de> Deserialize<'de> for Money {
 macro_rules! string_enum {
     ($(#[$m:meta])* pub enum $name:ident { $($variant:ident = $value:literal,)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
         pub enum $name {
             $(#[serde(rename = $value)] $variant,)+
         }

@@ -20,7 +20,7 @@ string_enum! {
 }
 
 /// One row of `audit_logs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AuditLog {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -30,7 +30,7 @@ string_enum! {
 }
 
 /// One row of `event_agenda_items`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EventAgendaItem {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -21,7 +21,7 @@ string_enum! {
 }
 
 /// One row of `event_attendees`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EventAttendee {
     pub id: Uuid,
     pub organization_id: Uuid,

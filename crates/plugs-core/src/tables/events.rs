@@ -31,7 +31,7 @@ string_enum! {
 }
 
 /// One row of `events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Event {
     pub id: Uuid,
     pub organization_id: Uuid,

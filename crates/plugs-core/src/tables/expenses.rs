@@ -32,7 +32,7 @@ string_enum! {
 }
 
 /// One row of `expenses`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Expense {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -29,7 +29,7 @@ string_enum! {
 }
 
 /// One row of `integration_logs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct IntegrationLog {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -39,7 +39,7 @@ string_enum! {
 }
 
 /// One row of `integrations`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Integration {
     pub id: Uuid,
     pub organization_id: Uuid,

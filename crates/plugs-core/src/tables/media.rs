@@ -38,7 +38,7 @@ string_enum! {
 }
 
 /// One row of `media`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Media {
     pub id: Uuid,
     pub organization_id: Uuid,

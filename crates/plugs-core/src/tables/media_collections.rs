@@ -19,7 +19,7 @@ string_enum! {
 }
 
 /// One row of `media_collections`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MediaCollection {
     pub id: Uuid,
     pub organization_id: Uuid,

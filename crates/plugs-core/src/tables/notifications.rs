@@ -31,7 +31,7 @@ string_enum! {
 }
 
 /// One row of `notifications`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Notification {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -1,0 +1,63 @@
+//! TypeScript declarations of the types the UI receives, generated from these Rust types (the UI
+//! never keeps a hand-written copy). `ui/src/bindings.ts` is this output; a test fails when it is stale.
+
+use ts_rs::TS;
+
+/// The whole `bindings.ts` file.
+pub fn typescript() -> String {
+    // JSON numbers, not bigint, for 64-bit integers (file sizes are far below 2^53).
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        <crate::tables::audit_logs::AuditAction as TS>::decl(&cfg),
+        <crate::tables::contact_interactions::InteractionType as TS>::decl(&cfg),
+        <crate::tables::contact_interactions::InteractionStatus as TS>::decl(&cfg),
+        <crate::tables::contacts::ContactType as TS>::decl(&cfg),
+        <crate::tables::contacts::ContactStatus as TS>::decl(&cfg),
+        <crate::tables::contacts::Priority as TS>::decl(&cfg),
+        <crate::tables::event_agenda_items::AgendaType as TS>::decl(&cfg),
+        <crate::tables::event_agenda_items::AgendaStatus as TS>::decl(&cfg),
+        <crate::tables::event_attendees::AttendeeStatus as TS>::decl(&cfg),
+        <crate::tables::events::EventType as TS>::decl(&cfg),
+        <crate::tables::events::EventStatus as TS>::decl(&cfg),
+        <crate::tables::expenses::ExpenseType as TS>::decl(&cfg),
+        <crate::tables::expenses::ExpenseStatus as TS>::decl(&cfg),
+        <crate::tables::integration_logs::IntegrationOperation as TS>::decl(&cfg),
+        <crate::tables::integration_logs::IntegrationLogStatus as TS>::decl(&cfg),
+        <crate::tables::integrations::Provider as TS>::decl(&cfg),
+        <crate::tables::integrations::IntegrationType as TS>::decl(&cfg),
+        <crate::tables::integrations::IntegrationStatus as TS>::decl(&cfg),
+        <crate::tables::media::MediaType as TS>::decl(&cfg),
+        <crate::tables::media::MediaStatus as TS>::decl(&cfg),
+        <crate::tables::media::AccessLevel as TS>::decl(&cfg),
+        <crate::tables::media_collections::CollectionType as TS>::decl(&cfg),
+        <crate::tables::notifications::NotificationType as TS>::decl(&cfg),
+        <crate::tables::notifications::Channel as TS>::decl(&cfg),
+        <crate::tables::analytics_events::AnalyticsEvent as TS>::decl(&cfg),
+        <crate::tables::audit_logs::AuditLog as TS>::decl(&cfg),
+        <crate::tables::contact_interactions::ContactInteraction as TS>::decl(&cfg),
+        <crate::tables::contacts::Contact as TS>::decl(&cfg),
+        <crate::tables::event_agenda_items::EventAgendaItem as TS>::decl(&cfg),
+        <crate::tables::event_attendees::EventAttendee as TS>::decl(&cfg),
+        <crate::tables::events::Event as TS>::decl(&cfg),
+        <crate::tables::expenses::Expense as TS>::decl(&cfg),
+        <crate::tables::integration_logs::IntegrationLog as TS>::decl(&cfg),
+        <crate::tables::integrations::Integration as TS>::decl(&cfg),
+        <crate::tables::media::Media as TS>::decl(&cfg),
+        <crate::tables::media_collection_items::MediaCollectionItem as TS>::decl(&cfg),
+        <crate::tables::media_collections::MediaCollection as TS>::decl(&cfg),
+        <crate::tables::notifications::Notification as TS>::decl(&cfg),
+        <crate::tables::organizations::Organization as TS>::decl(&cfg),
+        <crate::tables::users::User as TS>::decl(&cfg),
+        <crate::error::ErrorPayload as TS>::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p plugs-core --test bindings`. Do not edit.\n\n\
+         export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;\n",
+    );
+    for d in decls {
+        out.push_str("\nexport ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}

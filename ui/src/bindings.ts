@@ -1,0 +1,85 @@
+// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p plugs-core --test bindings`. Do not edit.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+export type AuditAction = "create" | "update" | "delete" | "restore";
+
+export type InteractionType = "meeting" | "call" | "email" | "linkedin" | "event" | "follow_up";
+
+export type InteractionStatus = "completed" | "scheduled" | "cancelled";
+
+export type ContactType = "target" | "contact" | "plug";
+
+export type ContactStatus = "new_client" | "existing_client" | "hot_lead" | "cold_lead";
+
+export type Priority = "high" | "medium" | "low";
+
+export type AgendaType = "presentation" | "break" | "networking" | "workshop";
+
+export type AgendaStatus = "scheduled" | "ongoing" | "completed" | "cancelled";
+
+export type AttendeeStatus = "registered" | "confirmed" | "attended" | "no_show" | "cancelled";
+
+export type EventType = "conference" | "workshop" | "networking" | "meeting";
+
+export type EventStatus = "draft" | "published" | "ongoing" | "completed" | "cancelled";
+
+export type ExpenseType = "travel" | "accommodation" | "catering" | "venue" | "marketing" | "other";
+
+export type ExpenseStatus = "pending" | "approved" | "rejected" | "paid";
+
+export type IntegrationOperation = "sync" | "export" | "import" | "webhook";
+
+export type IntegrationLogStatus = "success" | "failed" | "partial";
+
+export type Provider = "hubspot" | "mailchimp" | "zoom" | "teams";
+
+export type IntegrationType = "crm" | "email" | "video" | "calendar";
+
+export type IntegrationStatus = "connected" | "disconnected" | "error";
+
+export type MediaType = "image" | "video" | "document" | "audio";
+
+export type MediaStatus = "processing" | "ready" | "failed";
+
+export type AccessLevel = "public" | "private" | "organization";
+
+export type CollectionType = "event_photos" | "contact_media" | "general";
+
+export type NotificationType = "info" | "success" | "warning" | "error" | "reminder";
+
+export type Channel = "in_app" | "email" | "sms" | "push";
+
+export type AnalyticsEvent = { id: string, organization_id: string | null, user_id: string | null, event_name: string, event_category: string, properties: JsonValue, session_id: string | null, ip_address: string | null, user_agent: string | null, event_timestamp: Timestamp, created_at: Timestamp, };
+
+export type AuditLog = { id: string, organization_id: string, user_id: string | null, table_name: string, record_id: string, action: AuditAction, old_values: JsonValue | null, new_values: JsonValue | null, metadata: JsonValue, created_at: Timestamp, };
+
+export type ContactInteraction = { id: string, organization_id: string, contact_id: string, user_id: string, interaction_type: InteractionType, subject: string | null, description: string | null, outcome: string | null, interaction_date: Timestamp, status: InteractionStatus, metadata: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type Contact = { id: string, organization_id: string, created_by: string, first_name: string, last_name: string, email: string | null, phone: string | null, company: string | null, job_title: string | null, linkedin_url: string | null, bio: string | null, avatar_url: string | null, contact_type: ContactType, status: ContactStatus, priority: Priority, business_type: string | null, network_type: string | null, industry: string | null, notes: string | null, metadata: JsonValue, lead_score: number, last_interaction: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, updated_by: string | null, };
+
+export type EventAgendaItem = { id: string, organization_id: string, event_id: string, created_by: string, title: string, description: string | null, start_time: Timestamp, end_time: Timestamp, agenda_type: AgendaType, location: string | null, speaker_id: string | null, sort_order: number, status: AgendaStatus, metadata: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type EventAttendee = { id: string, organization_id: string, event_id: string, user_id: string, status: AttendeeStatus, registration_date: Timestamp, check_in_time: Timestamp | null, check_out_time: Timestamp | null, notes: string | null, metadata: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type Event = { id: string, organization_id: string, created_by: string, title: string, description: string | null, event_type: EventType, status: EventStatus, start_date: Timestamp, end_date: Timestamp, timezone: string, location: string | null, venue: string | null, venue_details: JsonValue, budget: Money, currency: string, max_attendees: number | null, current_attendees: number, registration_url: string | null, settings: JsonValue, metadata: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, updated_by: string | null, };
+
+export type Expense = { id: string, organization_id: string, created_by: string, event_id: string | null, title: string, description: string | null, amount: Money, currency: string, category: string | null, expense_type: ExpenseType, expense_date: string, status: ExpenseStatus, receipt_url: string | null, notes: string | null, approved_by: string | null, approved_at: Timestamp | null, metadata: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type IntegrationLog = { id: string, organization_id: string, integration_id: string, operation: IntegrationOperation, status: IntegrationLogStatus, message: string | null, request_data: JsonValue | null, response_data: JsonValue | null, started_at: Timestamp, completed_at: Timestamp | null, records_processed: number, records_failed: number, error_details: JsonValue | null, created_at: Timestamp, };
+
+export type Integration = { id: string, organization_id: string, provider: Provider, integration_type: IntegrationType, credentials: JsonValue, settings: JsonValue, is_active: boolean, last_sync: Timestamp | null, status: IntegrationStatus, metadata: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type Media = { id: string, organization_id: string, uploaded_by: string, title: string, description: string | null, file_name: string, file_path: string, file_url: string | null, media_type: MediaType, mime_type: string, file_size: number, metadata: JsonValue, status: MediaStatus, related_event: string | null, related_contact: string | null, access_level: AccessLevel, tags: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type MediaCollectionItem = { id: string, collection_id: string, media_id: string, sort_order: number, created_at: Timestamp, };
+
+export type MediaCollection = { id: string, organization_id: string, created_by: string, name: string, description: string | null, collection_type: CollectionType, settings: JsonValue, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type Notification = { id: string, organization_id: string, user_id: string, title: string, message: string, notification_type: NotificationType, channel: Channel, data: JsonValue, is_read: boolean, read_at: Timestamp | null, expires_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, };
+
+export type Organization = { id: string, name: string, domain: string | null, subscription_plan: string, settings: JsonValue, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, };
+
+export type User = { id: string, organization_id: string, email: string, password_hash: string, first_name: string, last_name: string, phone: string | null, bio: string | null, avatar_url: string | null, job_title: string | null, company: string | null, linkedin_url: string | null, is_active: boolean, is_verified: boolean, is_admin: boolean, verified_at: Timestamp | null, last_login: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, created_by: string | null, updated_by: string | null, };
+
+export type ErrorPayload = { code: string, field: string | null, message: string, };

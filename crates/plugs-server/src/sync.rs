@@ -384,6 +384,14 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
             return Err(reject("other_organization", Some("organization_id"), "this row belongs to another organization"));
         }
     }
+    // Logs are written by the device's own user: no device may file entries in someone else's name.
+    if append_only(table) {
+        if let Some(u) = row.get("user_id").and_then(Value::as_str) {
+            if u != ctx.caller.user.to_string() {
+                return Err(reject("forbidden", Some("user_id"), "log entries are written in the signed-in user's name only"));
+            }
+        }
+    }
     let writable = |c: &&Column| !server_owned(table, c.name) && !matches!(c.name, "created_at" | "updated_at");
     let (won, lost): (Vec<&str>, BTreeMap<String, Version>) = match &existing {
         None => {

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 use tauri::State;
 use uuid::Uuid;
 
+use crate::background::Sync;
+
 /// The one store of the app.
 pub struct AppStore(pub Mutex<Store>);
 
@@ -45,23 +47,31 @@ pub fn init_workspace(s: State<AppStore>, input: NewWorkspace) -> Answer<()> {
 }
 
 #[tauri::command]
-pub fn create_record(s: State<AppStore>, table: String, fields: Record) -> Answer<Record> {
-    with(&s, |st| st.table(&table)?.create(fields))
+pub fn create_record(s: State<AppStore>, sync: State<Sync>, table: String, fields: Record) -> Answer<Record> {
+    let r = with(&s, |st| st.table(&table)?.create(fields));
+    sync.nudge();
+    r
 }
 
 #[tauri::command]
-pub fn update_record(s: State<AppStore>, table: String, id: String, fields: Record) -> Answer<Record> {
-    with(&s, |st| st.table(&table)?.update(self::id(&id)?, fields))
+pub fn update_record(s: State<AppStore>, sync: State<Sync>, table: String, id: String, fields: Record) -> Answer<Record> {
+    let r = with(&s, |st| st.table(&table)?.update(self::id(&id)?, fields));
+    sync.nudge();
+    r
 }
 
 #[tauri::command]
-pub fn delete_record(s: State<AppStore>, table: String, id: String) -> Answer<Record> {
-    with(&s, |st| st.table(&table)?.delete(self::id(&id)?))
+pub fn delete_record(s: State<AppStore>, sync: State<Sync>, table: String, id: String) -> Answer<Record> {
+    let r = with(&s, |st| st.table(&table)?.delete(self::id(&id)?));
+    sync.nudge();
+    r
 }
 
 #[tauri::command]
-pub fn restore_record(s: State<AppStore>, table: String, id: String) -> Answer<Record> {
-    with(&s, |st| st.table(&table)?.restore(self::id(&id)?))
+pub fn restore_record(s: State<AppStore>, sync: State<Sync>, table: String, id: String) -> Answer<Record> {
+    let r = with(&s, |st| st.table(&table)?.restore(self::id(&id)?));
+    sync.nudge();
+    r
 }
 
 #[tauri::command]
@@ -97,4 +107,26 @@ pub fn list_records(s: State<AppStore>, table: String, request: ListRequest) -> 
 #[tauri::command]
 pub fn search_contacts(s: State<AppStore>, query: String, limit: Option<usize>) -> Answer<Vec<Value>> {
     with(&s, |st| Ok(st.search_contacts(&query, &[], limit.unwrap_or(50))?.into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect()))
+}
+
+/// The sync engine's status (None when this device does not sync with a server).
+#[tauri::command]
+pub fn sync_status(sync: State<Sync>) -> Option<plugs_core::sync::SyncStatus> {
+    sync.0.lock().ok().and_then(|g| g.as_ref().map(|e| e.status()))
+}
+
+/// "Sync now".
+#[tauri::command]
+pub fn sync_now(sync: State<Sync>) {
+    sync.nudge();
+}
+
+/// Whether closing the window keeps the app (reminders, sync) running in the tray. On by default.
+pub fn keep_running(store: &Store) -> bool {
+    store.setting("app.keep_running").ok().flatten().as_deref() != Some("false")
+}
+
+#[tauri::command]
+pub fn set_keep_running(s: State<AppStore>, keep: bool) -> Answer<()> {
+    with(&s, |st| st.set_setting_value("app.keep_running", if keep { "true" } else { "false" }))
 }

@@ -1,16 +1,65 @@
 //! The Plugs desktop shell: a window over the web UI whose commands are thin adapters over
 //! plugs-core. Nothing here validates or decides; the core does, and its errors reach the UI as
-//! `{code, field, message}`.
+//! `{code, field, message}`. Sync and reminders keep running in the background, with a tray icon
+//! (open / sync now / quit) while the window is closed.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod background;
 mod commands;
 
+use tauri::menu::{Menu, MenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{Manager, WindowEvent};
+
 fn main() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
+    }
     let dir = plugs_core::default_data_dir().expect("an app data dir on this platform");
     let store = plugs_core::Store::open_dir(&dir).expect("the local database opens");
+    let db = store.path().to_owned();
+    let sync = background::Sync::start(&db);
+    background::reminders(db);
     tauri::Builder::default()
         .manage(commands::AppStore(std::sync::Mutex::new(store)))
+        .manage(sync)
+        .setup(|app| {
+            let open = MenuItem::with_id(app, "open", "Open The Plugs", true, None::<&str>)?;
+            let sync_now = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
+            let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+            let menu = Menu::with_items(app, &[&open, &sync_now, &quit])?;
+            let mut tray = TrayIconBuilder::with_id("plugs").tooltip("The Plugs").menu(&menu).on_menu_event(|app, event| match event.id.as_ref() {
+                "open" => {
+                    if let Some(w) = app.get_webview_window("main") {
+                        let _ = w.show();
+                        let _ = w.set_focus();
+                    }
+                }
+                "sync" => app.state::<background::Sync>().nudge(),
+                "quit" => app.exit(0),
+                _ => {}
+            });
+            if let Some(icon) = app.default_window_icon() {
+                tray = tray.icon(icon.clone());
+            }
+            // A desktop without a tray host still gets the window; reminders keep running either way.
+            if let Err(e) = tray.build(app) {
+                tracing::warn!(error = %e, "no tray icon");
+            }
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps reminders and sync running behind the tray, unless the user
+            // turned that off.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let keep = window.state::<commands::AppStore>().0.lock().map(|s| commands::keep_running(&s)).unwrap_or(false);
+                if keep {
+                    let _ = window.hide();
+                    api.prevent_close();
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::workspace_status,
             commands::init_workspace,
@@ -21,6 +70,9 @@ fn main() {
             commands::get_record,
             commands::list_records,
             commands::search_contacts,
+            commands::sync_status,
+            commands::sync_now,
+            commands::set_keep_running,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the app runs");

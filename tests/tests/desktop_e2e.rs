@@ -150,6 +150,7 @@ fn onboarding_quick_capture_validation_and_search_in_the_real_window() {
         d.screenshot("onboarding");
         d.click("#create-workspace");
         d.wait("#cap-first");
+        d.wait_text("#sync-status", "Offline workspace");
         // Quick capture, offline.
         d.type_into("#cap-first", "Grace");
         d.type_into("#cap-last", "Hopper");

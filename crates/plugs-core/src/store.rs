@@ -213,6 +213,24 @@ impl Store {
         self.set_current_user(user_id)
     }
 
+    /// A device-local preference (not synced).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        get_setting(&self.conn, key)
+    }
+
+    /// Stores a device-local preference (keys under `app.`).
+    pub fn set_setting_value(&self, key: &str, value: &str) -> Result<()> {
+        if !key.starts_with("app.") {
+            return Err(Error::invalid("key", "invalid_choice", "only app.* preferences can be set"));
+        }
+        set_setting(&self.conn, key, value)
+    }
+
+    /// Re-reads who is signed in (another connection may have created the workspace).
+    pub fn refresh_actor(&self) -> Result<()> {
+        self.reload_actor()
+    }
+
     /// Makes `user_id` the signed-in local user.
     pub(crate) fn set_current_user(&self, user_id: Uuid) -> Result<()> {
         set_setting(&self.conn, "current_user_id", &user_id.to_string())?;

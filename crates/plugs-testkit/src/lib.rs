@@ -175,6 +175,19 @@ pub async fn connect(config: &Config) -> tokio_postgres::Client {
     client
 }
 
+/// A private D-Bus session bus: the daemon and its address.
+fn session_bus() -> (std::process::Child, String) {
+    let mut bus = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon (Debian package dbus) to start a session bus");
+    let mut address = String::new();
+    BufReader::new(bus.stdout.take().expect("piped")).read_line(&mut address).expect("the bus address");
+    (bus, address.trim().to_owned())
+}
+
 /// A private D-Bus session with Debian's gnome-keyring serving the Secret Service, as on a desktop:
 /// the real OS keychain for tests, in a throwaway keyring. Processes given `env` use it.
 pub struct SecretService {
@@ -187,15 +200,7 @@ impl SecretService {
     /// Starts the bus and an unlocked keyring on it.
     pub fn start() -> SecretService {
         let home = tempfile::tempdir().expect("a temporary keyring home");
-        let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus) to start a session bus");
-        let mut address = String::new();
-        BufReader::new(bus.stdout.take().expect("piped")).read_line(&mut address).expect("the bus address");
-        let address = address.trim().to_owned();
+        let (bus, address) = session_bus();
         let env = vec![
             ("DBUS_SESSION_BUS_ADDRESS".to_owned(), address),
             ("XDG_DATA_HOME".to_owned(), home.path().join("data").display().to_string()),
@@ -244,16 +249,9 @@ impl NotificationServer {
         children.push(
             Command::new("Xvfb").arg(format!(":{display}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)"),
         );
-        let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus)");
-        let mut address = String::new();
-        BufReader::new(bus.stdout.take().expect("piped")).read_line(&mut address).expect("the bus address");
+        let (bus, address) = session_bus();
         children.push(bus);
-        let env = vec![("DBUS_SESSION_BUS_ADDRESS".to_owned(), address.trim().to_owned()), ("DISPLAY".to_owned(), format!(":{display}"))];
+        let env = vec![("DBUS_SESSION_BUS_ADDRESS".to_owned(), address), ("DISPLAY".to_owned(), format!(":{display}"))];
         for _ in 0..100 {
             if std::path::Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
                 break;

@@ -20,6 +20,12 @@ fn count_contacts(store: &Store) -> usize {
     store.connection().query_row("SELECT COUNT(*) FROM contacts", [], |r| r.get::<_, i64>(0)).unwrap() as usize
 }
 
+/// Tokens for a blank device, without the first sync `login` would run.
+async fn sign_in_only(cloud: &Cloud, d: &Device) {
+    let signed = Remote::new(&cloud.url()).unwrap().login("ada@acme.test", PASSWORD).await.unwrap();
+    d.credentials.save(&Tokens { access_token: signed["access_token"].as_str().unwrap().into(), refresh_token: signed["refresh_token"].as_str().unwrap().into() }).unwrap();
+}
+
 fn token(d: &Device) -> String {
     d.credentials.load().unwrap().unwrap().access_token
 }
@@ -144,8 +150,7 @@ async fn initial_sync_is_paged_and_reports_progress() {
     a.sync().await;
     let mut b = Device::blank(&cloud.url());
     b.syncer.page_size = 50;
-    let signed = Remote::new(&cloud.url()).unwrap().login("ada@acme.test", PASSWORD).await.unwrap();
-    b.credentials.save(&Tokens { access_token: signed["access_token"].as_str().unwrap().into(), refresh_token: signed["refresh_token"].as_str().unwrap().into() }).unwrap();
+    sign_in_only(&cloud, &b).await;
     let mut seen = vec![];
     b.syncer.pull_all(&b.store, |p| seen.push(p)).await.unwrap();
     assert!(seen.len() >= 10, "{} pages", seen.len());
@@ -169,8 +174,7 @@ async fn an_interrupted_initial_sync_resumes_where_it_stopped() {
     a.sync().await;
     let mut b = Device::blank(&cloud.url());
     b.syncer.page_size = 20;
-    let signed = Remote::new(&cloud.url()).unwrap().login("ada@acme.test", PASSWORD).await.unwrap();
-    b.credentials.save(&Tokens { access_token: signed["access_token"].as_str().unwrap().into(), refresh_token: signed["refresh_token"].as_str().unwrap().into() }).unwrap();
+    sign_in_only(&cloud, &b).await;
     // Stop the server after the device has taken a few pages.
     let syncer = b.syncer.clone();
     let mut pages = 0;

@@ -77,13 +77,7 @@ impl SyncEngine {
         let thread = std::thread::Builder::new().name("plugs-sync".into()).spawn(move || {
             let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(rt) => rt,
-                Err(e) => {
-                    status_tx.send_modify(|s| {
-                        s.state = SyncState::Error;
-                        s.message = Some(e.to_string());
-                    });
-                    return;
-                }
+                Err(e) => return fail(&status_tx, e),
             };
             rt.block_on(run(db, syncer, options, rx, status_tx));
         })?;
@@ -115,6 +109,14 @@ impl Drop for SyncEngine {
     }
 }
 
+/// The engine cannot run at all: say why in its status.
+fn fail(status: &watch::Sender<SyncStatus>, e: impl std::fmt::Display) {
+    status.send_modify(|s| {
+        s.state = SyncState::Error;
+        s.message = Some(e.to_string());
+    });
+}
+
 fn data_version(store: &Store) -> i64 {
     store.connection().query_row("PRAGMA data_version", [], |r| r.get(0)).unwrap_or(0)
 }
@@ -122,13 +124,7 @@ fn data_version(store: &Store) -> i64 {
 async fn run(db: PathBuf, syncer: Syncer, o: EngineOptions, mut commands: mpsc::UnboundedReceiver<Command>, status: watch::Sender<SyncStatus>) {
     let store = match Store::open(&db) {
         Ok(s) => s,
-        Err(e) => {
-            status.send_modify(|s| {
-                s.state = SyncState::Error;
-                s.message = Some(e.to_string());
-            });
-            return;
-        }
+        Err(e) => return fail(&status, e),
     };
     let mut failures: u32 = 0;
     let mut seen_version = data_version(&store);

@@ -12,17 +12,18 @@ use std::time::Duration;
 #[derive(Default)]
 pub struct Sync(pub Mutex<Option<SyncEngine>>);
 
+fn engine_for(db: &std::path::Path) -> plugs_core::Result<Option<SyncEngine>> {
+    let store = Store::open(db)?;
+    let Some(link) = store.sync_link()? else { return Ok(None) };
+    let remote = Remote::new(&link.server)?;
+    let keys = Keychain::new(store.device_id(), remote.base())?;
+    Ok(Some(SyncEngine::start(db.to_owned(), Syncer::new(remote, std::sync::Arc::new(keys)), Default::default())?))
+}
+
 impl Sync {
     /// Starts the engine when the database is linked to a server.
     pub fn start(db: &std::path::Path) -> Sync {
-        let engine = (|| -> plugs_core::Result<Option<SyncEngine>> {
-            let store = Store::open(db)?;
-            let Some(link) = store.sync_link()? else { return Ok(None) };
-            let remote = Remote::new(&link.server)?;
-            let keys = Keychain::new(store.device_id(), remote.base())?;
-            Ok(Some(SyncEngine::start(db.to_owned(), Syncer::new(remote, std::sync::Arc::new(keys)), Default::default())?))
-        })();
-        match engine {
+        match engine_for(db) {
             Ok(e) => Sync(Mutex::new(e)),
             Err(e) => {
                 tracing::warn!(error = %e, "sync not started");
@@ -39,6 +40,77 @@ impl Sync {
             }
         }
     }
+
+    /// The engine's status; None when this device does not sync.
+    pub fn status(&self) -> Option<plugs_core::sync::SyncStatus> {
+        self.0.lock().ok().and_then(|g| g.as_ref().map(|e| e.status()))
+    }
+
+    fn replace(&self, e: Option<SyncEngine>) {
+        let old = self.0.lock().map(|mut g| std::mem::replace(&mut *g, e)).ok().flatten();
+        // Dropping an engine waits for its thread to stop.
+        drop(old);
+    }
+}
+
+/// How to connect this device to a server.
+pub enum SignIn {
+    /// An existing account: this workspace's rows join its organization.
+    Login { email: String, password: String },
+    /// This workspace becomes a new organization on the server.
+    Register { password: String },
+}
+
+/// Runs a network step off the async runtime (the store is not shared across threads).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> plugs_core::Result<T> + Send + 'static) -> Result<T, plugs_core::ErrorPayload> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| plugs_core::ErrorPayload { code: "internal".into(), field: None, message: e.to_string() })?
+        .map_err(|e| e.to_payload())
+}
+
+/// Signs in (or registers), stores the tokens in the keychain, syncs once, then starts the engine.
+pub async fn sign_in(sync: &Sync, db: PathBuf, server: String, how: SignIn) -> Result<(), plugs_core::ErrorPayload> {
+    sync.replace(None);
+    let path = db.clone();
+    blocking(move || {
+        let store = Store::open(&path)?;
+        let remote = Remote::new(server.trim())?;
+        let keys = Keychain::new(store.device_id(), remote.base())?;
+        let syncer = Syncer::new(remote, std::sync::Arc::new(keys));
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        rt.block_on(async {
+            match how {
+                SignIn::Login { email, password } => syncer.login(&store, email.trim(), &password).await,
+                SignIn::Register { password } => syncer.register(&store, &password).await,
+            }
+        })?;
+        Ok(())
+    })
+    .await?;
+    let engine = blocking(move || engine_for(&db)).await?;
+    sync.replace(engine);
+    Ok(())
+}
+
+/// Signs out: ends the server session and forgets the tokens. Data and pending changes stay; the
+/// engine keeps running and reports "signed out" until the next sign-in.
+pub async fn sign_out(sync: &Sync, db: PathBuf) -> Result<(), plugs_core::ErrorPayload> {
+    let engine = sync.0.lock().ok().and_then(|mut g| g.take());
+    let path = db.clone();
+    blocking(move || {
+        drop(engine);
+        let store = Store::open(&path)?;
+        let Some(link) = store.sync_link()? else { return Ok(()) };
+        let remote = Remote::new(&link.server)?;
+        let keys = Keychain::new(store.device_id(), remote.base())?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        rt.block_on(Syncer::new(remote, std::sync::Arc::new(keys)).logout())
+    })
+    .await?;
+    let engine = blocking(move || engine_for(&db)).await?;
+    sync.replace(engine);
+    Ok(())
 }
 
 /// Fires reminders as desktop notifications while the app runs (window open or not).

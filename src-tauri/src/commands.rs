@@ -1,132 +1,291 @@
-//! Commands the UI calls: each one takes the store and asks the core.
+//! Commands the UI calls: each one takes the store and asks the core. They are declared once, in
+//! the `commands!` list below, which defines the Tauri commands, the invoke handler, and the typed
+//! TypeScript wrappers of `ui/src/commands.ts` (a test fails when that file is stale).
 
-use plugs_core::workspace::NewWorkspace;
-use plugs_core::{ErrorPayload, Filter, ListQuery, Page, Record, Store};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use plugs_core::files::Upload;
+use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
+use plugs_core::settings::AppSettings;
+use plugs_core::sync::SyncStatus;
+use plugs_core::tables::{audit_logs::AuditLog, contacts::Contact, event_attendees::EventAttendee, expenses::Expense, media::Media, notifications::Notification};
+use plugs_core::views::{ContactPerformance, EventAnalytics};
+use plugs_core::workspace::{NewWorkspace, WorkspaceStatus};
+use plugs_core::{ErrorPayload, ListRequest, Page, Record, Store};
 use std::sync::Mutex;
 use tauri::State;
 use uuid::Uuid;
 
 use crate::background::Sync;
+#[cfg(test)]
+use crate::typescript::{Signature, TsType};
 
 /// The one store of the app.
 pub struct AppStore(pub Mutex<Store>);
 
-type Answer<T> = Result<T, ErrorPayload>;
+/// What every command answers: a value, or `{code, field, message}`.
+pub type Answer<T> = Result<T, ErrorPayload>;
 
 fn with<T>(s: &State<AppStore>, f: impl FnOnce(&Store) -> plugs_core::Result<T>) -> Answer<T> {
     let store = s.0.lock().map_err(|_| ErrorPayload { code: "busy".into(), field: None, message: "the store is unavailable".into() })?;
     f(&store).map_err(|e| e.to_payload())
 }
 
-fn id(s: &str) -> plugs_core::Result<Uuid> {
-    Uuid::parse_str(s).map_err(|_| plugs_core::Error::invalid("id", "invalid_format", format!("'{s}' is not a UUID")))
+fn id(field: &str, s: &str) -> plugs_core::Result<Uuid> {
+    Uuid::parse_str(s).map_err(|_| plugs_core::Error::invalid(field, "invalid_format", format!("'{s}' is not a UUID")))
 }
 
-/// Whether a workspace exists, and who is signed in.
-#[derive(Serialize)]
-pub struct WorkspaceStatus {
-    pub initialized: bool,
-    pub user_id: Option<Uuid>,
-    pub organization_id: Option<Uuid>,
-    pub pending_changes: i64,
-}
+/// Declares the commands. Each is `fn name(state: &StateType, ...; arg: Type, ...) -> Type { body }`;
+/// every command runs off the main thread (async), so a slow one never freezes the window.
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* fn $name:ident( $($st:ident : &$sty:ty),* ; $($arg:ident : $aty:ty),* ) -> $ret:ty $body:block )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $name( $($st: State<'_, $sty>,)* $($arg: $aty),* ) -> Answer<$ret> $body
+        )*
 
-#[tauri::command]
-pub fn workspace_status(s: State<AppStore>) -> Answer<WorkspaceStatus> {
-    with(&s, |st| {
-        let a = st.actor().ok();
-        Ok(WorkspaceStatus { initialized: a.is_some(), user_id: a.as_ref().map(|a| a.user_id), organization_id: a.map(|a| a.organization_id), pending_changes: st.pending_changes()? })
-    })
-}
+        /// The invoke handler of every command above.
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + std::marker::Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
 
-#[tauri::command]
-pub fn init_workspace(s: State<AppStore>, input: NewWorkspace) -> Answer<()> {
-    with(&s, |st| st.init_workspace(&input).map(|_| ()))
-}
-
-#[tauri::command]
-pub fn create_record(s: State<AppStore>, sync: State<Sync>, table: String, fields: Record) -> Answer<Record> {
-    let r = with(&s, |st| st.table(&table)?.create(fields));
-    sync.nudge();
-    r
-}
-
-#[tauri::command]
-pub fn update_record(s: State<AppStore>, sync: State<Sync>, table: String, id: String, fields: Record) -> Answer<Record> {
-    let r = with(&s, |st| st.table(&table)?.update(self::id(&id)?, fields));
-    sync.nudge();
-    r
-}
-
-#[tauri::command]
-pub fn delete_record(s: State<AppStore>, sync: State<Sync>, table: String, id: String) -> Answer<Record> {
-    let r = with(&s, |st| st.table(&table)?.delete(self::id(&id)?));
-    sync.nudge();
-    r
-}
-
-#[tauri::command]
-pub fn restore_record(s: State<AppStore>, sync: State<Sync>, table: String, id: String) -> Answer<Record> {
-    let r = with(&s, |st| st.table(&table)?.restore(self::id(&id)?));
-    sync.nudge();
-    r
-}
-
-#[tauri::command]
-pub fn get_record(s: State<AppStore>, table: String, id: String) -> Answer<Record> {
-    with(&s, |st| st.table(&table)?.get(self::id(&id)?))
-}
-
-/// A list request from the UI.
-#[derive(Deserialize, Default)]
-pub struct ListRequest {
-    #[serde(default)]
-    pub equals: serde_json::Map<String, Value>,
-    pub sort: Option<String>,
-    #[serde(default)]
-    pub descending: bool,
-    pub limit: Option<usize>,
-    pub cursor: Option<String>,
-}
-
-#[tauri::command]
-pub fn list_records(s: State<AppStore>, table: String, request: ListRequest) -> Answer<Page<Record>> {
-    let q = ListQuery {
-        filters: request.equals.into_iter().map(|(k, v)| Filter::Eq(k, v)).collect(),
-        sort: request.sort,
-        descending: request.descending,
-        limit: request.limit,
-        cursor: request.cursor,
-        include_deleted: false,
+        /// The commands' TypeScript signatures.
+        #[cfg(test)]
+        pub fn signatures() -> Vec<Signature> {
+            vec![$(
+                Signature {
+                    name: stringify!($name),
+                    doc: concat!($($doc, "\n"),*),
+                    args: vec![$((stringify!($arg), <$aty as TsType>::ts())),*],
+                    ret: <$ret as TsType>::ts(),
+                }
+            ),*]
+        }
     };
-    with(&s, |st| st.table(&table)?.list(&q))
 }
 
-#[tauri::command]
-pub fn search_contacts(s: State<AppStore>, query: String, limit: Option<usize>) -> Answer<Vec<Value>> {
-    with(&s, |st| Ok(st.search_contacts(&query, &[], limit.unwrap_or(50))?.into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect()))
-}
+commands! {
+    /// Whether a workspace exists, who works in it, and how many changes wait to sync.
+    fn workspace_status(s: &AppStore;) -> WorkspaceStatus {
+        with(&s, |st| st.workspace_status())
+    }
 
-/// The sync engine's status (None when this device does not sync with a server).
-#[tauri::command]
-pub fn sync_status(sync: State<Sync>) -> Option<plugs_core::sync::SyncStatus> {
-    sync.0.lock().ok().and_then(|g| g.as_ref().map(|e| e.status()))
-}
+    /// First launch: creates the local organization and its admin user, with no server.
+    fn init_workspace(s: &AppStore; input: NewWorkspace) -> () {
+        with(&s, |st| st.init_workspace(&input).map(|_| ()))
+    }
 
-/// "Sync now".
-#[tauri::command]
-pub fn sync_now(sync: State<Sync>) {
-    sync.nudge();
+    /// Creates a row of any table; the core validates and fills defaults.
+    fn create_record(s: &AppStore, sync: &Sync; table: String, fields: Record) -> Record {
+        let r = with(&s, |st| st.table(&table)?.create(fields));
+        sync.nudge();
+        r
+    }
+
+    /// Changes the given fields of a row.
+    fn update_record(s: &AppStore, sync: &Sync; table: String, id: String, fields: Record) -> Record {
+        let r = with(&s, |st| st.table(&table)?.update(self::id("id", &id)?, fields));
+        sync.nudge();
+        r
+    }
+
+    /// Soft-deletes a row (a tombstone that syncs).
+    fn delete_record(s: &AppStore, sync: &Sync; table: String, id: String) -> Record {
+        let r = with(&s, |st| st.table(&table)?.delete(self::id("id", &id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Brings a soft-deleted row back.
+    fn restore_record(s: &AppStore, sync: &Sync; table: String, id: String) -> Record {
+        let r = with(&s, |st| st.table(&table)?.restore(self::id("id", &id)?));
+        sync.nudge();
+        r
+    }
+
+    /// One row by id.
+    fn get_record(s: &AppStore; table: String, id: String) -> Record {
+        with(&s, |st| st.table(&table)?.get(self::id("id", &id)?))
+    }
+
+    /// One page of a table, filtered and sorted; `next_cursor` fetches the next page.
+    fn list_records(s: &AppStore; table: String, request: ListRequest) -> Page<Record> {
+        with(&s, |st| st.table(&table)?.list(&request.query()))
+    }
+
+    /// How many rows a list request shows over all its pages.
+    fn count_records(s: &AppStore; table: String, request: ListRequest) -> i64 {
+        with(&s, |st| st.count_rows(&table, &request.query()))
+    }
+
+    /// Full-text contact search (names weigh most), with equality filters.
+    fn search_contacts(s: &AppStore; query: String, equals: Record, limit: usize) -> Vec<Contact> {
+        let filters = ListRequest { equals, ..Default::default() }.filters();
+        with(&s, |st| st.search_contacts(&query, &filters, limit))
+    }
+
+    /// Due follow-ups, today's and upcoming events, unread notifications, pending changes.
+    fn home_summary(s: &AppStore;) -> HomeSummary {
+        with(&s, |st| st.home_summary())
+    }
+
+    /// The audit trail of one record, newest first.
+    fn audit_history(s: &AppStore; table: String, id: String) -> Vec<AuditLog> {
+        with(&s, |st| st.audit_history(&table, self::id("id", &id)?))
+    }
+
+    /// Checks an attendee in (capacity and order rules in the core).
+    fn check_in(s: &AppStore, sync: &Sync; attendee_id: String) -> EventAttendee {
+        let r = with(&s, |st| st.check_in(self::id("attendee_id", &attendee_id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Checks an attendee out.
+    fn check_out(s: &AppStore, sync: &Sync; attendee_id: String) -> EventAttendee {
+        let r = with(&s, |st| st.check_out(self::id("attendee_id", &attendee_id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Approves an expense (admins).
+    fn approve_expense(s: &AppStore, sync: &Sync; id: String) -> Expense {
+        let r = with(&s, |st| st.approve_expense(self::id("id", &id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Rejects an expense (admins).
+    fn reject_expense(s: &AppStore, sync: &Sync; id: String) -> Expense {
+        let r = with(&s, |st| st.reject_expense(self::id("id", &id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Marks an approved expense paid (admins).
+    fn pay_expense(s: &AppStore, sync: &Sync; id: String) -> Expense {
+        let r = with(&s, |st| st.mark_expense_paid(self::id("id", &id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Marks one notification read (sets read_at).
+    fn mark_notification_read(s: &AppStore, sync: &Sync; id: String) -> Notification {
+        let r = with(&s, |st| st.mark_notification_read(self::id("id", &id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Marks all of the user's notifications read; answers how many.
+    fn mark_all_notifications_read(s: &AppStore, sync: &Sync;) -> usize {
+        let r = with(&s, |st| st.mark_all_notifications_read());
+        sync.nudge();
+        r
+    }
+
+    /// Marks a scheduled follow-up done.
+    fn complete_follow_up(s: &AppStore, sync: &Sync; interaction_id: String) -> () {
+        let r = with(&s, |st| st.complete_follow_up(self::id("interaction_id", &interaction_id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Expense totals per currency and per event, for the same filters as the list.
+    fn expense_totals(s: &AppStore; request: ListRequest) -> Vec<ExpenseTotal> {
+        with(&s, |st| st.expense_totals(&request.filters()))
+    }
+
+    /// The `contact_performance_summary` view.
+    fn contact_performance(s: &AppStore;) -> Vec<ContactPerformance> {
+        with(&s, |st| st.contact_performance())
+    }
+
+    /// The `event_analytics` view.
+    fn event_analytics(s: &AppStore;) -> Vec<EventAnalytics> {
+        with(&s, |st| st.event_analytics())
+    }
+
+    /// Contacts per lead status.
+    fn lead_status_breakdown(s: &AppStore;) -> Vec<Bucket> {
+        with(&s, |st| st.lead_status_breakdown())
+    }
+
+    /// Spending per expense type and currency.
+    fn expense_breakdown(s: &AppStore;) -> Vec<ExpenseBucket> {
+        with(&s, |st| st.expense_breakdown())
+    }
+
+    /// Attaches a file to a contact, an event or an expense (its receipt).
+    fn attach_media(s: &AppStore, sync: &Sync; upload: Upload) -> Media {
+        let r = with(&s, |st| st.attach_upload(&upload));
+        sync.nudge();
+        r
+    }
+
+    /// An attached image as a data: URL, for a preview.
+    fn media_preview(s: &AppStore; id: String) -> String {
+        with(&s, |st| st.media_data_url(self::id("id", &id)?))
+    }
+
+    /// The device's preferences and server link.
+    fn get_settings(s: &AppStore;) -> AppSettings {
+        with(&s, |st| st.app_settings())
+    }
+
+    /// Changes one preference (theme, keep_running, reminder_lead_minutes).
+    fn set_setting(s: &AppStore; key: String, value: String) -> () {
+        with(&s, |st| st.set_app_setting(&key, &value))
+    }
+
+    /// Signs in to a server; this device's offline workspace joins that account's organization.
+    fn sign_in(s: &AppStore, sync: &Sync; server: String, email: String, password: String) -> () {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        crate::background::sign_in(&sync, db, server, crate::background::SignIn::Login { email, password }).await?;
+        with(&s, |st| st.refresh_actor())
+    }
+
+    /// Registers this workspace on a server as a new organization, and signs in.
+    fn register_on_server(s: &AppStore, sync: &Sync; server: String, password: String) -> () {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        crate::background::sign_in(&sync, db, server, crate::background::SignIn::Register { password }).await?;
+        with(&s, |st| st.refresh_actor())
+    }
+
+    /// Signs out: the server session ends and the keychain forgets the tokens; data stays.
+    fn sign_out(s: &AppStore, sync: &Sync;) -> () {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        crate::background::sign_out(&sync, db).await
+    }
+
+    /// The sync engine's status (null when this device does not sync with a server).
+    fn sync_status(sync: &Sync;) -> Option<SyncStatus> {
+        Ok(sync.status())
+    }
+
+    /// "Sync now".
+    fn sync_now(sync: &Sync;) -> () {
+        sync.nudge();
+        Ok(())
+    }
 }
 
 /// Whether closing the window keeps the app (reminders, sync) running in the tray. On by default.
 pub fn keep_running(store: &Store) -> bool {
-    store.setting("app.keep_running").ok().flatten().as_deref() != Some("false")
+    store.app_settings().map(|s| s.keep_running).unwrap_or(true)
 }
 
-#[tauri::command]
-pub fn set_keep_running(s: State<AppStore>, keep: bool) -> Answer<()> {
-    with(&s, |st| st.set_setting_value("app.keep_running", if keep { "true" } else { "false" }))
+#[cfg(test)]
+mod tests {
+    /// `ui/src/commands.ts` is what the command list generates; regenerate with
+    /// `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`.
+    #[test]
+    fn typescript_commands_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/commands.ts");
+        let want = crate::typescript::file(&super::signatures());
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(have == want, "ui/src/commands.ts is stale: run UPDATE_BINDINGS=1 cargo test -p plugs-desktop");
+    }
 }

@@ -7,6 +7,8 @@
 
 mod background;
 mod commands;
+#[cfg(test)]
+mod typescript;
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -60,20 +62,7 @@ fn main() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::workspace_status,
-            commands::init_workspace,
-            commands::create_record,
-            commands::update_record,
-            commands::delete_record,
-            commands::restore_record,
-            commands::get_record,
-            commands::list_records,
-            commands::search_contacts,
-            commands::sync_status,
-            commands::sync_now,
-            commands::set_keep_running,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the app runs");
 }

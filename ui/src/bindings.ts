@@ -2,6 +2,10 @@
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
 
+export type Timestamp = string;
+
+export type Money = string;
+
 export type AuditAction = "create" | "update" | "delete" | "restore";
 
 export type InteractionType = "meeting" | "call" | "email" | "linkedin" | "event" | "follow_up";
@@ -83,3 +87,47 @@ export type Organization = { id: string, name: string, domain: string | null, su
 export type User = { id: string, organization_id: string, email: string, password_hash: string, first_name: string, last_name: string, phone: string | null, bio: string | null, avatar_url: string | null, job_title: string | null, company: string | null, linkedin_url: string | null, is_active: boolean, is_verified: boolean, is_admin: boolean, verified_at: Timestamp | null, last_login: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, created_by: string | null, updated_by: string | null, };
 
 export type ErrorPayload = { code: string, field: string | null, message: string, };
+
+export type Page<T> = { items: Array<T>, next_cursor: string | null, };
+
+export type ListRequest = { equals: { [key in string]?: JsonValue }, gte: { [key in string]?: JsonValue }, lte: { [key in string]?: JsonValue }, sort: string | null, descending: boolean, limit: number | null, cursor: string | null, };
+
+export type NewWorkspace = { organization_name: string, first_name: string, last_name: string, email: string, };
+
+export type WorkspaceStatus = { initialized: boolean, user: User | null, organization: Organization | null, is_admin: boolean, pending_changes: number, };
+
+export type FollowUp = { interaction: ContactInteraction, contact_name: string, overdue: boolean, };
+
+export type HomeSummary = { follow_ups: Array<FollowUp>, events_today: Array<Event>, events_upcoming: Array<Event>, unread: Array<Notification>, unread_count: number, pending_changes: number, };
+
+export type ExpenseTotal = { currency: string, event_id: string | null, event_name: string | null, count: number, total: string, };
+
+export type Bucket = { key: string, count: number, };
+
+export type ExpenseBucket = { expense_type: ExpenseType, currency: string, count: number, total: string, };
+
+export type ContactPerformance = { contact_type: ContactType, status: ContactStatus, total_contacts: number, avg_lead_score: number, total_interactions: number, last_interaction_date: Timestamp | null, };
+
+export type EventAnalytics = { event_type: EventType, status: EventStatus, event_count: number, avg_attendees: number, total_expenses: Money | null, avg_expense_per_event: string | null, };
+
+export type Upload = { file_name: string, mime_type: string, data_base64: string, title: string | null, related_contact: string | null, related_event: string | null, expense_id: string | null, };
+
+export type AppSettings = { theme: "light" | "dark", 
+/**
+ * Whether closing the window keeps reminders and sync running behind the tray.
+ */
+keep_running: boolean, 
+/**
+ * How long before a follow-up, agenda item or event its reminder fires.
+ */
+reminder_lead_minutes: number, server_url: string | null, signed_in_as: string | null, };
+
+export type SyncState = "idle" | "syncing" | "offline" | "error" | "signed_out";
+
+export type Progress = { done: number, total: number, };
+
+export type SyncStatus = { state: SyncState, 
+/**
+ * Why it is offline, failing or signed out.
+ */
+message: string | null, pending: number, last_success: Timestamp | null, progress: Progress | null, };

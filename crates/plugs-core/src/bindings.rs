@@ -8,6 +8,8 @@ pub fn typescript() -> String {
     // JSON numbers, not bigint, for 64-bit integers (file sizes are far below 2^53).
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
+        <crate::types::Timestamp as TS>::decl(&cfg),
+        <crate::types::Money as TS>::decl(&cfg),
         <crate::tables::audit_logs::AuditAction as TS>::decl(&cfg),
         <crate::tables::contact_interactions::InteractionType as TS>::decl(&cfg),
         <crate::tables::contact_interactions::InteractionStatus as TS>::decl(&cfg),
@@ -49,6 +51,22 @@ pub fn typescript() -> String {
         <crate::tables::organizations::Organization as TS>::decl(&cfg),
         <crate::tables::users::User as TS>::decl(&cfg),
         <crate::error::ErrorPayload as TS>::decl(&cfg),
+        <crate::repo::Page<()> as TS>::decl(&cfg),
+        <crate::repo::ListRequest as TS>::decl(&cfg),
+        <crate::workspace::NewWorkspace as TS>::decl(&cfg),
+        <crate::workspace::WorkspaceStatus as TS>::decl(&cfg),
+        <crate::overview::FollowUp as TS>::decl(&cfg),
+        <crate::overview::HomeSummary as TS>::decl(&cfg),
+        <crate::overview::ExpenseTotal as TS>::decl(&cfg),
+        <crate::overview::Bucket as TS>::decl(&cfg),
+        <crate::overview::ExpenseBucket as TS>::decl(&cfg),
+        <crate::views::ContactPerformance as TS>::decl(&cfg),
+        <crate::views::EventAnalytics as TS>::decl(&cfg),
+        <crate::files::Upload as TS>::decl(&cfg),
+        <crate::settings::AppSettings as TS>::decl(&cfg),
+        <crate::sync::SyncState as TS>::decl(&cfg),
+        <crate::sync::Progress as TS>::decl(&cfg),
+        <crate::sync::SyncStatus as TS>::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p plugs-core --test bindings`. Do not edit.\n\n\

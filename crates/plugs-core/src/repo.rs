@@ -11,7 +11,7 @@ use crate::{audit, changes};
 use base64::Engine as _;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use uuid::Uuid;
@@ -73,7 +73,7 @@ pub const MAX_PAGE: usize = 1000;
 pub const DEFAULT_PAGE: usize = 50;
 
 /// One page of a list, and the cursor of the next (None on the last page).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -125,6 +125,12 @@ impl<'s> Table<'s> {
     pub fn list(&self, q: &ListQuery) -> Result<Page<Record>> {
         let actor = self.store.actor()?;
         list(&self.store.conn, &actor, self.spec, q)
+    }
+
+    /// How many rows the list shows over all its pages (sort, limit and cursor are ignored).
+    pub fn count(&self, q: &ListQuery) -> Result<i64> {
+        let actor = self.store.actor()?;
+        count(&self.store.conn, &actor, self.spec, q)
     }
 }
 
@@ -505,6 +511,31 @@ pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<
     Ok(conds)
 }
 
+/// The conditions of the rows a list may show: this organization's, not deleted (unless asked),
+/// notifications only to the user they are for, and the request's filters.
+fn visible(actor: &Actor, spec: &'static TableSpec, q: &ListQuery, params: &mut Vec<SqlValue>) -> Result<Vec<String>> {
+    params.push(SqlValue::Text(actor.organization_id.to_string()));
+    let mut conds = vec![scope(spec).to_owned()];
+    if spec.soft_delete != SoftDelete::None && !q.include_deleted {
+        conds.push("NOT is_deleted".into());
+    }
+    if spec.name == "notifications" && !actor.is_admin {
+        // A notification is for the user it is addressed to.
+        params.push(SqlValue::Text(actor.user_id.to_string()));
+        conds.push(format!("user_id = ?{}", params.len()));
+    }
+    conds.extend(filter_sql(spec, &q.filters, params, "")?);
+    Ok(conds)
+}
+
+/// How many rows the list would show over all its pages.
+pub(crate) fn count(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q: &ListQuery) -> Result<i64> {
+    let mut params = Vec::new();
+    let conds = visible(actor, spec, q, &mut params)?;
+    let sql = format!("SELECT count(*) FROM {} WHERE {}", spec.name, conds.join(" AND "));
+    Ok(conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |r| r.get(0))?)
+}
+
 pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q: &ListQuery) -> Result<Page<Record>> {
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
@@ -515,17 +546,8 @@ pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q
         return Err(Error::invalid("sort", "invalid_choice", format!("'{sort}' is not one of: {}", spec.sortable.join(", "))));
     }
     let sort_col = spec.column(sort).expect("sortable columns exist");
-    let mut params: Vec<SqlValue> = vec![SqlValue::Text(actor.organization_id.to_string())];
-    let mut conds = vec![scope(spec).to_owned()];
-    if spec.soft_delete != SoftDelete::None && !q.include_deleted {
-        conds.push("NOT is_deleted".into());
-    }
-    if spec.name == "notifications" && !actor.is_admin {
-        // A notification is for the user it is addressed to.
-        params.push(SqlValue::Text(actor.user_id.to_string()));
-        conds.push(format!("user_id = ?{}", params.len()));
-    }
-    conds.extend(filter_sql(spec, &q.filters, &mut params, "")?);
+    let mut params: Vec<SqlValue> = Vec::new();
+    let mut conds = visible(actor, spec, q, &mut params)?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(c) = &q.cursor {
         let c = decode_cursor(c)?;
@@ -559,4 +581,35 @@ pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q
         None
     };
     Ok(Page { items, next_cursor })
+}
+
+/// A list request as the window sends it: equality and range filters, sort, page size, cursor.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(default)]
+pub struct ListRequest {
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub equals: Record,
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub gte: Record,
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub lte: Record,
+    pub sort: Option<String>,
+    pub descending: bool,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+impl ListRequest {
+    /// The filters of the request.
+    pub fn filters(&self) -> Vec<Filter> {
+        let eq = self.equals.iter().map(|(k, v)| if v.is_null() { Filter::IsNull(k.clone(), true) } else { Filter::Eq(k.clone(), v.clone()) });
+        let gte = self.gte.iter().map(|(k, v)| Filter::Gte(k.clone(), v.clone()));
+        let lte = self.lte.iter().map(|(k, v)| Filter::Lte(k.clone(), v.clone()));
+        eq.chain(gte).chain(lte).collect()
+    }
+
+    /// The request as a list query (soft-deleted rows hidden).
+    pub fn query(&self) -> ListQuery {
+        ListQuery { filters: self.filters(), sort: self.sort.clone(), descending: self.descending, limit: self.limit, cursor: self.cursor.clone(), include_deleted: false }
+    }
 }

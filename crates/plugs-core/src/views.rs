@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::str::FromStr;
 
 /// One row of `contact_performance_summary`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ContactPerformance {
     pub contact_type: ContactType,
     pub status: ContactStatus,
@@ -22,13 +22,14 @@ pub struct ContactPerformance {
 
 /// One row of `event_analytics`. Sums and averages are exact; they add amounts of every currency,
 /// as the view does.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct EventAnalytics {
     pub event_type: EventType,
     pub status: EventStatus,
     pub event_count: i64,
     pub avg_attendees: f64,
     pub total_expenses: Option<Money>,
+    #[ts(type = "string | null")]
     pub avg_expense_per_event: Option<Decimal>,
 }
 

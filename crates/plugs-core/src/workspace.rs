@@ -11,7 +11,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 /// What onboarding asks for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ts_rs::TS)]
 pub struct NewWorkspace {
     pub organization_name: String,
     pub first_name: String,
@@ -46,5 +46,28 @@ impl Store {
         let org = serde_json::from_value(Value::Object(org)).map_err(|e| Error::invalid("organization", "corrupt_row", e.to_string()))?;
         let user = serde_json::from_value(Value::Object(user)).map_err(|e| Error::invalid("user", "corrupt_row", e.to_string()))?;
         Ok((org, user))
+    }
+}
+
+/// Whether a workspace exists on this device, and who works in it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+pub struct WorkspaceStatus {
+    pub initialized: bool,
+    pub user: Option<User>,
+    pub organization: Option<Organization>,
+    pub is_admin: bool,
+    pub pending_changes: i64,
+}
+
+impl Store {
+    /// The workspace and its signed-in user (password hash left out).
+    pub fn workspace_status(&self) -> Result<WorkspaceStatus> {
+        let Ok(a) = self.actor() else {
+            return Ok(WorkspaceStatus { initialized: false, user: None, organization: None, is_admin: false, pending_changes: self.pending_changes()? });
+        };
+        let mut user: User = self.repo::<User>().get(a.user_id)?;
+        user.password_hash = String::new();
+        let organization: Organization = self.repo::<Organization>().get(a.organization_id)?;
+        Ok(WorkspaceStatus { initialized: true, user: Some(user), organization: Some(organization), is_admin: a.is_admin, pending_changes: self.pending_changes()? })
     }
 }

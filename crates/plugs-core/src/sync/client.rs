@@ -28,7 +28,7 @@ pub(crate) mod keys {
 }
 
 /// Progress of a long pull: rows applied so far of the total announced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Progress {
     pub done: i64,
     pub total: i64,

@@ -1,0 +1,80 @@
+// Generated from the Rust command list (src-tauri/src/commands.rs) by
+// `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
+
+import { invoke } from "@tauri-apps/api/core";
+import type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+
+/** One row: column name to value. */
+export type Fields = { [key in string]?: JsonValue };
+
+export const commands = {
+  /** Whether a workspace exists, who works in it, and how many changes wait to sync. */
+  workspaceStatus: () => invoke<WorkspaceStatus>("workspace_status"),
+  /** First launch: creates the local organization and its admin user, with no server. */
+  initWorkspace: (input: NewWorkspace) => invoke<null>("init_workspace", { input }),
+  /** Creates a row of any table; the core validates and fills defaults. */
+  createRecord: (table: string, fields: Fields) => invoke<Fields>("create_record", { table, fields }),
+  /** Changes the given fields of a row. */
+  updateRecord: (table: string, id: string, fields: Fields) => invoke<Fields>("update_record", { table, id, fields }),
+  /** Soft-deletes a row (a tombstone that syncs). */
+  deleteRecord: (table: string, id: string) => invoke<Fields>("delete_record", { table, id }),
+  /** Brings a soft-deleted row back. */
+  restoreRecord: (table: string, id: string) => invoke<Fields>("restore_record", { table, id }),
+  /** One row by id. */
+  getRecord: (table: string, id: string) => invoke<Fields>("get_record", { table, id }),
+  /** One page of a table, filtered and sorted; `next_cursor` fetches the next page. */
+  listRecords: (table: string, request: ListRequest) => invoke<Page<Fields>>("list_records", { table, request }),
+  /** How many rows a list request shows over all its pages. */
+  countRecords: (table: string, request: ListRequest) => invoke<number>("count_records", { table, request }),
+  /** Full-text contact search (names weigh most), with equality filters. */
+  searchContacts: (query: string, equals: Fields, limit: number) => invoke<Array<Contact>>("search_contacts", { query, equals, limit }),
+  /** Due follow-ups, today's and upcoming events, unread notifications, pending changes. */
+  homeSummary: () => invoke<HomeSummary>("home_summary"),
+  /** The audit trail of one record, newest first. */
+  auditHistory: (table: string, id: string) => invoke<Array<AuditLog>>("audit_history", { table, id }),
+  /** Checks an attendee in (capacity and order rules in the core). */
+  checkIn: (attendeeId: string) => invoke<EventAttendee>("check_in", { attendeeId }),
+  /** Checks an attendee out. */
+  checkOut: (attendeeId: string) => invoke<EventAttendee>("check_out", { attendeeId }),
+  /** Approves an expense (admins). */
+  approveExpense: (id: string) => invoke<Expense>("approve_expense", { id }),
+  /** Rejects an expense (admins). */
+  rejectExpense: (id: string) => invoke<Expense>("reject_expense", { id }),
+  /** Marks an approved expense paid (admins). */
+  payExpense: (id: string) => invoke<Expense>("pay_expense", { id }),
+  /** Marks one notification read (sets read_at). */
+  markNotificationRead: (id: string) => invoke<Notification>("mark_notification_read", { id }),
+  /** Marks all of the user's notifications read; answers how many. */
+  markAllNotificationsRead: () => invoke<number>("mark_all_notifications_read"),
+  /** Marks a scheduled follow-up done. */
+  completeFollowUp: (interactionId: string) => invoke<null>("complete_follow_up", { interactionId }),
+  /** Expense totals per currency and per event, for the same filters as the list. */
+  expenseTotals: (request: ListRequest) => invoke<Array<ExpenseTotal>>("expense_totals", { request }),
+  /** The `contact_performance_summary` view. */
+  contactPerformance: () => invoke<Array<ContactPerformance>>("contact_performance"),
+  /** The `event_analytics` view. */
+  eventAnalytics: () => invoke<Array<EventAnalytics>>("event_analytics"),
+  /** Contacts per lead status. */
+  leadStatusBreakdown: () => invoke<Array<Bucket>>("lead_status_breakdown"),
+  /** Spending per expense type and currency. */
+  expenseBreakdown: () => invoke<Array<ExpenseBucket>>("expense_breakdown"),
+  /** Attaches a file to a contact, an event or an expense (its receipt). */
+  attachMedia: (upload: Upload) => invoke<Media>("attach_media", { upload }),
+  /** An attached image as a data: URL, for a preview. */
+  mediaPreview: (id: string) => invoke<string>("media_preview", { id }),
+  /** The device's preferences and server link. */
+  getSettings: () => invoke<AppSettings>("get_settings"),
+  /** Changes one preference (theme, keep_running, reminder_lead_minutes). */
+  setSetting: (key: string, value: string) => invoke<null>("set_setting", { key, value }),
+  /** Signs in to a server; this device's offline workspace joins that account's organization. */
+  signIn: (server: string, email: string, password: string) => invoke<null>("sign_in", { server, email, password }),
+  /** Registers this workspace on a server as a new organization, and signs in. */
+  registerOnServer: (server: string, password: string) => invoke<null>("register_on_server", { server, password }),
+  /** Signs out: the server session ends and the keychain forgets the tokens; data stays. */
+  signOut: () => invoke<null>("sign_out"),
+  /** The sync engine's status (null when this device does not sync with a server). */
+  syncStatus: () => invoke<SyncStatus | null>("sync_status"),
+  /** "Sync now". */
+  syncNow: () => invoke<null>("sync_now"),
+};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { syncLine } from "./status";
-import type { SyncStatus } from "./api";
+import type { SyncStatus } from "./commands";
 
 const base: SyncStatus = { state: "idle", message: null, pending: 0, last_success: null, progress: null };
 

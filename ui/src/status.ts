@@ -1,5 +1,5 @@
 // How the sync status reads in the window.
-import type { SyncStatus } from "./api";
+import type { SyncStatus } from "./commands";
 
 export function syncLine(s: SyncStatus | null, pending: number, now: (iso: string) => string = (iso) => new Date(iso).toLocaleTimeString()): string {
   if (!s) return `Offline workspace · ${pending} changes kept on this device`;

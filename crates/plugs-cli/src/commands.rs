@@ -178,6 +178,8 @@ pub fn cli() -> Command {
                 .arg(Arg::new("watch").long("watch").action(ArgAction::SetTrue).help("keep reminding until interrupted"))
                 .arg(Arg::new("lead").long("lead").value_name("MINUTES").value_parser(clap::value_parser!(i64)).default_value("10").help("how long before an item's time to remind")),
         )
+        .subcommand(crate::interop::import_command())
+        .subcommand(crate::interop::export_command())
         .subcommand(
             Command::new("sync")
                 .about("Push local changes and pull the organization's (once, or --watch to keep syncing)")
@@ -263,6 +265,8 @@ pub fn run(m: &ArgMatches) -> Result<Output> {
         }
         "login" | "register" | "logout" | "sync" => crate::sync::run(&store, name, sub),
         "remind" => crate::remind::run(&store, sub),
+        "import" => crate::interop::import(&store, sub),
+        "export" => crate::interop::export(&store, sub),
         "report" => {
             let (which, _) = sub.subcommand().expect("required");
             let (items, columns): (Vec<Value>, Vec<&'static str>) = match which {

@@ -2,6 +2,7 @@
 //! specs, so each column is a `--kebab-case` flag with the core's own validation behind it.
 
 mod commands;
+mod interop;
 mod output;
 mod remind;
 mod sync;

@@ -11,6 +11,8 @@ pub enum Output {
     List { items: Vec<Value>, columns: Vec<&'static str>, next_cursor: Option<String> },
     /// A line of text (and its JSON form).
     Message(String, Value),
+    /// Nothing more to print (the command wrote its own output).
+    Silent,
 }
 
 pub fn print(out: &Output, json: bool) {
@@ -31,6 +33,7 @@ pub fn print(out: &Output, json: bool) {
         }
         Output::Message(_, v) if json => println!("{}", serde_json::to_string_pretty(v).unwrap_or_default()),
         Output::Message(m, _) => println!("{m}"),
+        Output::Silent => {}
     }
 }
 

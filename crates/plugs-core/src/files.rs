@@ -73,7 +73,7 @@ impl Store {
         let mime = if u.mime_type.trim().is_empty() { "application/octet-stream".to_owned() } else { u.mime_type.trim().to_ascii_lowercase() };
         let title = u.title.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| name.clone());
         let mut rec: Record = serde_json::from_value(json!({
-            "id": id, "title": title, "file_name": name, "file_path": rel, "media_type": media_type(&mime), "mime_type": mime,
+            "title": title, "file_name": name, "file_path": rel, "media_type": media_type(&mime), "mime_type": mime,
             "file_size": bytes.len(), "status": "ready",
             "related_contact": u.related_contact, "related_event": u.related_event,
         }))
@@ -87,7 +87,7 @@ impl Store {
                 let spec = &crate::tables::expenses::SPEC;
                 let old = repo::get(ctx.conn, ctx.actor, spec, x).map_err(|_| Error::invalid("expense_id", "not_found", "the expense does not exist"))?;
                 let mut meta = old.get("metadata").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
-                meta["receipt_media_id"] = json!(id);
+                meta["receipt_media_id"] = m["id"].clone();
                 repo::update(ctx, spec, x, [("metadata".to_owned(), meta)].into_iter().collect(), Origin::Client)?;
             }
             serde_json::from_value::<Media>(Value::Object(m)).map_err(|e| Error::invalid("media", "corrupt_row", e.to_string()))

@@ -12,6 +12,7 @@ pub mod changes;
 pub mod error;
 pub mod files;
 pub mod integrations;
+pub mod interop;
 pub mod overview;
 pub mod reminders;
 pub mod repo;

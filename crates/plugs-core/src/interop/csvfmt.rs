@@ -1,0 +1,264 @@
+//! Contacts from CSV: LinkedIn's `Connections.csv` (with the notes it writes above the header),
+//! Google Contacts' export (both its current and older column names), and any spreadsheet, its
+//! columns mapped from their headers (overridable).
+
+use super::{Draft, Photo};
+use serde_json::{json, Map, Value};
+
+/// Which CSV dialect a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    LinkedIn,
+    Google,
+    Generic,
+}
+
+/// Where a header's values go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Column(&'static str),
+    /// "Name" / "Full name": split into first and last.
+    FullName,
+    /// The contact's id (only a UUID is used).
+    Id,
+    ExtraEmail,
+    ExtraPhone,
+    Labels,
+    Ignore,
+    Metadata,
+}
+
+fn norm(h: &str) -> String {
+    h.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+}
+
+/// The contact columns a mapping may name.
+pub const COLUMNS: &[&str] = &[
+    "first_name", "last_name", "email", "phone", "company", "job_title", "linkedin_url", "bio", "avatar_url", "contact_type", "status", "priority",
+    "business_type", "network_type", "industry", "notes", "lead_score",
+];
+
+/// Where a header goes when nobody said.
+pub fn auto_target(header: &str, dialect: Dialect) -> Target {
+    let n = norm(header);
+    let col = |c: &'static str| Target::Column(c);
+    match n.as_str() {
+        "firstname" | "first" | "givenname" | "forename" | "prenom" | "vorname" => col("first_name"),
+        "lastname" | "last" | "surname" | "familyname" | "nom" | "nachname" => col("last_name"),
+        "name" | "fullname" | "displayname" | "contactname" => Target::FullName,
+        "email" | "emailaddress" | "mail" | "email1value" | "emailaddress1" | "primaryemail" => col("email"),
+        "phone" | "phonenumber" | "mobile" | "mobilephone" | "telephone" | "tel" | "phone1value" | "cell" | "primaryphone" => col("phone"),
+        "company" | "organization" | "organisation" | "organizationname" | "organization1name" | "employer" | "companyname" | "firm" => col("company"),
+        "jobtitle" | "title" | "position" | "role" | "organizationtitle" | "organization1title" => col("job_title"),
+        "linkedin" | "linkedinurl" | "linkedinprofile" | "profileurl" => col("linkedin_url"),
+        "url" if dialect == Dialect::LinkedIn => col("linkedin_url"),
+        "notes" | "note" | "comments" | "comment" => col("notes"),
+        "industry" | "sector" => col("industry"),
+        "contacttype" | "type" => col("contact_type"),
+        "status" | "leadstatus" => col("status"),
+        "priority" => col("priority"),
+        "leadscore" | "score" => col("lead_score"),
+        "bio" | "about" => col("bio"),
+        "avatarurl" | "photo" => col("avatar_url"),
+        "businesstype" => col("business_type"),
+        "networktype" => col("network_type"),
+        "id" => Target::Id,
+        "labels" | "groupmembership" => Target::Labels,
+        // Set by the store, not by a file (our own export writes them).
+        "createdat" | "updatedat" | "lastinteraction" => Target::Ignore,
+        _ if n.starts_with("email") && n.ends_with("value") => Target::ExtraEmail,
+        _ if n.starts_with("phone") && n.ends_with("value") => Target::ExtraPhone,
+        _ if n.ends_with("type") && (n.starts_with("email") || n.starts_with("phone")) => Target::Ignore,
+        _ => Target::Metadata,
+    }
+}
+
+/// Parses a mapping override like `Surname=last_name,Firm=company,Fax=ignore`.
+pub fn parse_mapping(spec: &str) -> crate::Result<Vec<(String, Target)>> {
+    let mut out = Vec::new();
+    for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (h, c) = pair.split_once('=').ok_or_else(|| crate::Error::invalid("map", "invalid_format", format!("'{pair}' is not HEADER=column")))?;
+        let c = c.trim();
+        let t = match c {
+            "ignore" => Target::Ignore,
+            "metadata" => Target::Metadata,
+            "name" => Target::FullName,
+            "id" => Target::Id,
+            _ => Target::Column(COLUMNS.iter().find(|k| **k == c).copied().ok_or_else(|| {
+                crate::Error::invalid("map", "invalid_choice", format!("'{c}' is not a contact column (one of: {}, name, id, ignore, metadata)", COLUMNS.join(", ")))
+            })?),
+        };
+        out.push((h.trim().to_owned(), t));
+    }
+    Ok(out)
+}
+
+/// The delimiter of a CSV file, from its header line: comma, semicolon or tab.
+fn sniff(line: &str) -> u8 {
+    [b',', b';', b'\t'].into_iter().max_by_key(|d| line.matches(*d as char).count()).unwrap_or(b',')
+}
+
+/// Header cells that mark a header line.
+const HEADER_KEYS: &[&str] = &["firstname", "lastname", "givenname", "familyname", "surname", "name", "fullname", "email", "emailaddress", "email1value", "company"];
+
+/// The header line's index: LinkedIn puts notes above it; any file may start with blank lines.
+fn header_index(lines: &[&str]) -> usize {
+    for (i, l) in lines.iter().enumerate().take(50) {
+        let d = sniff(l) as char;
+        let cells: Vec<String> = l.split(d).map(norm).collect();
+        if cells.len() >= 2 && cells.iter().filter(|c| HEADER_KEYS.contains(&c.as_str())).count() >= 1 {
+            return i;
+        }
+    }
+    lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0)
+}
+
+/// Which dialect a CSV text is.
+pub fn detect(text: &str) -> Dialect {
+    let lines: Vec<&str> = text.lines().take(60).collect();
+    let h = lines.get(header_index(&lines)).map(|l| norm(l)).unwrap_or_default();
+    if h.contains("connectedon") || (h.contains("firstname") && h.contains("url") && h.contains("position")) {
+        Dialect::LinkedIn
+    } else if h.contains("email1value") || h.contains("organization1name") || (h.contains("givenname") && h.contains("familyname")) || (h.contains("organizationname") && h.contains("phone1value")) {
+        Dialect::Google
+    } else {
+        Dialect::Generic
+    }
+}
+
+/// A row that could not be read.
+pub struct RowError {
+    pub location: String,
+    pub reason: String,
+}
+
+/// Reads the drafts of a CSV text.
+pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> crate::Result<(Vec<Draft>, Vec<RowError>)> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let start = header_index(&lines);
+    let offset: usize = lines[..start].iter().map(|l| l.len() + 1).sum();
+    let body = &text[offset.min(text.len())..];
+    let delim = sniff(lines.get(start).copied().unwrap_or_default());
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(body.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|e| crate::Error::invalid("file", "invalid_format", format!("the header line cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let targets: Vec<Target> = headers
+        .iter()
+        .map(|h| overrides.iter().find(|(o, _)| o.eq_ignore_ascii_case(h)).map(|(_, t)| t.clone()).unwrap_or_else(|| auto_target(h, dialect)))
+        .collect();
+    let names = targets.iter().any(|t| matches!(t, Target::Column("first_name" | "last_name") | Target::FullName));
+    if !names {
+        return Err(crate::Error::invalid(
+            "file",
+            "no_name_column",
+            format!("no column holds names (headers: {}); map one with --map 'Header=first_name,Other=last_name' or 'Header=name'", headers.join(", ")),
+        ));
+    }
+    let mut drafts = Vec::new();
+    let mut errors = Vec::new();
+    let mut row_no = 0;
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let line = start + rdr.position().line() as usize;
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                row_no += 1;
+                errors.push(RowError { location: format!("row {row_no} (line {line})"), reason: format!("unreadable: {e}") });
+                continue;
+            }
+        }
+        row_no += 1;
+        if rec.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        let location = format!("row {row_no} (line {line})");
+        if rec.len() > headers.len() {
+            errors.push(RowError { location, reason: format!("{} values for {} columns", rec.len(), headers.len()) });
+            continue;
+        }
+        let mut fields = Map::new();
+        let mut meta = Map::new();
+        let (mut emails, mut phones) = (Vec::new(), Vec::new());
+        let mut id = None;
+        for (i, v) in rec.iter().enumerate() {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            match &targets[i] {
+                Target::Column(c) => {
+                    let value = if *c == "lead_score" { v.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned())) } else { Value::String(v.to_owned()) };
+                    // Google writes several values in one cell as "a ::: b".
+                    let value = match (&value, *c) {
+                        (Value::String(s), "email" | "phone") if s.contains(" ::: ") => {
+                            let mut parts = s.split(" ::: ");
+                            let first = parts.next().unwrap_or_default().to_owned();
+                            let rest: Vec<String> = parts.map(str::to_owned).collect();
+                            if *c == "email" { emails.extend(rest) } else { phones.extend(rest) }
+                            Value::String(first)
+                        }
+                        _ => value,
+                    };
+                    fields.entry(c.to_string()).or_insert(value);
+                }
+                Target::FullName => {
+                    let (f, l) = super::split_name(v);
+                    fields.entry("first_name".to_string()).or_insert(Value::String(f));
+                    fields.entry("last_name".to_string()).or_insert(Value::String(l));
+                }
+                Target::Id => id = uuid::Uuid::parse_str(v).ok(),
+                Target::ExtraEmail => emails.extend(v.split(" ::: ").map(str::to_owned)),
+                Target::ExtraPhone => phones.extend(v.split(" ::: ").map(str::to_owned)),
+                Target::Labels => {
+                    meta.insert("labels".into(), json!(v.split(" ::: ").map(|s| s.trim_start_matches("* ")).collect::<Vec<_>>()));
+                }
+                Target::Ignore => {}
+                Target::Metadata => {
+                    let m = meta.entry("csv").or_insert_with(|| json!({}));
+                    m[headers[i].as_str()] = Value::String(v.to_owned());
+                }
+            }
+        }
+        if dialect == Dialect::LinkedIn {
+            if let Some(Value::String(c)) = meta.get_mut("csv").and_then(|m| m.as_object_mut()).and_then(|m| m.remove("Connected On")) {
+                meta.insert("linkedin_connected_on".into(), Value::String(c));
+            }
+            if meta.get("csv").and_then(Value::as_object).is_some_and(Map::is_empty) {
+                meta.remove("csv");
+            }
+        }
+        let primary_email = fields.get("email").and_then(Value::as_str).map(str::to_owned);
+        emails.retain(|e| !e.is_empty() && Some(e.as_str()) != primary_email.as_deref());
+        if fields.get("email").is_none() && !emails.is_empty() {
+            fields.insert("email".into(), Value::String(emails.remove(0)));
+        }
+        let primary_phone = fields.get("phone").and_then(Value::as_str).map(str::to_owned);
+        phones.retain(|p| !p.is_empty() && Some(p.as_str()) != primary_phone.as_deref());
+        if fields.get("phone").is_none() && !phones.is_empty() {
+            fields.insert("phone".into(), Value::String(phones.remove(0)));
+        }
+        if !emails.is_empty() {
+            meta.insert("emails".into(), json!(emails.iter().map(|e| json!({ "value": e })).collect::<Vec<_>>()));
+        }
+        if !phones.is_empty() {
+            meta.insert("phones".into(), json!(phones.iter().map(|p| json!({ "value": p })).collect::<Vec<_>>()));
+        }
+        drafts.push(Draft { location, id, fields, metadata: meta, photo: None::<Photo> });
+    }
+    Ok((drafts, errors))
+}
+
+/// Quotes a CSV field when needed.
+pub fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}

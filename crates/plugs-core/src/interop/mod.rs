@@ -1,0 +1,565 @@
+//! Import and export in the formats networkers already have: vCard 2.1/3.0/4.0, LinkedIn and
+//! Google CSV, any CSV with a column mapping; out to vCard 4.0, CSV, iCalendar and expenses CSV.
+//!
+//! An import reads every entry of the file into a draft, then writes each draft on its own
+//! savepoint (a contact is written whole or not at all), merging it into an existing contact when
+//! one matches by id, by email (any case) or by name + company. Entries that cannot be read or
+//! are refused by the store are reported with their card/row and line, and the rest import. A dry
+//! run does all of it in a transaction that is rolled back, so what it reports is exactly what an
+//! import would do.
+
+pub mod csvfmt;
+pub mod export;
+pub mod text;
+pub mod vcard;
+
+use crate::error::{Error, Result};
+use crate::repo::{self, Ctx, Origin, Record};
+use crate::store::Store;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The formats an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    VCard,
+    LinkedIn,
+    Google,
+    Csv,
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        Ok(match s {
+            "auto" => Format::Auto,
+            "vcard" | "vcf" => Format::VCard,
+            "linkedin" => Format::LinkedIn,
+            "google" => Format::Google,
+            "csv" => Format::Csv,
+            _ => return Err(Error::invalid("format", "invalid_choice", format!("'{s}' is not one of: auto, vcard, linkedin, google, csv"))),
+        })
+    }
+}
+
+/// A contact's photo as a file brings it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Photo {
+    Data(Vec<u8>, String),
+    Link(String),
+}
+
+/// One entry of a file, read but not yet written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// "card 3 (line 20)" or "row 7 (line 9)".
+    pub location: String,
+    pub id: Option<Uuid>,
+    pub fields: Record,
+    pub metadata: Map<String, Value>,
+    pub photo: Option<Photo>,
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub format: Format,
+    pub dry_run: bool,
+    /// Whether a merge replaces non-empty fields too (by default it only fills empty ones).
+    pub overwrite: bool,
+    /// Header → target overrides for CSV.
+    pub mapping: Vec<(String, csvfmt::Target)>,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { format: Format::Auto, dry_run: false, overwrite: false, mapping: Vec::new() }
+    }
+}
+
+/// An entry not imported, or imported with a caveat.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ImportNote {
+    pub location: String,
+    pub reason: String,
+}
+
+/// An entry merged into an existing contact.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct ImportMerge {
+    pub location: String,
+    pub contact_id: Uuid,
+    pub name: String,
+    /// The fields the entry filled (or replaced); empty when it added nothing new.
+    pub fields: Vec<String>,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+pub struct ImportReport {
+    pub format: String,
+    pub encoding: String,
+    pub dry_run: bool,
+    /// Entries read from the file (cards or rows), readable or not.
+    pub entries: usize,
+    pub created: usize,
+    pub merged: usize,
+    pub media: usize,
+    pub refused: Vec<ImportNote>,
+    pub merges: Vec<ImportMerge>,
+    pub warnings: Vec<ImportNote>,
+}
+
+/// Splits "Ada King Lovelace" into ("Ada King", "Lovelace"); "Lovelace, Ada" into ("Ada", "Lovelace").
+pub fn split_name(full: &str) -> (String, String) {
+    let full = full.trim();
+    if let Some((last, first)) = full.split_once(',') {
+        return (first.trim().to_owned(), last.trim().to_owned());
+    }
+    match full.rsplit_once(char::is_whitespace) {
+        Some((f, l)) => (f.trim().to_owned(), l.trim().to_owned()),
+        None => (full.to_owned(), String::new()),
+    }
+}
+
+const KNOWN_VCARD: &[&str] = &["BEGIN", "END", "VERSION", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "URL", "PHOTO", "UID", "PRODID", "REV"];
+
+fn text_field(fields: &mut Record, k: &str, v: String) {
+    let v = v.trim().to_owned();
+    if !v.is_empty() {
+        fields.entry(k.to_owned()).or_insert(Value::String(v));
+    }
+}
+
+/// A card as a draft.
+pub fn draft_from_card(c: &vcard::Card) -> Draft {
+    let mut fields = Map::new();
+    let mut meta = Map::new();
+    if let Some(n) = c.first("N") {
+        let p = n.parts();
+        text_field(&mut fields, "first_name", p.get(1).cloned().unwrap_or_default());
+        text_field(&mut fields, "last_name", p.first().cloned().unwrap_or_default());
+        for (i, k) in [(2, "middle_name"), (3, "name_prefix"), (4, "name_suffix")] {
+            if let Some(v) = p.get(i).filter(|v| !v.trim().is_empty()) {
+                meta.insert(k.into(), Value::String(v.trim().to_owned()));
+            }
+        }
+    }
+    if !fields.contains_key("first_name") && !fields.contains_key("last_name") {
+        if let Some(f) = c.first("FN") {
+            let (first, last) = split_name(&f.text());
+            text_field(&mut fields, "first_name", first);
+            text_field(&mut fields, "last_name", last);
+        }
+    }
+    let typed = |p: &vcard::Property| {
+        let types: Vec<String> = p.param("TYPE").into_iter().filter(|t| t != "pref" && t != "internet").collect();
+        json!({ "value": p.text().trim(), "types": types })
+    };
+    let emails = c.all("EMAIL");
+    if let Some(e) = emails.first() {
+        text_field(&mut fields, "email", e.text());
+    }
+    if emails.len() > 1 {
+        meta.insert("emails".into(), Value::Array(emails[1..].iter().map(|p| typed(p)).collect()));
+    }
+    let tels = c.all("TEL");
+    if let Some(t) = tels.first() {
+        text_field(&mut fields, "phone", t.text().trim_start_matches("tel:").to_owned());
+    }
+    if tels.len() > 1 {
+        meta.insert("phones".into(), Value::Array(tels[1..].iter().map(|p| typed(p)).collect()));
+    }
+    if let Some(o) = c.first("ORG") {
+        let p = o.parts();
+        text_field(&mut fields, "company", p.first().cloned().unwrap_or_default());
+        let units: Vec<&String> = p.iter().skip(1).filter(|u| !u.is_empty()).collect();
+        if !units.is_empty() {
+            meta.insert("org_units".into(), json!(units));
+        }
+    }
+    if let Some(t) = c.first("TITLE") {
+        text_field(&mut fields, "job_title", t.text());
+    }
+    if let Some(n) = c.first("NOTE") {
+        text_field(&mut fields, "notes", n.text());
+    }
+    let mut urls = Vec::new();
+    for u in c.all("URL") {
+        let v = u.text().trim().to_owned();
+        if v.to_ascii_lowercase().contains("linkedin.com") && !fields.contains_key("linkedin_url") {
+            fields.insert("linkedin_url".into(), Value::String(v));
+        } else if !v.is_empty() {
+            urls.push(v);
+        }
+    }
+    if !urls.is_empty() {
+        meta.insert("urls".into(), json!(urls));
+    }
+    let mut photo = None;
+    let mut warnings = Vec::new();
+    if let Some(p) = c.first("PHOTO") {
+        match p.binary() {
+            Some(Ok((bytes, mime))) if !bytes.is_empty() => photo = Some(Photo::Data(bytes, mime)),
+            Some(Ok(_)) => {}
+            Some(Err(e)) => warnings.push(format!("PHOTO: {e}")),
+            None => {
+                let v = p.text().trim().to_owned();
+                if v.starts_with("http://") || v.starts_with("https://") {
+                    photo = Some(Photo::Link(v));
+                }
+            }
+        }
+    }
+    // Our own export's fields.
+    for (prop, col) in [("X-PLUGS-TYPE", "contact_type"), ("X-PLUGS-STATUS", "status"), ("X-PLUGS-PRIORITY", "priority"), ("X-PLUGS-INDUSTRY", "industry"), ("X-PLUGS-BIO", "bio"), ("X-PLUGS-BUSINESS-TYPE", "business_type"), ("X-PLUGS-NETWORK-TYPE", "network_type")] {
+        if let Some(p) = c.first(prop) {
+            text_field(&mut fields, col, p.text());
+        }
+    }
+    if let Some(p) = c.first("X-PLUGS-LEAD-SCORE") {
+        let t = p.text();
+        fields.insert("lead_score".into(), t.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(t)));
+    }
+    if let Some(p) = c.first("X-PLUGS-METADATA") {
+        if let Ok(Value::Object(m)) = serde_json::from_str(&p.text()) {
+            for (k, v) in m {
+                meta.entry(k).or_insert(v);
+            }
+        }
+    }
+    // Everything else is kept as written.
+    let mut other: Map<String, Value> = Map::new();
+    for p in &c.props {
+        if KNOWN_VCARD.contains(&p.name.as_str()) || p.name.starts_with("X-PLUGS-") {
+            continue;
+        }
+        let e = other.entry(p.name.clone()).or_insert_with(|| json!([]));
+        if let Value::Array(a) = e {
+            a.push(Value::String(p.text()));
+        }
+    }
+    if !other.is_empty() {
+        meta.insert("vcard".into(), Value::Object(other));
+    }
+    if !warnings.is_empty() {
+        meta.insert("import_warnings".into(), json!(warnings));
+    }
+    let id = c.first("UID").and_then(|u| {
+        let t = u.text();
+        Uuid::parse_str(t.trim().trim_start_matches("urn:uuid:")).ok()
+    });
+    Draft { location: format!("card {} (line {})", c.number, c.line), id, fields, metadata: meta, photo }
+}
+
+/// Reads a file's entries.
+pub fn read(bytes: &[u8], options: &ImportOptions) -> Result<(Vec<Draft>, Vec<ImportNote>, ImportReport)> {
+    let (text, encoding) = text::decode(bytes);
+    if text.trim().is_empty() {
+        return Err(Error::invalid("file", "empty", "the file is empty"));
+    }
+    if text::looks_binary(&text) {
+        return Err(Error::invalid("file", "not_contacts", "this is not a text file (vCard or CSV); it looks like binary data"));
+    }
+    let is_vcard = text.lines().take(20).any(|l| l.trim().eq_ignore_ascii_case("BEGIN:VCARD"));
+    let format = match options.format {
+        Format::Auto if is_vcard => Format::VCard,
+        Format::Auto => match csvfmt::detect(&text) {
+            csvfmt::Dialect::LinkedIn => Format::LinkedIn,
+            csvfmt::Dialect::Google => Format::Google,
+            csvfmt::Dialect::Generic => Format::Csv,
+        },
+        f => f,
+    };
+    let mut report = ImportReport { encoding: encoding.to_owned(), dry_run: options.dry_run, ..Default::default() };
+    let (drafts, notes) = match format {
+        Format::VCard => {
+            if !is_vcard {
+                return Err(Error::invalid("file", "not_vcard", "no BEGIN:VCARD in this file; is it a CSV?"));
+            }
+            report.format = "vcard".into();
+            let (cards, errors) = vcard::parse(&text);
+            report.entries = cards.len() + errors.iter().filter(|e| e.number > 0).count();
+            let notes = errors
+                .into_iter()
+                .map(|e| ImportNote { location: if e.number == 0 { format!("line {}", e.line) } else { format!("card {} (line {})", e.number, e.line) }, reason: e.reason })
+                .collect();
+            (cards.iter().map(draft_from_card).collect(), notes)
+        }
+        f => {
+            let dialect = match f {
+                Format::LinkedIn => csvfmt::Dialect::LinkedIn,
+                Format::Google => csvfmt::Dialect::Google,
+                _ => csvfmt::Dialect::Generic,
+            };
+            report.format = match dialect {
+                csvfmt::Dialect::LinkedIn => "linkedin",
+                csvfmt::Dialect::Google => "google",
+                csvfmt::Dialect::Generic => "csv",
+            }
+            .into();
+            let (drafts, errors) = csvfmt::parse(&text, dialect, &options.mapping)?;
+            report.entries = drafts.len() + errors.len();
+            (drafts, errors.into_iter().map(|e| ImportNote { location: e.location, reason: e.reason }).collect())
+        }
+    };
+    Ok((drafts, notes, report))
+}
+
+/// The existing contacts an entry may match.
+#[derive(Default)]
+struct Index {
+    ids: HashMap<Uuid, Uuid>,
+    emails: HashMap<String, Uuid>,
+    names: HashMap<(String, String, String), Uuid>,
+}
+
+fn key_name(f: &Record) -> Option<(String, String, String)> {
+    let g = |k: &str| f.get(k).and_then(Value::as_str).map(|s| s.trim().to_lowercase()).unwrap_or_default();
+    let (a, b) = (g("first_name"), g("last_name"));
+    if a.is_empty() && b.is_empty() {
+        return None;
+    }
+    Some((a, b, g("company")))
+}
+
+impl Index {
+    fn load(ctx: &Ctx) -> Result<Index> {
+        let mut ix = Index::default();
+        let mut st = ctx.conn.prepare("SELECT id, email, first_name, last_name, company FROM contacts WHERE organization_id = ?1 AND NOT is_deleted")?;
+        let mut rows = st.query([ctx.actor.organization_id.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let Ok(id) = Uuid::parse_str(&id) else { continue };
+            let mut f = Map::new();
+            for (i, k) in [(1, "email"), (2, "first_name"), (3, "last_name"), (4, "company")] {
+                if let Some(v) = r.get::<_, Option<String>>(i)? {
+                    f.insert(k.into(), Value::String(v));
+                }
+            }
+            ix.add(id, &f);
+        }
+        Ok(ix)
+    }
+
+    fn add(&mut self, id: Uuid, f: &Record) {
+        self.ids.insert(id, id);
+        if let Some(e) = f.get("email").and_then(Value::as_str) {
+            self.emails.entry(e.trim().to_lowercase()).or_insert(id);
+        }
+        if let Some(k) = key_name(f) {
+            self.names.entry(k).or_insert(id);
+        }
+    }
+
+    fn find(&self, d: &Draft) -> Option<Uuid> {
+        d.id.and_then(|i| self.ids.get(&i).copied())
+            .or_else(|| d.fields.get("email").and_then(Value::as_str).and_then(|e| self.emails.get(&e.trim().to_lowercase()).copied()))
+            .or_else(|| key_name(&d.fields).and_then(|k| self.names.get(&k).copied()))
+    }
+}
+
+fn is_empty(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// What one entry did, applied to the report once its savepoint is released.
+#[derive(Default)]
+struct Outcome {
+    created: Option<(Uuid, Record)>,
+    merge: Option<ImportMerge>,
+    media: usize,
+    warnings: Vec<ImportNote>,
+}
+
+/// How many entries go in one transaction of a real import (each still on its own savepoint).
+const CHUNK: usize = 2000;
+
+impl Store {
+    /// Imports contacts from a file's bytes; `progress(done, total)` is called as entries are written.
+    pub fn import_contacts(&self, bytes: &[u8], options: &ImportOptions, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
+        let (drafts, notes, mut report) = read(bytes, options)?;
+        report.refused = notes;
+        let actor = self.actor()?;
+        let total = drafts.len();
+        let mut files_written: Vec<std::path::PathBuf> = Vec::new();
+        let mut index: Option<Index> = None;
+        // A dry run is one transaction, rolled back; a real import commits every CHUNK entries.
+        let mut chunks = drafts.chunks(if options.dry_run { usize::MAX } else { CHUNK });
+        let mut done = 0;
+        progress(0, total);
+        while let Some(chunk) = chunks.next() {
+            let tx = rusqlite::Transaction::new_unchecked(self.connection(), rusqlite::TransactionBehavior::Immediate)?;
+            let ctx = Ctx { conn: &tx, actor: &actor, now: self.now() };
+            let ix = match index.as_mut() {
+                Some(ix) => ix,
+                None => index.insert(Index::load(&ctx)?),
+            };
+            for d in chunk {
+                tx.execute_batch("SAVEPOINT entry")?;
+                let mut written = Vec::new();
+                let mut out = Outcome::default();
+                match self.import_one(&ctx, ix, d, options, &mut out, &mut written) {
+                    Ok(()) => {
+                        tx.execute_batch("RELEASE entry")?;
+                        files_written.extend(written);
+                        if let Some((id, made)) = out.created {
+                            ix.add(id, &made);
+                            report.created += 1;
+                        }
+                        if let Some(m) = out.merge {
+                            report.merged += 1;
+                            report.merges.push(m);
+                        }
+                        report.media += out.media;
+                        report.warnings.extend(out.warnings);
+                    }
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO entry; RELEASE entry")?;
+                        for f in written {
+                            let _ = std::fs::remove_file(f);
+                        }
+                        let p = e.to_payload();
+                        let reason = match p.field {
+                            Some(f) => format!("{f}: {}", p.message),
+                            None => p.message,
+                        };
+                        report.refused.push(ImportNote { location: d.location.clone(), reason });
+                    }
+                }
+                done += 1;
+                if done % 250 == 0 {
+                    progress(done, total);
+                }
+            }
+            if options.dry_run {
+                tx.rollback()?;
+            } else if let Err(e) = tx.commit() {
+                for f in files_written.drain(..) {
+                    let _ = std::fs::remove_file(f);
+                }
+                return Err(e.into());
+            }
+            files_written.clear();
+        }
+        progress(total, total);
+        report.refused.sort_by_key(|n| location_order(&n.location));
+        Ok(report)
+    }
+
+    fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>) -> Result<()> {
+        let spec = &crate::tables::contacts::SPEC;
+        let contact_id = match ix.find(d) {
+            Some(id) => {
+                let old = repo::get(ctx.conn, ctx.actor, spec, id)?;
+                let mut patch = Map::new();
+                let mut names = Vec::new();
+                for (k, v) in &d.fields {
+                    if is_empty(Some(v)) {
+                        continue;
+                    }
+                    if is_empty(old.get(k)) || (o.overwrite && old.get(k) != Some(v)) {
+                        patch.insert(k.clone(), v.clone());
+                        names.push(k.clone());
+                    }
+                }
+                if !d.metadata.is_empty() {
+                    let mut meta = old.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default();
+                    let before = meta.clone();
+                    for (k, v) in &d.metadata {
+                        if o.overwrite {
+                            meta.insert(k.clone(), v.clone());
+                        } else {
+                            meta.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                    if meta != before {
+                        patch.insert("metadata".into(), Value::Object(meta));
+                        names.push("metadata".into());
+                    }
+                }
+                if !patch.is_empty() {
+                    repo::update(ctx, spec, id, patch, Origin::Client)?;
+                }
+                let name = format!("{} {}", old.get("first_name").and_then(Value::as_str).unwrap_or_default(), old.get("last_name").and_then(Value::as_str).unwrap_or_default());
+                out.merge = Some(ImportMerge { location: d.location.clone(), contact_id: id, name: name.trim().to_owned(), fields: names });
+                id
+            }
+            None => {
+                let mut rec = d.fields.clone();
+                if !rec.contains_key("first_name") && !rec.contains_key("last_name") {
+                    return Err(Error::invalid("first_name", "required", "no name in this entry"));
+                }
+                if !d.metadata.is_empty() {
+                    rec.insert("metadata".into(), Value::Object(d.metadata.clone()));
+                }
+                let made = repo::create(ctx, spec, rec, Origin::Client)?;
+                let id = made.get("id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::invalid("id", "corrupt_row", "no id"))?;
+                out.created = Some((id, made));
+                id
+            }
+        };
+        match &d.photo {
+            Some(Photo::Data(bytes, mime)) => {
+                let name = format!("photo{}", ext(mime));
+                if !o.dry_run {
+                    written.push(self.store_file(ctx, bytes, &name, mime, contact_id)?);
+                }
+                out.media += 1;
+            }
+            Some(Photo::Link(url)) => {
+                // Photos linked by address stay where they are: the contact's avatar points there.
+                let spec_c = &crate::tables::contacts::SPEC;
+                let cur = repo::get(ctx.conn, ctx.actor, spec_c, contact_id)?;
+                if is_empty(cur.get("avatar_url")) {
+                    if let Err(e) = repo::update(ctx, spec_c, contact_id, [("avatar_url".to_owned(), Value::String(url.clone()))].into_iter().collect(), Origin::Client) {
+                        out.warnings.push(ImportNote { location: d.location.clone(), reason: format!("photo link not kept: {e}") });
+                    }
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Saves a photo as a media item of the contact, inside the caller's transaction.
+    fn store_file(&self, ctx: &Ctx, bytes: &[u8], name: &str, mime: &str, contact: Uuid) -> Result<std::path::PathBuf> {
+        let file = Uuid::now_v7();
+        let dir = self.media_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("photo", "io", format!("cannot create {}: {e}", dir.display())))?;
+        let e = ext(mime);
+        let path = dir.join(format!("{file}{e}"));
+        std::fs::write(&path, bytes).map_err(|e| Error::invalid("photo", "io", format!("cannot save the photo: {e}")))?;
+        let rec: Record = serde_json::from_value(json!({
+            "title": name, "file_name": name, "file_path": format!("media/{file}{e}"), "media_type": "image", "mime_type": mime,
+            "file_size": bytes.len(), "status": "ready", "related_contact": contact, "tags": ["photo"],
+        }))
+        .expect("an object");
+        if let Err(err) = repo::create(ctx, &crate::tables::media::SPEC, rec, Origin::Client) {
+            let _ = std::fs::remove_file(&path);
+            return Err(err);
+        }
+        Ok(path)
+    }
+}
+
+fn ext(mime: &str) -> &'static str {
+    match mime {
+        "image/png" => ".png",
+        "image/gif" => ".gif",
+        "image/webp" => ".webp",
+        _ => ".jpg",
+    }
+}
+
+fn location_order(l: &str) -> (usize, String) {
+    let n = l.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(usize::MAX);
+    (n, l.to_owned())
+}

@@ -1,0 +1,383 @@
+//! Import and export on the real SQLite file: each sample file's quirks, bad entries reported
+//! while the rest import, merges, dry runs, round trips, iCalendar and expenses CSV, the CLI.
+
+use assert_cmd::Command;
+use plugs_core::interop::{ImportOptions, ImportReport};
+use plugs_core::tables::contacts::Contact;
+use plugs_core::tables::media::Media;
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::{Filter, ListQuery, Store};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop").join(name)
+}
+
+fn workspace(dir: &Path) -> Store {
+    let store = Store::open_dir(dir).unwrap();
+    store
+        .init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Admin".into(), email: "ada@acme.test".into() })
+        .unwrap();
+    store
+}
+
+fn import(store: &Store, name: &str) -> ImportReport {
+    store.import_contacts(&std::fs::read(fixture(name)).unwrap(), &ImportOptions::default(), |_, _| {}).unwrap()
+}
+
+fn contacts(store: &Store) -> Vec<Contact> {
+    let mut out = Vec::new();
+    let mut q = ListQuery { limit: Some(1000), ..Default::default() };
+    loop {
+        let p = store.repo::<Contact>().list(&q).unwrap();
+        out.extend(p.items);
+        match p.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+fn by_last(store: &Store, last: &str) -> Vec<Contact> {
+    contacts(store).into_iter().filter(|c| c.last_name == last).collect()
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn each_sample_file_imports_with_its_quirks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+
+    // vCard 3.0: structured N, two emails (the preferred one wins), types, ORG unit, escapes,
+    // URLs, unknown properties, an embedded photo, a folded line.
+    let r = import(&store, "vcard30.vcf");
+    assert_eq!((r.format.as_str(), r.created, r.merged, r.media, r.refused.len()), ("vcard", 2, 0, 1, 0), "{r:?}");
+    let chidi = &by_last(&store, "Okafor")[0];
+    assert_eq!((chidi.first_name.as_str(), chidi.email.as_deref(), chidi.phone.as_deref()), ("Chidi", Some("chidi@home.test"), Some("+234 803 555 0101")));
+    assert_eq!((chidi.company.as_deref(), chidi.job_title.as_deref()), (Some("Lagos Tech Hub"), Some("Head of Partnerships")));
+    assert_eq!(chidi.linkedin_url.as_deref(), Some("https://www.linkedin.com/in/chidi-okafor"));
+    assert_eq!(chidi.notes.as_deref(), Some("Met at the booth, wants a demo.\nFollow up in March; bring the deck."));
+    let m = &chidi.metadata;
+    assert_eq!(m["emails"], json!([{ "value": "chidi.work@lagostech.test", "types": ["work"] }]));
+    assert_eq!(m["phones"], json!([{ "value": "+234 1 555 0102", "types": ["work", "voice"] }]));
+    assert_eq!(m["org_units"], json!(["Partnerships"]));
+    assert_eq!(m["middle_name"], "Emeka");
+    assert_eq!(m["urls"], json!(["https://lagostech.test"]));
+    assert_eq!(m["vcard"]["BDAY"], json!(["1985-04-12"]));
+    assert_eq!(m["vcard"]["X-SOCIALPROFILE"], json!(["https://twitter.test/chidi"]));
+    let photos = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(chidi.id))], ..Default::default() }).unwrap().items;
+    assert_eq!(photos.len(), 1);
+    let (mime, bytes) = store.media_bytes(photos[0].id).unwrap();
+    assert_eq!((mime.as_str(), &bytes[1..4]), ("image/png", &b"PNG"[..]));
+    let astrid = &by_last(&store, "Lindqvist")[0];
+    assert!(astrid.notes.as_deref().unwrap().contains("longer than seventy -five octets; the reader must join them"), "{:?}", astrid.notes);
+
+    // vCard 4.0: PREF=1, tel: URI, data: URI photo, a photo linked by address.
+    let r = import(&store, "vcard40.vcf");
+    assert_eq!((r.created, r.media, r.refused.len()), (2, 1, 0), "{r:?}");
+    let mariana = &by_last(&store, "Costa")[0];
+    assert_eq!((mariana.email.as_deref(), mariana.phone.as_deref()), (Some("mariana.costa@mail.test"), Some("+55-11-5555-0199")));
+    assert_eq!(mariana.metadata["vcard"]["KIND"], json!(["individual"]));
+    assert_eq!(by_last(&store, "Watanabe")[0].avatar_url.as_deref(), Some("https://photos.example.test/kenji.jpg"));
+
+    // vCard 2.1: QUOTED-PRINTABLE with soft line breaks, Latin-1 and UTF-8 charsets, bare types.
+    let r = import(&store, "vcard21.vcf");
+    assert_eq!((r.created, r.refused.len()), (1, 0), "{r:?}");
+    let rene = &by_last(&store, "François")[0];
+    assert_eq!((rene.first_name.as_str(), rene.phone.as_deref()), ("René", Some("+33 6 55 55 01 23")));
+    assert_eq!(rene.notes.as_deref(), Some("Café au salon du livre, très intéressé"));
+
+    // LinkedIn: the notes above the header, quoted commas, Connected On; Chidi is already here
+    // (same name and company), so his row merges instead of duplicating.
+    let r = import(&store, "linkedin_connections.csv");
+    assert_eq!((r.format.as_str(), r.created, r.merged, r.refused.len()), ("linkedin", 2, 1, 0), "{r:?}");
+    assert_eq!(r.merges[0].contact_id, chidi.id);
+    assert_eq!(r.merges[0].location, "row 3 (line 7)");
+    assert_eq!(by_last(&store, "Okafor").len(), 1, "no duplicate");
+    let priya = &by_last(&store, "Raman")[0];
+    assert_eq!((priya.company.as_deref(), priya.job_title.as_deref()), (Some("Raman, Shah & Co"), Some("Managing Partner")));
+    assert_eq!(priya.metadata["linkedin_connected_on"], "03 Feb 2025");
+    assert_eq!(by_last(&store, "Ortega")[0].first_name, "Tomás");
+
+    // Google Contacts: BOM, "a ::: b" multi-values, labels.
+    let r = import(&store, "google_contacts.csv");
+    assert_eq!((r.format.as_str(), r.encoding.as_str(), r.created), ("google", "UTF-8 (with BOM)", 2), "{r:?}");
+    let aisha = &by_last(&store, "Bello")[0];
+    assert_eq!((aisha.email.as_deref(), aisha.phone.as_deref(), aisha.company.as_deref(), aisha.job_title.as_deref()), (Some("aisha@bello.test"), Some("+234 809 555 0150"), Some("DevFest Lagos"), Some("Organizer")));
+    assert_eq!(aisha.metadata["emails"], json!([{ "value": "aisha.b@devfest.test" }, { "value": "aisha@home.test" }]));
+    assert_eq!(aisha.metadata["labels"], json!(["myContacts", "Speakers"]));
+
+    // Any CSV: Windows-1252, semicolons, its own headers mapped automatically, the rest kept.
+    let r = import(&store, "generic_latin1.csv");
+    assert_eq!((r.format.as_str(), r.encoding.as_str(), r.created), ("csv", "Windows-1252", 2), "{r:?}");
+    let j = &by_last(&store, "Müller")[0];
+    assert_eq!((j.first_name.as_str(), j.company.as_deref()), ("Jürgen", Some("Bäckerei Müller")));
+    assert_eq!(j.metadata["csv"], json!({ "Fax": "+49 555 0100", "Branche": "Food" }));
+    assert_eq!(by_last(&store, "Dupont")[0].company.as_deref(), Some("Café €uro"));
+}
+
+#[test]
+fn bad_entries_are_reported_with_their_place_and_the_rest_import_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    let audit_before = count(&store, "SELECT count(*) FROM audit_logs");
+    let r = import(&store, "broken.vcf");
+    assert_eq!(r.created, 2, "{r:?}");
+    let refused: Vec<(&str, &str)> = r.refused.iter().map(|n| (n.location.as_str(), n.reason.as_str())).collect();
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    assert_eq!(refused[0], ("card 2 (line 6)", "email: 'not-an-email' is not an email address"));
+    assert_eq!(refused[1], ("card 3 (line 11)", "first_name: no name in this entry"));
+    assert!(refused[2].0 == "card 4 (line 18)" && refused[2].1.contains("not a property"), "{refused:?}");
+    assert!(refused[3].0 == "card 6 (line 24)" && refused[3].1.contains("cut off"), "{refused:?}");
+    let names: Vec<String> = contacts(&store).iter().map(|c| format!("{} {}", c.first_name, c.last_name)).collect();
+    assert_eq!(names, vec!["Good Also", "Gina Good"]);
+    // Nothing of a refused entry was written: two creates, two audit rows, two outbox records.
+    assert_eq!(count(&store, "SELECT count(*) FROM audit_logs") - audit_before, 2);
+
+    // Files that are not contact lists at all.
+    let bin = store.import_contacts(&std::fs::read(fixture("garbage.bin")).unwrap(), &ImportOptions::default(), |_, _| {}).unwrap_err().to_payload();
+    assert_eq!((bin.field.as_deref(), bin.code.as_str()), (Some("file"), "not_contacts"));
+    let empty = store.import_contacts(b"  \n", &ImportOptions::default(), |_, _| {}).unwrap_err().to_payload();
+    assert_eq!(empty.code, "empty");
+    let no_names = store.import_contacts(b"Fax,Branche\n1,2\n", &ImportOptions::default(), |_, _| {}).unwrap_err().to_payload();
+    assert_eq!(no_names.code, "no_name_column");
+
+    // A huge line is reported for its card; its neighbours import.
+    let huge = format!("BEGIN:VCARD\nN:Before;B;;;\nEND:VCARD\nBEGIN:VCARD\nN:Huge;H;;;\nNOTE:{}\nEND:VCARD\nBEGIN:VCARD\nN:After;A;;;\nEND:VCARD\n", "x".repeat(21 * 1024 * 1024));
+    let r = store.import_contacts(huge.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+    assert_eq!(r.created, 2);
+    assert_eq!(r.refused.len(), 1);
+    assert!(r.refused[0].reason.contains("longer than 20 MB"), "{:?}", r.refused);
+
+    // Mangled versions of every sample never panic: each gives a report or a clear error.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for name in ["vcard30.vcf", "vcard40.vcf", "vcard21.vcf", "linkedin_connections.csv", "google_contacts.csv", "generic_latin1.csv"] {
+        let base = std::fs::read(fixture(name)).unwrap();
+        for _ in 0..60 {
+            let mut b = base.clone();
+            match next() % 3 {
+                0 => b.truncate((next() as usize) % b.len()),
+                1 => {
+                    for _ in 0..8 {
+                        let i = (next() as usize) % b.len();
+                        b[i] = next() as u8;
+                    }
+                }
+                _ => {
+                    let i = (next() as usize) % b.len();
+                    let cut = b[i..].to_vec();
+                    b.extend_from_slice(&cut);
+                }
+            }
+            let o = ImportOptions { dry_run: true, ..Default::default() };
+            if let Err(e) = store.import_contacts(&b, &o, |_, _| {}) {
+                assert!(!e.to_payload().message.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_dry_run_reports_exactly_what_the_import_then_does_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    import(&store, "vcard30.vcf");
+    let before = (count(&store, "SELECT count(*) FROM contacts"), count(&store, "SELECT count(*) FROM sync_outbox"), count(&store, "SELECT count(*) FROM audit_logs"));
+    let bytes = std::fs::read(fixture("linkedin_connections.csv")).unwrap();
+    let dry = store.import_contacts(&bytes, &ImportOptions { dry_run: true, ..Default::default() }, |_, _| {}).unwrap();
+    assert!(dry.dry_run);
+    assert_eq!((dry.created, dry.merged), (2, 1));
+    let after = (count(&store, "SELECT count(*) FROM contacts"), count(&store, "SELECT count(*) FROM sync_outbox"), count(&store, "SELECT count(*) FROM audit_logs"));
+    assert_eq!(before, after, "a dry run writes nothing");
+    let real = store.import_contacts(&bytes, &ImportOptions::default(), |_, _| {}).unwrap();
+    assert_eq!((real.created, real.merged, real.refused.len()), (dry.created, dry.merged, dry.refused.len()));
+    assert_eq!(real.merges.iter().map(|m| &m.fields).collect::<Vec<_>>(), dry.merges.iter().map(|m| &m.fields).collect::<Vec<_>>());
+}
+
+#[test]
+fn merges_fill_empty_fields_and_overwrite_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    let c = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper", "email": "grace@navy.test", "company": "Navy" })).unwrap();
+    let csv = b"First Name,Last Name,Email,Company,Phone\nGrace B.,Hopper,GRACE@Navy.Test,Remington Rand,+1 555 0100\n";
+    let r = store.import_contacts(csv, &ImportOptions::default(), |_, _| {}).unwrap();
+    assert_eq!((r.created, r.merged), (0, 1), "matched by email in any case");
+    assert_eq!(r.merges[0].fields, vec!["phone"]);
+    let now: Contact = store.repo::<Contact>().get(c.id).unwrap();
+    assert_eq!((now.first_name.as_str(), now.company.as_deref(), now.phone.as_deref()), ("Grace", Some("Navy"), Some("+1 555 0100")));
+    let r = store.import_contacts(csv, &ImportOptions { overwrite: true, ..Default::default() }, |_, _| {}).unwrap();
+    assert_eq!(r.merges[0].fields, vec!["first_name", "email", "company"]);
+    let now: Contact = store.repo::<Contact>().get(c.id).unwrap();
+    assert_eq!((now.first_name.as_str(), now.company.as_deref()), ("Grace B.", Some("Remington Rand")));
+    // The merge went through the one write path: audited.
+    let audits: Vec<_> = store.audit_history("contacts", c.id).unwrap();
+    assert_eq!(audits.len(), 3);
+}
+
+fn comparable(c: &Contact) -> Value {
+    let v = serde_json::to_value(c).unwrap();
+    let keys = [
+        "first_name", "last_name", "email", "phone", "company", "job_title", "linkedin_url", "bio", "avatar_url", "contact_type", "status", "priority",
+        "business_type", "network_type", "industry", "notes", "lead_score",
+    ];
+    Value::Object(keys.iter().map(|k| ((*k).to_owned(), v[*k].clone())).collect())
+}
+
+#[test]
+fn export_then_import_yields_the_same_contacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    let repo = store.repo::<Contact>();
+    repo.create(&json!({
+        "first_name": "Zoë", "last_name": "O'Brien-Ñúñez", "email": "zoe@obrien.test", "phone": "+353 1 555 0100",
+        "company": "Smith, Jones; and Partners", "job_title": "VP, Sales", "linkedin_url": "https://www.linkedin.com/in/zoe",
+        "notes": format!("Line one, with comma; and semicolon\nLine two \\ backslash — {}", "long ".repeat(40)),
+        "industry": "Fintech", "contact_type": "plug", "status": "hot_lead", "priority": "high", "lead_score": 87, "bio": "Speaker 🎤",
+        "metadata": { "emails": [{ "value": "zoe@alt.test" }], "source": "booth" }
+    }))
+    .unwrap();
+    repo.create(&json!({ "first_name": "Li", "last_name": "Wei", "contact_type": "contact", "status": "existing_client", "priority": "low" })).unwrap();
+    for (i, n) in ["Ana", "Bo", "Cy"].iter().enumerate() {
+        repo.create(&json!({ "first_name": n, "last_name": "Same", "company": format!("Co {i}"), "email": format!("{}@same.test", n.to_lowercase()) })).unwrap();
+    }
+    let want: Vec<Value> = contacts(&store).iter().map(comparable).collect();
+    for format in ["vcard", "csv"] {
+        let data = store.export(format).unwrap();
+        let other_dir = tempfile::tempdir().unwrap();
+        let other = workspace(other_dir.path());
+        let r = other.import_contacts(data.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+        assert_eq!((r.created, r.merged, r.refused.len()), (5, 0, 0), "{format}: {r:?}");
+        let got: Vec<Value> = contacts(&other).iter().map(comparable).collect();
+        assert_eq!(got, want, "{format} round trip");
+        if format == "vcard" {
+            let zoe = by_last(&other, "O'Brien-Ñúñez").remove(0);
+            assert_eq!(zoe.metadata["emails"], json!([{ "value": "zoe@alt.test", "types": [] }]));
+            assert_eq!(zoe.metadata["source"], "booth");
+            for line in data.split("\r\n") {
+                assert!(line.len() <= 75, "folded at 75 octets: {line}");
+            }
+            // Importing the export again into the same store merges, it does not duplicate.
+            let again = other.import_contacts(data.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+            assert_eq!((again.created, again.merged), (0, 5));
+        }
+    }
+}
+
+fn unfold(ics: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in ics.split("\r\n") {
+        if let Some(rest) = l.strip_prefix(' ') {
+            out.last_mut().unwrap().push_str(rest);
+        } else if !l.is_empty() {
+            out.push(l.to_owned());
+        }
+    }
+    out
+}
+
+#[test]
+fn calendar_and_expense_exports_are_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    let ev = store
+        .table("events")
+        .unwrap()
+        .create(serde_json::from_value(json!({
+            "title": "Summit, Day 1; Lisbon", "event_type": "conference", "status": "published", "timezone": "Europe/Lisbon",
+            "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "location": "Lisbon", "venue": "FIL",
+            "description": format!("Doors open at 8.\nBring badges. {}", "Very long description ".repeat(10)), "budget": "5000.00", "currency": "EUR"
+        }))
+        .unwrap())
+        .unwrap();
+    let ev_id = ev["id"].as_str().unwrap().to_owned();
+    store
+        .table("event_agenda_items")
+        .unwrap()
+        .create(serde_json::from_value(json!({ "event_id": ev_id, "title": "Keynote", "start_time": "2026-12-01T09:30:00Z", "end_time": "2026-12-01T10:15:00Z", "agenda_type": "presentation" })).unwrap())
+        .unwrap();
+    let c = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper" })).unwrap();
+    store
+        .table("contact_interactions")
+        .unwrap()
+        .create(serde_json::from_value(json!({ "contact_id": c.id, "interaction_type": "follow_up", "status": "scheduled", "interaction_date": "2026-12-02T15:00:00Z", "subject": "Send the deck" })).unwrap())
+        .unwrap();
+    for (amount, cur) in [("1234.50", "EUR"), ("0.10", "EUR"), ("0.20", "USD")] {
+        store
+            .table("expenses")
+            .unwrap()
+            .create(serde_json::from_value(json!({ "title": "Booth, \"premium\"", "amount": amount, "currency": cur, "expense_type": "venue", "expense_date": "2026-11-20", "event_id": ev_id })).unwrap())
+            .unwrap();
+    }
+
+    let ics = store.export("ics").unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(ics.split("\r\n").all(|l| l.len() <= 75), "folded");
+    assert!(!ics.replace("\r\n", "").contains('\n'), "only CRLF line breaks; newlines in text are escaped");
+    let lines = unfold(&ics);
+    assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 3);
+    assert!(lines.contains(&format!("UID:{ev_id}@theplugs")));
+    assert!(lines.contains(&"SUMMARY:Summit\\, Day 1\\; Lisbon".to_owned()));
+    assert!(lines.contains(&"DTSTART:20261201T090000Z".to_owned()) && lines.contains(&"DTEND:20261201T180000Z".to_owned()));
+    assert!(lines.iter().any(|l| l.starts_with("DESCRIPTION:Doors open at 8.\\nBring badges.")));
+    assert!(lines.contains(&format!("RELATED-TO;RELTYPE=PARENT:{ev_id}@theplugs")));
+    assert!(lines.contains(&"SUMMARY:Follow-up with Grace Hopper: Send the deck".to_owned()));
+    assert!(lines.contains(&"DTSTART:20261202T150000Z".to_owned()));
+    // Stable UIDs: a second export names the same events the same way.
+    let uids = |s: &str| unfold(s).into_iter().filter(|l| l.starts_with("UID:")).collect::<Vec<_>>();
+    assert_eq!(uids(&ics), uids(&store.export("ics").unwrap()));
+
+    let csv = store.export("expenses-csv").unwrap();
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let amounts: Vec<(String, String)> = rows.iter().map(|r| (r[4].to_owned(), r[5].to_owned())).collect();
+    let mut sorted = amounts.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![("0.10".into(), "EUR".into()), ("0.20".into(), "USD".into()), ("1234.50".into(), "EUR".into())]);
+    assert_eq!(&rows[0][2], "Booth, \"premium\"");
+    assert_eq!(&rows[0][9], "Summit, Day 1; Lisbon");
+
+    let bad = store.export("pdf").unwrap_err().to_payload();
+    assert_eq!((bad.field.as_deref(), bad.code.as_str()), (Some("format"), "invalid_choice"));
+}
+
+fn plugs(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("plugs").expect("the plugs binary is built by `cargo test --workspace`");
+    c.arg("--data-dir").arg(dir);
+    c
+}
+
+#[test]
+fn the_cli_imports_with_a_dry_run_and_a_mapping_and_exports_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(workspace(dir.path()));
+    let out = plugs(dir.path()).args(["--json", "import", "--dry-run"]).arg(fixture("broken.vcf")).assert().success().get_output().stdout.clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!((report["dry_run"].as_bool(), report["created"].as_u64(), report["refused"].as_array().map(Vec::len)), (Some(true), Some(2), Some(4)));
+    let out = plugs(dir.path()).arg("import").arg(fixture("broken.vcf")).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("created 2") && text.contains("refused card 2 (line 6): email: 'not-an-email' is not an email address"), "{text}");
+    let out = plugs(dir.path()).args(["--json", "import", "--map", "Branche=industry,Fax=ignore"]).arg(fixture("generic_latin1.csv")).assert().success().get_output().stdout.clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["created"], 2);
+    let store = Store::open_dir(dir.path()).unwrap();
+    let j = by_last(&store, "Müller").remove(0);
+    assert_eq!((j.industry.as_deref(), j.metadata.get("csv")), (Some("Food"), None));
+    drop(store);
+    plugs(dir.path()).args(["import", "--map", "Fax=nonsense"]).arg(fixture("generic_latin1.csv")).assert().failure().stderr(predicates::str::contains("'nonsense' is not a contact column"));
+    let out_file = dir.path().join("contacts.vcf");
+    plugs(dir.path()).args(["export", "--format", "vcard", "--out"]).arg(&out_file).assert().success();
+    let vcf = std::fs::read_to_string(&out_file).unwrap();
+    assert_eq!(vcf.matches("BEGIN:VCARD").count(), 4);
+    let out = plugs(dir.path()).args(["export", "--format", "csv"]).assert().success().get_output().stdout.clone();
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 5);
+}

@@ -1,0 +1,117 @@
+// Small helpers shared by the screens.
+import type { ListRequest, Fields } from "../commands";
+
+export function req(p: Partial<ListRequest> = {}): ListRequest {
+  return { equals: {}, gte: {}, lte: {}, sort: null, descending: false, limit: null, cursor: null, ...p };
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** A timestamp as a `datetime-local` input value, in local time. */
+export function toLocalInput(ts: string | null | undefined): string {
+  if (!ts) return "";
+  const d = new Date(ts);
+  if (isNaN(d.getTime())) return "";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A `datetime-local` value (local time) as an RFC 3339 UTC timestamp; "" stays "". */
+export function fromLocalInput(v: string): string {
+  if (!v) return "";
+  const d = new Date(v);
+  return isNaN(d.getTime()) ? v : d.toISOString();
+}
+
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export function nowLocalInput(offsetMinutes = 0): string {
+  return toLocalInput(new Date(Date.now() + offsetMinutes * 60_000).toISOString());
+}
+
+export function fmtDateTime(ts: string | null | undefined): string {
+  if (!ts) return "—";
+  const d = new Date(ts);
+  return isNaN(d.getTime()) ? String(ts) : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export function fmtDate(ts: string | null | undefined): string {
+  if (!ts) return "—";
+  const d = new Date(ts.length === 10 ? ts + "T00:00:00" : ts);
+  return isNaN(d.getTime()) ? String(ts) : d.toLocaleDateString(undefined, { dateStyle: "medium" });
+}
+
+export function fmtTime(ts: string): string {
+  const d = new Date(ts);
+  return isNaN(d.getTime()) ? ts : d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** Human label for an enum value: "hot_lead" -> "Hot lead". */
+export function label(v: unknown): string {
+  const s = String(v ?? "");
+  return s ? s.charAt(0).toUpperCase() + s.slice(1).replace(/_/g, " ") : "";
+}
+
+/** Fields whose value changed; "" becomes null. */
+export function changed(original: Fields, edited: Record<string, string>): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(edited)) {
+    const before = original[k] ?? null;
+    const after = v === "" ? null : v;
+    if (String(before ?? "") !== String(after ?? "")) out[k] = after;
+  }
+  return out;
+}
+
+/** Only the fields with something typed in them. */
+export function filled(fields: Record<string, string>): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(fields)) if (v.trim() !== "") out[k] = v.trim();
+  return out;
+}
+
+export function readFileBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => {
+      const s = String(r.result ?? "");
+      resolve(s.slice(s.indexOf(",") + 1));
+    };
+    r.onerror = () => reject(r.error ?? new Error("cannot read the file"));
+    r.readAsDataURL(file);
+  });
+}
+
+export function download(text: string, fileName: string, mime: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Sums decimal strings exactly (in cents). */
+export function sumMoney(values: Array<string | null | undefined>): string {
+  let cents = 0n;
+  for (const v of values) {
+    if (!v) continue;
+    const neg = v.trim().startsWith("-");
+    const [i, f = ""] = v.trim().replace("-", "").split(".");
+    const c = BigInt(i || "0") * 100n + BigInt((f + "00").slice(0, 2));
+    cents += neg ? -c : c;
+  }
+  const neg = cents < 0n;
+  if (neg) cents = -cents;
+  return `${neg ? "-" : ""}${cents / 100n}.${String(cents % 100n).padStart(2, "0")}`;
+}
+
+export function contactName(c: { first_name?: unknown; last_name?: unknown }): string {
+  return `${c.first_name ?? ""} ${c.last_name ?? ""}`.trim();
+}
+
+export const inTauri = (): boolean => typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;

@@ -158,21 +158,32 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
             format!("no column holds names (headers: {}); map one with --map 'Header=first_name,Other=last_name' or 'Header=name'", headers.join(", ")),
         ));
     }
+    // The 1-based line of the file where a record starting at this byte of the body is.
+    // (After a CRLF the reader may place a record at the LF before it: skip line ends first.)
+    let line_at = |byte: usize| {
+        let b = body.as_bytes();
+        let mut at = byte.min(b.len());
+        while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
+            at += 1;
+        }
+        start + 1 + b[..at].iter().filter(|c| **c == b'\n').count()
+    };
     let mut drafts = Vec::new();
     let mut errors = Vec::new();
     let mut row_no = 0;
     let mut rec = csv::StringRecord::new();
     loop {
-        let line = start + rdr.position().line() as usize;
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 row_no += 1;
+                let line = e.position().map(|p| line_at(p.byte() as usize)).unwrap_or(0);
                 errors.push(RowError { location: format!("row {row_no} (line {line})"), reason: format!("unreadable: {e}") });
                 continue;
             }
         }
+        let line = rec.position().map(|p| line_at(p.byte() as usize)).unwrap_or(0);
         row_no += 1;
         if rec.iter().all(|v| v.trim().is_empty()) {
             continue;
@@ -260,5 +271,16 @@ pub fn field(s: &str) -> String {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lines_are_counted_from_the_top_of_the_file() {
+        for text in ["Notes:\n\"long, text\"\n\nFirst Name,Last Name\nA,B\nC,D\n", "Notes:\r\n\"long, text\"\r\n\r\nFirst Name,Last Name\r\nA,B\r\nC,D\r\n"] {
+        let (d, _) = super::parse(text, super::Dialect::LinkedIn, &[]).unwrap();
+        assert_eq!(d.iter().map(|d| d.location.as_str()).collect::<Vec<_>>(), vec!["row 1 (line 5)", "row 2 (line 6)"]);
+        }
     }
 }

@@ -381,3 +381,20 @@ fn the_cli_imports_with_a_dry_run_and_a_mapping_and_exports_to_a_file() {
     let out = plugs(dir.path()).args(["export", "--format", "csv"]).assert().success().get_output().stdout.clone();
     assert_eq!(String::from_utf8(out).unwrap().lines().count(), 5);
 }
+
+#[test]
+fn an_entry_that_fails_halfway_leaves_nothing_of_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    // The photo of card 1 cannot be saved (the media folder is a file): the contact it belongs
+    // to, already inserted when that fails, must go too; card 2 imports.
+    std::fs::write(store.media_dir(), b"not a folder").unwrap();
+    let before = (count(&store, "SELECT count(*) FROM audit_logs"), count(&store, "SELECT count(*) FROM sync_outbox"));
+    let r = import(&store, "vcard30.vcf");
+    assert_eq!((r.created, r.media, r.refused.len()), (1, 0, 1), "{r:?}");
+    assert!(r.refused[0].location == "card 1 (line 1)" && r.refused[0].reason.starts_with("photo: cannot create"), "{:?}", r.refused);
+    assert!(by_last(&store, "Okafor").is_empty());
+    assert_eq!(by_last(&store, "Lindqvist").len(), 1);
+    let after = (count(&store, "SELECT count(*) FROM audit_logs"), count(&store, "SELECT count(*) FROM sync_outbox"));
+    assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1), "one contact's audit row and change record, nothing of the other");
+}

@@ -160,13 +160,19 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
     }
     // The 1-based line of the file where a record starting at this byte of the body is.
     // (After a CRLF the reader may place a record at the LF before it: skip line ends first.)
-    let line_at = |byte: usize| {
+    // Counted incrementally: records come in order.
+    let (mut seen_byte, mut seen_lines) = (0usize, 0usize);
+    let mut line_at = |byte: usize| {
         let b = body.as_bytes();
         let mut at = byte.min(b.len());
         while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
             at += 1;
         }
-        start + 1 + b[..at].iter().filter(|c| **c == b'\n').count()
+        if at >= seen_byte {
+            seen_lines += b[seen_byte..at].iter().filter(|c| **c == b'\n').count();
+            seen_byte = at;
+        }
+        start + 1 + seen_lines
     };
     let mut drafts = Vec::new();
     let mut errors = Vec::new();

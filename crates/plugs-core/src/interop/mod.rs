@@ -355,6 +355,21 @@ impl Index {
         }
     }
 
+    fn remove(&mut self, id: Uuid, f: &Record) {
+        self.ids.remove(&id);
+        if let Some(e) = f.get("email").and_then(Value::as_str) {
+            let k = e.trim().to_lowercase();
+            if self.emails.get(&k) == Some(&id) {
+                self.emails.remove(&k);
+            }
+        }
+        if let Some(k) = key_name(f) {
+            if self.names.get(&k) == Some(&id) {
+                self.names.remove(&k);
+            }
+        }
+    }
+
     fn find(&self, d: &Draft) -> Option<Uuid> {
         d.id.and_then(|i| self.ids.get(&i).copied())
             .or_else(|| d.fields.get("email").and_then(Value::as_str).and_then(|e| self.emails.get(&e.trim().to_lowercase()).copied()))
@@ -379,6 +394,18 @@ struct Outcome {
     warnings: Vec<ImportNote>,
 }
 
+/// What one chunk of entries did.
+#[derive(Default)]
+struct ChunkResult {
+    /// An entry failed after writing part of itself (the chunk was rolled back).
+    partial: bool,
+    created: usize,
+    merges: Vec<ImportMerge>,
+    media: usize,
+    refused: Vec<ImportNote>,
+    warnings: Vec<ImportNote>,
+}
+
 /// How many entries go in one transaction of a real import (each still on its own savepoint).
 const CHUNK: usize = 2000;
 
@@ -388,70 +415,111 @@ impl Store {
         let (drafts, notes, mut report) = read(bytes, options)?;
         report.refused = notes;
         let actor = self.actor()?;
-        let total = drafts.len();
-        let mut files_written: Vec<std::path::PathBuf> = Vec::new();
-        let mut index: Option<Index> = None;
-        // A dry run is one transaction, rolled back; a real import commits every CHUNK entries.
-        let mut chunks = drafts.chunks(if options.dry_run { usize::MAX } else { CHUNK });
-        let mut done = 0;
-        progress(0, total);
-        while let Some(chunk) = chunks.next() {
-            let tx = rusqlite::Transaction::new_unchecked(self.connection(), rusqlite::TransactionBehavior::Immediate)?;
-            let ctx = Ctx { conn: &tx, actor: &actor, now: self.now() };
-            let ix = match index.as_mut() {
-                Some(ix) => ix,
-                None => index.insert(Index::load(&ctx)?),
-            };
-            for d in chunk {
-                tx.execute_batch("SAVEPOINT entry")?;
-                let mut written = Vec::new();
-                let mut out = Outcome::default();
-                match self.import_one(&ctx, ix, d, options, &mut out, &mut written) {
-                    Ok(()) => {
-                        tx.execute_batch("RELEASE entry")?;
-                        files_written.extend(written);
-                        if let Some((id, made)) = out.created {
-                            ix.add(id, &made);
-                            report.created += 1;
-                        }
-                        if let Some(m) = out.merge {
-                            report.merged += 1;
-                            report.merges.push(m);
-                        }
-                        report.media += out.media;
-                        report.warnings.extend(out.warnings);
-                    }
-                    Err(e) => {
-                        tx.execute_batch("ROLLBACK TO entry; RELEASE entry")?;
-                        for f in written {
-                            let _ = std::fs::remove_file(f);
-                        }
-                        let p = e.to_payload();
-                        let reason = match p.field {
-                            Some(f) => format!("{f}: {}", p.message),
-                            None => p.message,
-                        };
-                        report.refused.push(ImportNote { location: d.location.clone(), reason });
-                    }
-                }
-                done += 1;
-                if done % 250 == 0 {
-                    progress(done, total);
-                }
-            }
-            if options.dry_run {
-                tx.rollback()?;
-            } else if let Err(e) = tx.commit() {
-                for f in files_written.drain(..) {
-                    let _ = std::fs::remove_file(f);
-                }
-                return Err(e.into());
-            }
-            files_written.clear();
-        }
-        progress(total, total);
+        // A large import touches many index pages: a bigger page cache while it runs.
+        let cache: i64 = self.connection().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.connection().execute_batch("PRAGMA cache_size = -131072")?;
+        let result = self.import_drafts(&drafts, options, &actor, &mut report, &mut progress);
+        self.connection().execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        result?;
         report.refused.sort_by_key(|n| location_order(&n.location));
         Ok(report)
+    }
+
+    fn import_drafts(&self, drafts: &[Draft], options: &ImportOptions, actor: &crate::store::Actor, report: &mut ImportReport, progress: &mut impl FnMut(usize, usize)) -> Result<()> {
+        let total = drafts.len();
+        let mut index: Option<Index> = None;
+        // A dry run is one transaction, rolled back; a real import commits every CHUNK entries.
+        let size = if options.dry_run { usize::MAX } else { CHUNK };
+        let mut done = 0;
+        progress(0, total);
+        for chunk in drafts.chunks(size) {
+            // Fast path: the chunk's entries one after another. An entry refused before it wrote
+            // anything is simply reported. If one fails after writing part of itself, the chunk is
+            // rolled back and written again with a savepoint around each entry, so that every
+            // contact is written whole or not at all.
+            let mut fast = self.import_chunk(chunk, options, actor, &mut index, false)?;
+            if fast.partial {
+                fast = self.import_chunk(chunk, options, actor, &mut index, true)?;
+            }
+            report.created += fast.created;
+            report.merged += fast.merges.len();
+            report.merges.extend(fast.merges);
+            report.media += fast.media;
+            report.refused.extend(fast.refused);
+            report.warnings.extend(fast.warnings);
+            done += chunk.len();
+            progress(done, total);
+        }
+        Ok(())
+    }
+
+    fn import_chunk(&self, chunk: &[Draft], options: &ImportOptions, actor: &crate::store::Actor, index: &mut Option<Index>, savepoints: bool) -> Result<ChunkResult> {
+        let tx = rusqlite::Transaction::new_unchecked(self.connection(), rusqlite::TransactionBehavior::Immediate)?;
+        let ctx = Ctx { conn: &tx, actor, now: self.now() };
+        let ix = match index.as_mut() {
+            Some(ix) => ix,
+            None => index.insert(Index::load(&ctx)?),
+        };
+        let mut res = ChunkResult::default();
+        let mut added: Vec<(Uuid, Record)> = Vec::new();
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        let undo = |ix: &mut Index, added: &[(Uuid, Record)], files: &[std::path::PathBuf]| {
+            for (id, r) in added {
+                ix.remove(*id, r);
+            }
+            for f in files {
+                let _ = std::fs::remove_file(f);
+            }
+        };
+        for d in chunk {
+            if savepoints {
+                tx.execute_batch("SAVEPOINT entry")?;
+            }
+            let before = tx.total_changes();
+            let mut written = Vec::new();
+            let mut out = Outcome::default();
+            match self.import_one(&ctx, ix, d, options, &mut out, &mut written) {
+                Ok(()) => {
+                    if savepoints {
+                        tx.execute_batch("RELEASE entry")?;
+                    }
+                    files.extend(written);
+                    if let Some((id, made)) = out.created {
+                        ix.add(id, &made);
+                        added.push((id, made));
+                        res.created += 1;
+                    }
+                    res.merges.extend(out.merge);
+                    res.media += out.media;
+                    res.warnings.extend(out.warnings);
+                }
+                Err(e) => {
+                    for f in &written {
+                        let _ = std::fs::remove_file(f);
+                    }
+                    if savepoints {
+                        tx.execute_batch("ROLLBACK TO entry; RELEASE entry")?;
+                    } else if tx.total_changes() != before {
+                        drop(tx);
+                        undo(ix, &added, &files);
+                        return Ok(ChunkResult { partial: true, ..Default::default() });
+                    }
+                    let p = e.to_payload();
+                    let reason = match p.field {
+                        Some(f) => format!("{f}: {}", p.message),
+                        None => p.message,
+                    };
+                    res.refused.push(ImportNote { location: d.location.clone(), reason });
+                }
+            }
+        }
+        if options.dry_run {
+            tx.rollback()?;
+        } else if let Err(e) = tx.commit() {
+            undo(ix, &added, &files);
+            return Err(e.into());
+        }
+        Ok(res)
     }
 
     fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>) -> Result<()> {

@@ -1,0 +1,108 @@
+//! Import benchmark: 100k contacts from a vCard file and from a CSV file, through the whole
+//! import (decode, parse, duplicate check, validation, insert, search index, audit row, change
+//! record, one savepoint per contact), against a bare INSERT of the same 100k rows in one
+//! transaction, measured in the same run.
+//!
+//! Run: `cargo bench -p plugs-core --bench import` (PLUGS_BENCH_CONTACTS to change the count).
+
+use plugs_core::interop::ImportOptions;
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::Store;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Zoë", "Mateo", "Amara", "Priya", "Omar"];
+const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Müller", "García", "Okafor", "Patel", "Tanaka", "Dubois"];
+const CO: &[&str] = &["Blue Labs", "North Systems", "Bright Partners", "Iron Logistics", "Silver Media", "Green Capital", "Rapid Health", "Quantum Robotics"];
+
+struct Person {
+    first: String,
+    last: String,
+    email: String,
+    phone: String,
+    company: String,
+    title: String,
+    note: String,
+}
+
+fn people(n: usize) -> Vec<Person> {
+    (0..n)
+        .map(|i| Person {
+            first: FIRST[i % FIRST.len()].to_owned(),
+            last: format!("{}{}", LAST[(i / 7) % LAST.len()], i),
+            email: format!("p{i}@{}.example", CO[i % CO.len()].to_lowercase().replace(' ', "")),
+            phone: format!("+1 555 {:04} {:03}", i % 10000, i % 1000),
+            company: CO[(i / 3) % CO.len()].to_owned(),
+            title: "Head of Sales".into(),
+            note: format!("Met at booth {}; wants a demo, call back", i % 300),
+        })
+        .collect()
+}
+
+fn vcard(ps: &[Person]) -> String {
+    let mut s = String::new();
+    for p in ps {
+        s.push_str(&format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nN:{};{};;;\r\nFN:{} {}\r\nEMAIL;TYPE=INTERNET,WORK:{}\r\nTEL;TYPE=CELL:{}\r\nORG:{}\r\nTITLE:{}\r\nNOTE:{}\r\nEND:VCARD\r\n",
+            p.last, p.first, p.first, p.last, p.email, p.phone, p.company, p.title, p.note.replace(';', "\\;").replace(',', "\\,")
+        ));
+    }
+    s
+}
+
+fn csv(ps: &[Person]) -> String {
+    let mut s = String::from("First Name,Last Name,Email,Phone,Company,Title,Notes\r\n");
+    for p in ps {
+        s.push_str(&format!("{},{},{},{},{},{},\"{}\"\r\n", p.first, p.last, p.email, p.phone, p.company, p.title, p.note));
+    }
+    s
+}
+
+fn fresh() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    store.init_workspace(&NewWorkspace { organization_name: "Bench".into(), first_name: "B".into(), last_name: "B".into(), email: "b@bench.test".into() }).unwrap();
+    (dir, store)
+}
+
+fn bare(ps: &[Person]) -> Duration {
+    let (_d, store) = fresh();
+    let a = store.actor().unwrap();
+    let now = store.now().to_string();
+    let t = Instant::now();
+    let conn = store.connection();
+    conn.execute_batch("BEGIN").unwrap();
+    {
+        let mut st = conn
+            .prepare("INSERT INTO contacts (id, organization_id, created_by, first_name, last_name, email, phone, company, job_title, notes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)")
+            .unwrap();
+        for p in ps {
+            st.execute(rusqlite::params![Uuid::now_v7().to_string(), a.organization_id.to_string(), a.user_id.to_string(), p.first, p.last, p.email, p.phone, p.company, p.title, p.note, now]).unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    t.elapsed()
+}
+
+fn import(data: &str) -> Duration {
+    let (_d, store) = fresh();
+    let t = Instant::now();
+    let r = store.import_contacts(data.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+    let e = t.elapsed();
+    assert!(r.refused.is_empty(), "{:?}", &r.refused[..r.refused.len().min(3)]);
+    assert_eq!(r.created, data.matches("\r\n").count().min(r.created));
+    e
+}
+
+fn main() {
+    let n: usize = std::env::var("PLUGS_BENCH_CONTACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let ps = people(n);
+    let (v, c) = (vcard(&ps), csv(&ps));
+    println!("{n} contacts: vCard {:.1} MB, CSV {:.1} MB", v.len() as f64 / 1e6, c.len() as f64 / 1e6);
+    let base = bare(&ps);
+    let tv = import(&v);
+    let tc = import(&c);
+    println!("bare INSERT, one transaction: {:.2} s", base.as_secs_f64());
+    println!("import vCard 3.0:            {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)", tv.as_secs_f64(), n as f64 / tv.as_secs_f64(), tv.as_secs_f64() / base.as_secs_f64());
+    println!("import CSV:                  {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)", tc.as_secs_f64(), n as f64 / tc.as_secs_f64(), tc.as_secs_f64() / base.as_secs_f64());
+}

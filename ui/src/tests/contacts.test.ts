@@ -1,0 +1,101 @@
+import { describe, expect, it, beforeEach } from "vitest";
+import { render, fireEvent, waitFor } from "@testing-library/svelte";
+import { tick } from "svelte";
+import Contacts from "../screens/Contacts.svelte";
+import { app } from "../lib/app.svelte";
+import { route } from "../lib/router.svelte";
+import { mockCommands, contact, deferred } from "./ipc";
+
+const TOTAL = 100_000;
+
+/** A keyset-paged table of 100k generated contacts; the cursor is the offset. */
+function bigTable() {
+  return mockCommands({
+    count_records: () => TOTAL,
+    list_records: (a) => {
+      const from = a.request.cursor ? Number(a.request.cursor) : 0;
+      const to = Math.min(TOTAL, from + (a.request.limit ?? 50));
+      const items = [];
+      for (let i = from; i < to; i++) items.push(contact(i));
+      return { items, next_cursor: to < TOTAL ? String(to) : null };
+    },
+    search_contacts: () => [],
+  });
+}
+
+const rows = () => Array.from(document.querySelectorAll<HTMLElement>("#contacts li.contact-row"));
+
+describe("contacts list", () => {
+  beforeEach(() => {
+    app.query = "";
+  });
+
+  it("renders only a window of rows out of 100k and the right rows after scrolling", async () => {
+    const calls = bigTable();
+    render(Contacts);
+    await waitFor(() => expect(rows()[0]?.textContent).toContain("First0 Last0 · Co0"));
+    expect(document.getElementById("contacts-total")!.textContent).toContain("100,000");
+    expect(rows().length).toBeGreaterThan(5);
+    expect(rows().length).toBeLessThan(60);
+    const list = document.getElementById("contacts")!;
+    expect(list.style.height).toBe(`${TOTAL * 44}px`);
+    // Pages were fetched with the keyset cursor, not everything at once.
+    const firstPages = calls.filter((c) => c.cmd === "list_records");
+    expect(firstPages[0].args.request.cursor).toBeNull();
+    expect(firstPages.length).toBeLessThan(3);
+
+    const viewport = list.parentElement!;
+    Object.defineProperty(viewport, "scrollTop", { configurable: true, writable: true, value: 44 * 5000 });
+    await fireEvent.scroll(viewport);
+    await waitFor(() => expect(document.querySelector('#contacts li[data-index="5000"]')?.textContent).toContain("First5000 Last5000 · Co5000"));
+    expect(rows().length).toBeLessThan(60);
+    expect(document.querySelector('#contacts li[data-index="0"]')).toBeNull();
+    const pages = calls.filter((c) => c.cmd === "list_records");
+    expect(pages.slice(1).every((c, k) => c.args.request.cursor === pages[k].args.request.cursor || c.args.request.cursor !== null)).toBe(true);
+  });
+
+  it("opens the contact detail on click", async () => {
+    bigTable();
+    render(Contacts);
+    await waitFor(() => expect(rows()[2]?.textContent).toContain("First2"));
+    await fireEvent.click(rows()[2]);
+    expect(route).toEqual({ screen: "contact", id: "c2" });
+    expect(location.hash).toBe("#/contact/c2");
+  });
+
+  it("searches as you type and ignores stale answers", async () => {
+    const slow = deferred<unknown[]>();
+    const calls = mockCommands({
+      count_records: () => 0,
+      list_records: () => ({ items: [], next_cursor: null }),
+      search_contacts: (a) => (a.query === "gra" ? slow.promise : [contact("h", { first_name: "Grace", last_name: "Hopper", company: "Navy" })]),
+    });
+    render(Contacts);
+    app.query = "gra";
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "search_contacts")).toHaveLength(1));
+    app.query = "grace h";
+    await waitFor(() => expect(document.getElementById("contacts")!.textContent).toContain("Grace Hopper · Navy"));
+    // The first, slower answer arrives last: it must not replace the newer one.
+    slow.resolve([contact("t", { first_name: "Alan", last_name: "Turing", company: "Bletchley" })]);
+    await new Promise((r) => setTimeout(r, 20));
+    await tick();
+    const text = document.getElementById("contacts")!.textContent!;
+    expect(text).toContain("Grace Hopper");
+    expect(text).not.toContain("Turing");
+  });
+
+  it("passes the filters to the search", async () => {
+    const calls = mockCommands({
+      count_records: () => 0,
+      list_records: () => ({ items: [], next_cursor: null }),
+      search_contacts: () => [],
+    });
+    render(Contacts);
+    await fireEvent.change(document.getElementById("f-status")!, { target: { value: "hot_lead" } });
+    app.query = "ada";
+    await waitFor(() => expect(calls.some((c) => c.cmd === "search_contacts")).toBe(true));
+    const found = calls.filter((c) => c.cmd === "search_contacts");
+    const s = found[found.length - 1];
+    expect(s.args).toMatchObject({ query: "ada", equals: { status: "hot_lead" } });
+  });
+});

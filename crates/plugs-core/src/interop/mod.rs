@@ -418,7 +418,15 @@ impl Store {
         // A large import touches many index pages: a bigger page cache while it runs.
         let cache: i64 = self.connection().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
         self.connection().execute_batch("PRAGMA cache_size = -131072")?;
+        // The search index: no incremental merging while a large import runs, one merge after.
+        let bulk = drafts.len() >= 5000 && !options.dry_run;
+        if bulk {
+            self.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)")?;
+        }
         let result = self.import_drafts(&drafts, options, &actor, &mut report, &mut progress);
+        if bulk {
+            self.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4); INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');")?;
+        }
         self.connection().execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
         result?;
         report.refused.sort_by_key(|n| location_order(&n.location));

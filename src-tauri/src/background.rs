@@ -113,6 +113,23 @@ pub async fn sign_out(sync: &Sync, db: PathBuf) -> Result<(), plugs_core::ErrorP
     Ok(())
 }
 
+/// Imports a file sent by the window on a connection of its own, reporting progress as events.
+pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_base64: String, format: String, dry_run: bool) -> Result<plugs_core::interop::ImportReport, plugs_core::ErrorPayload> {
+    use base64::Engine;
+    use tauri::Emitter;
+    blocking(move || {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data_base64.trim())
+            .map_err(|_| plugs_core::Error::invalid("file", "invalid_format", format!("the bytes of '{file_name}' did not arrive intact")))?;
+        let store = Store::open(&db)?;
+        let options = plugs_core::interop::ImportOptions { format: format.parse()?, dry_run, ..Default::default() };
+        store.import_contacts(&bytes, &options, |done, total| {
+            let _ = app.emit("import-progress", serde_json::json!({ "done": done, "total": total, "file": file_name }));
+        })
+    })
+    .await
+}
+
 /// Fires reminders as desktop notifications while the app runs (window open or not).
 pub fn reminders(db: PathBuf) {
     std::thread::Builder::new()

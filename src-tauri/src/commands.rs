@@ -3,6 +3,7 @@
 //! TypeScript wrappers of `ui/src/commands.ts` (a test fails when that file is stale).
 
 use plugs_core::files::Upload;
+use plugs_core::interop::ImportReport;
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
@@ -267,7 +268,27 @@ commands! {
         sync.nudge();
         Ok(())
     }
+
+    /// Imports contacts from a file (vCard, LinkedIn, Google or any CSV; format "auto" detects),
+    /// on its own connection so the window stays usable; progress arrives as `import-progress`
+    /// events `{done, total}`. A dry run reports what would happen and changes nothing.
+    fn import_contacts(s: &AppStore, sync: &Sync, app: &AppHandleState; file_name: String, data_base64: String, format: String, dry_run: bool) -> ImportReport {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        let handle = app.0.clone();
+        let report = crate::background::import(db, handle, file_name, data_base64, format, dry_run).await?;
+        sync.nudge();
+        Ok(report)
+    }
+
+    /// Exports contacts (vcard, csv), events with agenda and follow-ups (ics) or expenses
+    /// (expenses-csv); answers the file's text.
+    fn export_data(s: &AppStore; format: String) -> String {
+        with(&s, |st| st.export(&format))
+    }
 }
+
+/// The app's handle, for commands that send events.
+pub struct AppHandleState(pub tauri::AppHandle);
 
 /// Whether closing the window keeps the app (reminders, sync) running in the tray. On by default.
 pub fn keep_running(store: &Store) -> bool {

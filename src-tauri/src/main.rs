@@ -27,6 +27,7 @@ fn main() {
         .manage(commands::AppStore(std::sync::Mutex::new(store)))
         .manage(sync)
         .setup(|app| {
+            app.manage(commands::AppHandleState(app.handle().clone()));
             let open = MenuItem::with_id(app, "open", "Open The Plugs", true, None::<&str>)?;
             let sync_now = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
             let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;

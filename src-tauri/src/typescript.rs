@@ -63,6 +63,7 @@ declared!(
     plugs_core::tables::expenses::Expense,
     plugs_core::tables::media::Media,
     plugs_core::tables::notifications::Notification,
+    plugs_core::interop::ImportReport,
 );
 
 fn camel(snake: &str) -> String {

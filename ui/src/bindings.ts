@@ -131,3 +131,17 @@ export type SyncStatus = { state: SyncState,
  * Why it is offline, failing or signed out.
  */
 message: string | null, pending: number, last_success: Timestamp | null, progress: Progress | null, };
+
+export type ImportNote = { location: string, reason: string, };
+
+export type ImportMerge = { location: string, contact_id: string, name: string, 
+/**
+ * The fields the entry filled (or replaced); empty when it added nothing new.
+ */
+fields: Array<string>, };
+
+export type ImportReport = { format: string, encoding: string, dry_run: boolean, 
+/**
+ * Entries read from the file (cards or rows), readable or not.
+ */
+entries: number, created: number, merged: number, media: number, refused: Array<ImportNote>, merges: Array<ImportMerge>, warnings: Array<ImportNote>, };

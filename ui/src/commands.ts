@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -77,4 +77,11 @@ export const commands = {
   syncStatus: () => invoke<SyncStatus | null>("sync_status"),
   /** "Sync now". */
   syncNow: () => invoke<null>("sync_now"),
+  /** Imports contacts from a file (vCard, LinkedIn, Google or any CSV; format "auto" detects), */
+  /** on its own connection so the window stays usable; progress arrives as `import-progress` */
+  /** events `{done, total}`. A dry run reports what would happen and changes nothing. */
+  importContacts: (fileName: string, dataBase64: string, format: string, dryRun: boolean) => invoke<ImportReport>("import_contacts", { fileName, dataBase64, format, dryRun }),
+  /** Exports contacts (vcard, csv), events with agenda and follow-ups (ics) or expenses */
+  /** (expenses-csv); answers the file's text. */
+  exportData: (format: string) => invoke<string>("export_data", { format }),
 };

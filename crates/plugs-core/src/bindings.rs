@@ -67,6 +67,9 @@ pub fn typescript() -> String {
         <crate::sync::SyncState as TS>::decl(&cfg),
         <crate::sync::Progress as TS>::decl(&cfg),
         <crate::sync::SyncStatus as TS>::decl(&cfg),
+        <crate::interop::ImportNote as TS>::decl(&cfg),
+        <crate::interop::ImportMerge as TS>::decl(&cfg),
+        <crate::interop::ImportReport as TS>::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p plugs-core --test bindings`. Do not edit.\n\n\

@@ -1,21 +1,24 @@
-// Import and export, as docs/ui-commands.md describes them. The typed wrappers in
-// commands.ts are used when they are there; otherwise the documented command is invoked.
-import { invoke } from "@tauri-apps/api/core";
-import { commands } from "../commands";
+// Import and export through the shell's commands; import progress arrives as events.
+import { listen } from "@tauri-apps/api/event";
+import { commands, type ImportReport } from "../commands";
 
-export type ImportReport = { format: string; created: number; merged: number; refused: Array<{ location: string; reason: string }>; dry_run: boolean };
+export type { ImportReport };
+export type Progress = { done: number; total: number };
 
-const typed = commands as unknown as {
-  importContacts?: (fileName: string, dataBase64: string, format: string, dryRun: boolean) => Promise<ImportReport>;
-  exportData?: (format: string) => Promise<string>;
-};
-
-export function importContacts(fileName: string, dataBase64: string, format: string, dryRun: boolean): Promise<ImportReport> {
-  if (typed.importContacts) return typed.importContacts(fileName, dataBase64, format, dryRun);
-  return invoke<ImportReport>("import_contacts", { fileName, dataBase64, format, dryRun });
+export async function importContacts(fileName: string, dataBase64: string, format: string, dryRun: boolean, onProgress?: (p: Progress) => void): Promise<ImportReport> {
+  let stop: (() => void) | null = null;
+  try {
+    if (onProgress) stop = await listen<Progress>("import-progress", (e) => onProgress(e.payload));
+  } catch {
+    // Outside the app (tests) there is no event bus.
+  }
+  try {
+    return await commands.importContacts(fileName, dataBase64, format, dryRun);
+  } finally {
+    stop?.();
+  }
 }
 
 export function exportData(format: string): Promise<string> {
-  if (typed.exportData) return typed.exportData(format);
-  return invoke<string>("export_data", { format });
+  return commands.exportData(format);
 }

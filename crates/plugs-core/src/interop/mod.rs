@@ -407,7 +407,7 @@ struct ChunkResult {
 }
 
 /// How many entries go in one transaction of a real import (each still on its own savepoint).
-const CHUNK: usize = 2000;
+const CHUNK: usize = 1000;
 
 impl Store {
     /// Imports contacts from a file's bytes; `progress(done, total)` is called as entries are written.

@@ -96,18 +96,24 @@ impl Driver {
     fn wait_text(&self, css: &str, want: &str) -> String {
         let start = Instant::now();
         loop {
-            let t = self.find(css).map(|e| self.text(&e)).unwrap_or_default();
+            let t = self.text_content(css);
             if t.contains(want) {
                 return t;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "{css} never showed {want:?} (last: {t:?})");
+            if start.elapsed() > Duration::from_secs(20) {
+                self.screenshot("failure");
+                panic!("{css} never showed {want:?} (last: {t:?})");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
-    fn text(&self, e: &str) -> String {
-        self.call(reqwest::Method::GET, &format!("/element/{e}/text"), None)["value"].as_str().unwrap_or_default().to_owned()
+    /// The text of the first element matching `css`, as the DOM holds it (rendered or clipped).
+    fn text_content(&self, css: &str) -> String {
+        let v = self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", "args": [css] })));
+        v["value"].as_str().unwrap_or_default().to_owned()
     }
+
 
     fn type_into(&self, css: &str, text: &str) {
         let e = self.wait(css);
@@ -117,6 +123,33 @@ impl Driver {
     fn click(&self, css: &str) {
         let e = self.wait(css);
         self.call(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    fn clear_and_type(&self, css: &str, text: &str) {
+        let e = self.wait(css);
+        self.call(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({})));
+        self.call(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({ "text": text })));
+    }
+
+    fn value(&self, css: &str) -> String {
+        let e = self.wait(css);
+        self.call(reqwest::Method::GET, &format!("/element/{e}/property/value"), None)["value"].as_str().unwrap_or_default().to_owned()
+    }
+
+    fn count(&self, css: &str) -> usize {
+        let v = self.call(reqwest::Method::POST, "/elements", Some(json!({ "using": "css selector", "value": css })));
+        v["value"].as_array().map(Vec::len).unwrap_or(0)
+    }
+
+    fn wait_count(&self, css: &str, n: usize) {
+        let start = Instant::now();
+        while self.count(css) != n {
+            if start.elapsed() > Duration::from_secs(20) {
+                self.screenshot("failure");
+                panic!("never {n} of {css} (now {})", self.count(css));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn screenshot(&self, name: &str) {
@@ -136,8 +169,21 @@ impl Drop for Driver {
     }
 }
 
+/// One window at a time: the tests share the machine's two cores and WebKit is heavy.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A workspace made through the core before the app starts (as a previous session would leave it).
+fn seeded(dir: &std::path::Path) -> Store {
+    let store = Store::open_dir(dir).unwrap();
+    store
+        .init_workspace(&plugs_core::workspace::NewWorkspace { organization_name: "Acme Events".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() })
+        .unwrap();
+    store
+}
+
 #[test]
 fn onboarding_quick_capture_validation_and_search_in_the_real_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let screen = VirtualDisplay::start();
     let data = tempfile::tempdir().unwrap();
     {
@@ -184,4 +230,110 @@ fn onboarding_quick_capture_validation_and_search_in_the_real_window() {
     let store = Store::open_dir(data.path()).unwrap();
     let names: Vec<String> = store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.into_iter().map(|c| c.last_name).collect();
     assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn contact_detail_edit_with_a_validation_error_then_fixed_and_an_interaction_logged() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    let grace = seeded(data.path()).repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper", "company": "Navy" })).unwrap();
+    {
+        let d = Driver::start(&screen.display, data.path());
+        d.click("#nav-contacts");
+        d.wait_text("#contacts", "Grace Hopper");
+        d.click("#contacts .contact-row");
+        // An invalid email: the error shows next to the field and the value stays.
+        d.clear_and_type("#edit-email", "grace-at-navy");
+        d.click("#edit-save");
+        let err = d.wait_text("#err-email", "not an email address");
+        assert!(!err.is_empty());
+        assert_eq!(d.value("#edit-email"), "grace-at-navy", "nothing typed is lost");
+        d.screenshot("contact-edit-error");
+        d.clear_and_type("#edit-email", "grace@navy.test");
+        d.click("#edit-save");
+        d.wait_text("#edit-saved", "");
+        assert_eq!(d.text_content("#err-email"), "", "the error is gone once fixed");
+        // Log an interaction: it appears in the timeline.
+        d.type_into("#int-subject", "Coffee at the booth");
+        d.click("#int-save");
+        d.wait_text("#timeline", "Coffee at the booth");
+        d.screenshot("contact-detail");
+    }
+    let store = Store::open_dir(data.path()).unwrap();
+    let now: Contact = store.repo::<Contact>().get(grace.id).unwrap();
+    assert_eq!(now.email.as_deref(), Some("grace@navy.test"));
+    assert!(now.last_interaction.is_some(), "a completed interaction moves last_interaction");
+    let logged = store.table("contact_interactions").unwrap().list(&ListQuery::default()).unwrap().items;
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0]["subject"], "Coffee at the booth");
+}
+
+#[test]
+fn an_event_filled_to_capacity_with_check_ins_and_an_expense_approved() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = seeded(data.path());
+        for (f, l) in [("Bob", "Bauer"), ("Cat", "Chen"), ("Dan", "Diaz")] {
+            store.table("users").unwrap().create(serde_json::from_value(json!({ "first_name": f, "last_name": l, "email": format!("{}@acme.test", f.to_lowercase()) })).unwrap()).unwrap();
+        }
+    }
+    {
+        let d = Driver::start(&screen.display, data.path());
+        d.click("#nav-events");
+        d.type_into("#ev-name", "Booth at Web Summit");
+        d.type_into("#ev-capacity", "2");
+        d.click("#ev-save");
+        d.wait_text("#ev-saved", "Created Booth at Web Summit");
+        d.click("#ev-open-created");
+        d.wait_text("#ev-capacity-text", "0 / 2");
+        for (who, n) in [("Bob", 1), ("Cat", 2)] {
+            d.clear_and_type("#att-search", who);
+            d.wait_text(".att-pick", who);
+            d.click(".att-pick");
+            d.click("#att-register");
+            d.wait_count(".attendee-row", n);
+        }
+        d.wait_text("#ev-capacity-text", "2 / 2");
+        // The third is refused: the event is full, and the UI says so.
+        d.clear_and_type("#att-search", "Dan");
+        d.wait_text(".att-pick", "Dan");
+        d.click(".att-pick");
+        d.click("#att-register");
+        let full = d.wait_text("#att-error", "full");
+        assert!(!full.is_empty());
+        d.wait_count(".attendee-row", 2);
+        // Check both in.
+        d.click(".attendee-row .att-checkin");
+        d.wait_count(".att-checkin", 1);
+        d.click(".attendee-row .att-checkin");
+        d.wait_count(".att-checkin", 0);
+        d.screenshot("event-detail");
+
+        // An expense for the event, approved by the admin.
+        d.click("#nav-expenses");
+        d.type_into("#exp-amount", "1234.50");
+        d.clear_and_type("#exp-currency", "EUR");
+        d.type_into("#exp-description", "Booth rental");
+        let opt = d.wait("#exp-event option:nth-child(2)");
+        d.call(reqwest::Method::POST, &format!("/element/{opt}/click"), Some(json!({})));
+        d.click("#exp-save");
+        d.wait_count(".expense-row", 1);
+        d.wait_text(".expense-row", "1234.50");
+        d.click(".expense-row .exp-approve");
+        d.wait_text(".expense-row", "pproved");
+        d.screenshot("expenses");
+    }
+    let store = Store::open_dir(data.path()).unwrap();
+    let attendees = store.table("event_attendees").unwrap().list(&ListQuery::default()).unwrap().items;
+    assert_eq!(attendees.len(), 2);
+    assert!(attendees.iter().all(|a| !a["check_in_time"].is_null()), "{attendees:?}");
+    let events = store.table("events").unwrap().list(&ListQuery::default()).unwrap().items;
+    assert_eq!((events[0]["current_attendees"].as_i64(), events[0]["max_attendees"].as_i64()), (Some(2), Some(2)));
+    let x = store.table("expenses").unwrap().list(&ListQuery::default()).unwrap().items;
+    assert_eq!((x[0]["amount"].as_str(), x[0]["currency"].as_str(), x[0]["status"].as_str()), (Some("1234.50"), Some("EUR"), Some("approved")));
+    assert_eq!(x[0]["event_id"], events[0]["id"]);
+    assert!(!x[0]["approved_by"].is_null());
 }

@@ -1,7 +1,7 @@
 //! What keeps running behind the window: the sync engine (when this device is signed in to a
 //! server) and the reminder scheduler. Both open their own connection to the same database.
 
-use plugs_core::reminders::{answer, fire_due, DesktopNotifier, ReminderSettings};
+use plugs_core::reminders::{answer, fire_due, DesktopNotifier, ReminderAction};
 use plugs_core::sync::{Keychain, Remote, SyncEngine, Syncer};
 use plugs_core::Store;
 use std::path::PathBuf;
@@ -130,32 +130,116 @@ pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_
     .await
 }
 
-/// Fires reminders as desktop notifications while the app runs (window open or not).
-pub fn reminders(db: PathBuf) {
+/// Fires reminders as desktop notifications while the app runs (window open or not). A click on
+/// one ("open") shows the window on the screen it is about; "done" and "snooze" are applied here.
+pub fn reminders(db: PathBuf, app: tauri::AppHandle) {
     std::thread::Builder::new()
         .name("plugs-reminders".into())
         .spawn(move || {
             let Ok(store) = Store::open(&db) else { return };
             let notifier = DesktopNotifier::default();
-            let settings = ReminderSettings::default();
             let (tx, rx) = std::sync::mpsc::channel();
             loop {
                 if store.is_initialized() {
+                    let settings = store.reminder_settings().unwrap_or_default();
                     if let Err(e) = fire_due(&store, &notifier, store.now(), &settings, &tx) {
                         tracing::warn!(error = %e, "reminders");
                     }
                     while let Ok((r, a)) = rx.try_recv() {
-                        let _ = answer(&store, &r, a, store.now());
+                        if a == ReminderAction::Open {
+                            match store.reminder_target(&r) {
+                                Ok(t) => open_screen(&app, t.screen, t.id.map(|i| i.to_string())),
+                                Err(e) => tracing::warn!(error = %e, "reminder target"),
+                            }
+                        } else if let Err(e) = answer(&store, &r, a, store.now()) {
+                            tracing::warn!(error = %e, "reminder answer");
+                        }
                     }
                 } else {
                     // The workspace may be created in the window meanwhile.
-                    let _ = store.connection().execute_batch("SELECT 1");
                     let _ = reload(&store);
                 }
                 std::thread::sleep(Duration::from_secs(1));
             }
         })
         .expect("a thread for reminders");
+}
+
+/// Shows the window and tells the UI which screen to open.
+pub fn open_screen(app: &tauri::AppHandle, screen: &str, id: Option<String>) {
+    use tauri::{Emitter, Manager};
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+    let _ = app.emit("navigate", serde_json::json!({ "screen": screen, "id": id }));
+}
+
+/// What the tray says: sync state, pending changes, unread notifications.
+pub fn tray_line(status: Option<&plugs_core::sync::SyncStatus>, pending: i64, unread: i64) -> String {
+    use plugs_core::sync::SyncState;
+    let sync = match status {
+        None => format!("Offline workspace · {pending} changes on this device"),
+        Some(s) => match s.state {
+            SyncState::Idle => "Up to date".to_owned(),
+            SyncState::Syncing => match &s.progress {
+                Some(p) => format!("Syncing {}/{}", p.done, p.total),
+                None => "Syncing…".to_owned(),
+            },
+            SyncState::Offline => format!("Offline · {} changes waiting", s.pending),
+            SyncState::SignedOut => format!("Signed out · {} changes waiting", s.pending),
+            SyncState::Error => format!("Sync problem: {}", s.message.as_deref().unwrap_or("unknown")),
+        },
+    };
+    if unread > 0 {
+        format!("{sync} · {unread} unread")
+    } else {
+        sync
+    }
+}
+
+/// Keeps the tray's status line and tooltip current.
+pub fn tray_status(app: tauri::AppHandle, db: PathBuf, item: tauri::menu::MenuItem<tauri::Wry>) {
+    use tauri::Manager;
+    std::thread::Builder::new()
+        .name("plugs-tray".into())
+        .spawn(move || {
+            let Ok(store) = Store::open(&db) else { return };
+            let mut last = String::new();
+            loop {
+                let _ = store.refresh_actor();
+                let unread = store.home_summary().map(|h| h.unread_count).unwrap_or(0);
+                let pending = store.pending_changes().unwrap_or(0);
+                let status = app.state::<Sync>().status();
+                let line = tray_line(status.as_ref(), pending, unread);
+                if line != last {
+                    let _ = item.set_text(&line);
+                    if let Some(t) = app.tray_by_id("plugs") {
+                        let _ = t.set_tooltip(Some(format!("The Plugs — {line}")));
+                    }
+                    last = line;
+                }
+                std::thread::sleep(Duration::from_secs(2));
+            }
+        })
+        .expect("a thread for the tray");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tray_line;
+    use plugs_core::sync::{Progress, SyncState, SyncStatus};
+
+    #[test]
+    fn the_tray_says_what_sync_is_doing_and_what_is_unread() {
+        let s = |state, message: Option<&str>, progress| SyncStatus { state, message: message.map(str::to_owned), pending: 3, last_success: None, progress };
+        assert_eq!(tray_line(None, 2, 0), "Offline workspace · 2 changes on this device");
+        assert_eq!(tray_line(Some(&s(SyncState::Idle, None, None)), 0, 4), "Up to date · 4 unread");
+        assert_eq!(tray_line(Some(&s(SyncState::Syncing, None, Some(Progress { done: 5, total: 9 }))), 0, 0), "Syncing 5/9");
+        assert_eq!(tray_line(Some(&s(SyncState::Offline, Some("no route"), None)), 3, 0), "Offline · 3 changes waiting");
+        assert_eq!(tray_line(Some(&s(SyncState::Error, Some("server: 502"), None)), 0, 1), "Sync problem: server: 502 · 1 unread");
+    }
 }
 
 fn reload(store: &Store) -> plugs_core::Result<()> {

@@ -22,16 +22,17 @@ fn main() {
     let store = plugs_core::Store::open_dir(&dir).expect("the local database opens");
     let db = store.path().to_owned();
     let sync = background::Sync::start(&db);
-    background::reminders(db);
     tauri::Builder::default()
         .manage(commands::AppStore(std::sync::Mutex::new(store)))
         .manage(sync)
-        .setup(|app| {
+        .setup(move |app| {
             app.manage(commands::AppHandleState(app.handle().clone()));
+            background::reminders(db.clone(), app.handle().clone());
+            let status = MenuItem::with_id(app, "status", "Starting…", false, None::<&str>)?;
             let open = MenuItem::with_id(app, "open", "Open The Plugs", true, None::<&str>)?;
             let sync_now = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
             let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-            let menu = Menu::with_items(app, &[&open, &sync_now, &quit])?;
+            let menu = Menu::with_items(app, &[&status, &open, &sync_now, &quit])?;
             let mut tray = TrayIconBuilder::with_id("plugs").tooltip("The Plugs").menu(&menu).on_menu_event(|app, event| match event.id.as_ref() {
                 "open" => {
                     if let Some(w) = app.get_webview_window("main") {
@@ -39,6 +40,7 @@ fn main() {
                         let _ = w.set_focus();
                     }
                 }
+                "status" => background::open_screen(app, "home", None),
                 "sync" => app.state::<background::Sync>().nudge(),
                 "quit" => app.exit(0),
                 _ => {}
@@ -50,6 +52,7 @@ fn main() {
             if let Err(e) = tray.build(app) {
                 tracing::warn!(error = %e, "no tray icon");
             }
+            background::tray_status(app.handle().clone(), db.clone(), status);
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -31,11 +31,16 @@ fn tauri_driver() -> String {
 
 impl Driver {
     fn start(display: &str, data_dir: &std::path::Path) -> Driver {
+        Driver::start_with(&[("DISPLAY".into(), display.into())], data_dir)
+    }
+
+    /// Starts the app with this environment (a display, and maybe a session bus).
+    fn start_with(env: &[(String, String)], data_dir: &std::path::Path) -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let native = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("DISPLAY", display)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .env("PLUGS_DATA_DIR", data_dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -336,4 +341,48 @@ fn an_event_filled_to_capacity_with_check_ins_and_an_expense_approved() {
     assert_eq!((x[0]["amount"].as_str(), x[0]["currency"].as_str(), x[0]["status"].as_str()), (Some("1234.50"), Some("EUR"), Some("approved")));
     assert_eq!(x[0]["event_id"], events[0]["id"]);
     assert!(!x[0]["approved_by"].is_null());
+}
+
+#[test]
+fn clicking_a_reminder_opens_its_contact_in_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    // A desktop with a real notification service (notification-daemon on a private session bus).
+    let desk = plugs_testkit::NotificationServer::start();
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = seeded(data.path());
+        store.repo::<Contact>().create(&json!({ "first_name": "Ada", "last_name": "Byron" })).unwrap();
+        let grace = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper", "company": "Navy" })).unwrap();
+        let at = plugs_core::Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(10 * 60 - 2)).to_string();
+        store
+            .table("contact_interactions")
+            .unwrap()
+            .create(serde_json::from_value(json!({ "contact_id": grace.id, "interaction_type": "call", "status": "scheduled", "subject": "Demo call", "interaction_date": at })).unwrap())
+            .unwrap();
+    }
+    let d = Driver::start_with(&desk.env, data.path());
+    d.wait("#nav-home");
+    // The app's scheduler fires the follow-up (due now: ten minutes ahead, the default lead).
+    let start = Instant::now();
+    while desk.notifications().is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(20), "no reminder reached the notification service");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(desk.notifications()[0].0, "Follow up with Grace Hopper");
+    // The user clicks it: the service reports the default action for the notification (id 1, the
+    // first this fresh service shows). Sent until the app, which starts listening just after it
+    // showed the notification, takes it.
+    let start = Instant::now();
+    while !d.text_content("#contact-name").contains("Grace Hopper") {
+        assert!(start.elapsed() < Duration::from_secs(20), "the click did not open the contact");
+        let sent = Command::new("dbus-send")
+            .args(["--session", "--type=signal", "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", "uint32:1", "string:default"])
+            .envs(desk.env.iter().map(|(k, v)| (k, v)))
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    d.wait_text("#contact-name", "Grace Hopper");
+    d.screenshot("reminder-opened-contact");
 }

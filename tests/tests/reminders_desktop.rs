@@ -104,3 +104,55 @@ async fn exactly_once_per_device_across_a_sync_round_trip() {
     assert_eq!((on_a.0.get(), on_b.0.get()), (1, 1), "once on each device, not again when the rows come back by sync");
     assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM notifications WHERE notification_type = 'reminder'").await, 1, "one notification row for the user, whichever device fired first");
 }
+
+#[test]
+fn mark_done_on_the_desktop_notification_completes_the_follow_up() {
+    let desk = NotificationServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    plugs(d, &desk.env).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
+    let out = plugs(d, &desk.env).args(["--json", "contact", "add", "--first-name", "Grace", "--last-name", "Hopper"]).assert().success().get_output().stdout.clone();
+    let contact: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let at = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(1)).to_string();
+    let out = plugs(d, &desk.env)
+        .args(["--json", "interaction", "add", "--contact-id", contact["id"].as_str().unwrap(), "--interaction-type", "call", "--status", "scheduled", "--subject", "Demo call", "--interaction-date", &at])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let interaction: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let mut watch = std::process::Command::new(plugs_bin())
+        .arg("--data-dir")
+        .arg(d)
+        .args(["remind", "--watch", "--lead", "0"])
+        .envs(desk.env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while desk.notifications().is_empty() && start.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(desk.notifications().len(), 1);
+    // The user presses "Mark done" on the notification (the service's ActionInvoked signal for
+    // the first notification it showed), repeated until the scheduler, listening just after it
+    // showed it, has taken it.
+    let status = || {
+        let out = plugs(d, &desk.env).args(["--json", "interaction", "show", interaction["id"].as_str().unwrap()]).assert().success().get_output().stdout.clone();
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap()["status"].as_str().unwrap_or_default().to_owned()
+    };
+    let start = Instant::now();
+    while status() != "completed" {
+        assert!(start.elapsed() < Duration::from_secs(15), "the follow-up was not marked done");
+        std::process::Command::new("dbus-send")
+            .args(["--session", "--type=signal", "/org/freedesktop/Notifications", "org.freedesktop.Notifications.ActionInvoked", "uint32:1", "string:done"])
+            .envs(desk.env.iter().map(|(k, v)| (k, v)))
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+}

@@ -12,6 +12,7 @@ use crate::types::Timestamp;
 use chrono::Duration;
 use serde::Serialize;
 use serde_json::{json, Value};
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 /// When reminders fire.
@@ -231,6 +232,30 @@ pub enum ReminderAction {
     Snooze,
 }
 
+/// The screen a reminder opens when clicked: a contact, an event, or the notifications centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenTarget {
+    pub screen: &'static str,
+    pub id: Option<Uuid>,
+}
+
+impl Store {
+    /// Where clicking a reminder takes the user: a follow-up opens its contact, an agenda item or
+    /// an event opens the event, a notification opens the notifications centre.
+    pub fn reminder_target(&self, r: &Reminder) -> Result<OpenTarget> {
+        let one = |sql: &str| -> Result<Option<Uuid>> {
+            let v: Option<String> = self.connection().query_row(sql, [r.id.to_string()], |row| row.get(0)).optional()?;
+            Ok(v.and_then(|s| Uuid::parse_str(&s).ok()))
+        };
+        Ok(match r.kind {
+            ReminderKind::FollowUp => OpenTarget { screen: "contact", id: one("SELECT contact_id FROM contact_interactions WHERE id = ?1")? },
+            ReminderKind::Agenda => OpenTarget { screen: "event", id: one("SELECT event_id FROM event_agenda_items WHERE id = ?1")? },
+            ReminderKind::Event => OpenTarget { screen: "event", id: Some(r.id) },
+            ReminderKind::Notification => OpenTarget { screen: "notifications", id: None },
+        })
+    }
+}
+
 /// Shows reminders to the user.
 pub trait Notifier {
     /// Shows one reminder; answers come back through `answers` if the platform supports actions.
@@ -252,7 +277,12 @@ impl Notifier for DesktopNotifier {
     fn show(&self, r: &Reminder, answers: std::sync::mpsc::Sender<(Reminder, ReminderAction)>) -> Result<()> {
         let mut n = notify_rust::Notification::new();
         let title = if r.late { format!("{} (late)", r.title) } else { r.title.clone() };
-        n.appname(&self.app_name).summary(&title).body(&r.body).icon("appointment-soon").action("default", "Open").action("snooze", "Snooze 10 min");
+        let open = match r.kind {
+            ReminderKind::FollowUp => "Open contact",
+            ReminderKind::Agenda | ReminderKind::Event => "Open event",
+            ReminderKind::Notification => "Open",
+        };
+        n.appname(&self.app_name).summary(&title).body(&r.body).icon("appointment-soon").action("default", open).action("open", open).action("snooze", "Snooze 10 min");
         if r.kind == ReminderKind::FollowUp {
             n.action("done", "Mark done");
         }
@@ -263,7 +293,7 @@ impl Notifier for DesktopNotifier {
                 let a = match action {
                     "done" => Some(ReminderAction::Done),
                     "snooze" => Some(ReminderAction::Snooze),
-                    "default" => Some(ReminderAction::Open),
+                    "default" | "open" => Some(ReminderAction::Open),
                     _ => None,
                 };
                 if let Some(a) = a {

@@ -269,6 +269,16 @@ commands! {
         Ok(())
     }
 
+    /// The window's first screen is interactive. With PLUGS_READY_FILE set (start-up benchmark),
+    /// the time since the process started is written there, in milliseconds.
+    fn ui_ready(;) -> () {
+        if let Some(path) = std::env::var_os("PLUGS_READY_FILE") {
+            let ms = crate::STARTED.get().map(|t| t.elapsed().as_secs_f64() * 1000.0).unwrap_or(0.0);
+            let _ = std::fs::write(path, format!("{ms:.1}"));
+        }
+        Ok(())
+    }
+
     /// Imports contacts from a file (vCard, LinkedIn, Google or any CSV; format "auto" detects),
     /// on its own connection so the window stays usable; progress arrives as `import-progress`
     /// events `{done, total}`. A dry run reports what would happen and changes nothing.

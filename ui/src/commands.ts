@@ -77,6 +77,9 @@ export const commands = {
   syncStatus: () => invoke<SyncStatus | null>("sync_status"),
   /** "Sync now". */
   syncNow: () => invoke<null>("sync_now"),
+  /** The window's first screen is interactive. With PLUGS_READY_FILE set (start-up benchmark), */
+  /** the time since the process started is written there, in milliseconds. */
+  uiReady: () => invoke<null>("ui_ready"),
   /** Imports contacts from a file (vCard, LinkedIn, Google or any CSV; format "auto" detects), */
   /** on its own connection so the window stays usable; progress arrives as `import-progress` */
   /** events `{done, total}`. A dry run reports what would happen and changes nothing. */

@@ -8,6 +8,7 @@
 //! Each test gets a database of its own.
 
 pub mod proxy;
+pub mod webdriver;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{ChildStdin, Command, Stdio};

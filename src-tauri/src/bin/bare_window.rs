@@ -1,0 +1,17 @@
+//! A bare Tauri window on an empty page: the baseline the desktop benchmark compares the app's
+//! memory with (same Tauri, same WebKitGTK, same window size, nothing of The Plugs inside).
+
+fn main() {
+    let mut context = tauri::generate_context!("../tauri.conf.json");
+    context.config_mut().app.windows.clear();
+    tauri::Builder::default()
+        .setup(|app| {
+            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::External("about:blank".parse().expect("a URL")))
+                .title("bare")
+                .inner_size(1280.0, 820.0)
+                .build()?;
+            Ok(())
+        })
+        .run(context)
+        .expect("the bare window runs");
+}

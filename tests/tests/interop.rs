@@ -222,6 +222,11 @@ fn merges_fill_empty_fields_and_overwrite_only_when_asked() {
     // The merge went through the one write path: audited.
     let audits: Vec<_> = store.audit_history("contacts", c.id).unwrap();
     assert_eq!(audits.len(), 3);
+    // Same name and company: the same person when an email is missing on one side, another
+    // person when both have emails and they differ.
+    let r = store.import_contacts(b"First Name,Last Name,Company,Email\nGrace B.,Hopper,Remington Rand,\nGrace B.,Hopper,Remington Rand,other.grace@rr.test\n", &ImportOptions::default(), |_, _| {}).unwrap();
+    assert_eq!((r.merged, r.created), (1, 1), "{r:?}");
+    assert_eq!(r.merges[0].contact_id, c.id);
 }
 
 fn comparable(c: &Contact) -> Value {

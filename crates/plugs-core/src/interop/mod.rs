@@ -314,7 +314,8 @@ pub fn read(bytes: &[u8], options: &ImportOptions) -> Result<(Vec<Draft>, Vec<Im
 struct Index {
     ids: HashMap<Uuid, Uuid>,
     emails: HashMap<String, Uuid>,
-    names: HashMap<(String, String, String), Uuid>,
+    /// Name + company → the contact and its email (if any).
+    names: HashMap<(String, String, String), (Uuid, Option<String>)>,
 }
 
 fn key_name(f: &Record) -> Option<(String, String, String)> {
@@ -351,7 +352,8 @@ impl Index {
             self.emails.entry(e.trim().to_lowercase()).or_insert(id);
         }
         if let Some(k) = key_name(f) {
-            self.names.entry(k).or_insert(id);
+            let email = f.get("email").and_then(Value::as_str).map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+            self.names.entry(k).or_insert((id, email));
         }
     }
 
@@ -364,7 +366,7 @@ impl Index {
             }
         }
         if let Some(k) = key_name(f) {
-            if self.names.get(&k) == Some(&id) {
+            if self.names.get(&k).map(|(i, _)| *i) == Some(id) {
                 self.names.remove(&k);
             }
         }
@@ -373,7 +375,15 @@ impl Index {
     fn find(&self, d: &Draft) -> Option<Uuid> {
         d.id.and_then(|i| self.ids.get(&i).copied())
             .or_else(|| d.fields.get("email").and_then(Value::as_str).and_then(|e| self.emails.get(&e.trim().to_lowercase()).copied()))
-            .or_else(|| key_name(&d.fields).and_then(|k| self.names.get(&k).copied()))
+            // The same name at the same company is the same person, unless both have an email
+            // and the emails differ (two people of one name at a large company).
+            .or_else(|| {
+                let email = d.fields.get("email").and_then(Value::as_str).map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+                key_name(&d.fields).and_then(|k| self.names.get(&k)).and_then(|(id, known)| match (&email, known) {
+                    (Some(a), Some(b)) if a != b => None,
+                    _ => Some(*id),
+                })
+            })
     }
 }
 

@@ -1,4 +1,4 @@
-//! A bare Tauri window on an empty page: the baseline the desktop benchmark compares the app's
+//! A bare Tauri window on an empty page (`ui/public/blank.html`): the baseline the desktop benchmark compares the app's
 //! memory with (same Tauri, same WebKitGTK, same window size, nothing of The Plugs inside).
 
 fn main() {
@@ -6,7 +6,7 @@ fn main() {
     context.config_mut().app.windows.clear();
     tauri::Builder::default()
         .setup(|app| {
-            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::External("about:blank".parse().expect("a URL")))
+            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App("blank.html".into()))
                 .title("bare")
                 .inner_size(1280.0, 820.0)
                 .build()?;

@@ -80,7 +80,10 @@ async fn the_window_registers_syncs_live_and_rides_out_the_server_going_away() {
 
     // Back online: the waiting change is pushed without anyone asking.
     cloud.restart().await;
-    let d = steps(d, |d| d.wait_text("#sync-status", "Up to date")).await;
+    let d = steps(d, |d| {
+        d.wait_text("#sync-status", "Up to date");
+    })
+    .await;
     let mut pushed = 0;
     for _ in 0..100 {
         pushed = cloud.sql_count("SELECT count(*) FROM contacts WHERE last_name = 'Hamilton'").await;

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub struct Sync(pub Mutex<Option<SyncEngine>>);
 
 fn engine_for(db: &std::path::Path) -> plugs_core::Result<Option<SyncEngine>> {
-    let store = Store::open(db)?;
+    let store = Store::open_helper(db)?;
     let Some(link) = store.sync_link()? else { return Ok(None) };
     let remote = Remote::new(&link.server)?;
     let keys = Keychain::new(store.device_id(), remote.base())?;
@@ -74,7 +74,7 @@ pub async fn sign_in(sync: &Sync, db: PathBuf, server: String, how: SignIn) -> R
     sync.replace(None);
     let path = db.clone();
     blocking(move || {
-        let store = Store::open(&path)?;
+        let store = Store::open_helper(&path)?;
         let remote = Remote::new(server.trim())?;
         let keys = Keychain::new(store.device_id(), remote.base())?;
         let syncer = Syncer::new(remote, std::sync::Arc::new(keys));
@@ -100,7 +100,7 @@ pub async fn sign_out(sync: &Sync, db: PathBuf) -> Result<(), plugs_core::ErrorP
     let path = db.clone();
     blocking(move || {
         drop(engine);
-        let store = Store::open(&path)?;
+        let store = Store::open_helper(&path)?;
         let Some(link) = store.sync_link()? else { return Ok(()) };
         let remote = Remote::new(&link.server)?;
         let keys = Keychain::new(store.device_id(), remote.base())?;
@@ -121,7 +121,7 @@ pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data_base64.trim())
             .map_err(|_| plugs_core::Error::invalid("file", "invalid_format", format!("the bytes of '{file_name}' did not arrive intact")))?;
-        let store = Store::open(&db)?;
+        let store = Store::open_helper(&db)?;
         let options = plugs_core::interop::ImportOptions { format: format.parse()?, dry_run, ..Default::default() };
         store.import_contacts(&bytes, &options, |done, total| {
             let _ = app.emit("import-progress", serde_json::json!({ "done": done, "total": total, "file": file_name }));
@@ -132,14 +132,16 @@ pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_
 
 /// Fires reminders as desktop notifications while the app runs (window open or not). A click on
 /// one ("open") shows the window on the screen it is about; "done" and "snooze" are applied here.
-pub fn reminders(db: PathBuf, app: tauri::AppHandle) {
+pub fn reminders(db: PathBuf, app: tauri::AppHandle, tray_item: tauri::menu::MenuItem<tauri::Wry>) {
+    use tauri::Manager;
     std::thread::Builder::new()
         .name("plugs-reminders".into())
         .spawn(move || {
-            let Ok(store) = Store::open(&db) else { return };
+            let Ok(store) = Store::open_helper(&db) else { return };
             let notifier = DesktopNotifier::default();
             let (tx, rx) = std::sync::mpsc::channel();
-            loop {
+            let mut tray_line_shown = String::new();
+            for tick in 0u64.. {
                 if store.is_initialized() {
                     let settings = store.reminder_settings().unwrap_or_default();
                     if let Err(e) = fire_due(&store, &notifier, store.now(), &settings, &tx) {
@@ -158,6 +160,19 @@ pub fn reminders(db: PathBuf, app: tauri::AppHandle) {
                 } else {
                     // The workspace may be created in the window meanwhile.
                     let _ = reload(&store);
+                }
+                // The tray's status line and tooltip, every other second.
+                if tick % 2 == 0 {
+                    let unread = store.home_summary().map(|h| h.unread_count).unwrap_or(0);
+                    let pending = store.pending_changes().unwrap_or(0);
+                    let line = tray_line(app.state::<Sync>().status().as_ref(), pending, unread);
+                    if line != tray_line_shown {
+                        let _ = tray_item.set_text(&line);
+                        if let Some(t) = app.tray_by_id("plugs") {
+                            let _ = t.set_tooltip(Some(format!("The Plugs — {line}")));
+                        }
+                        tray_line_shown = line;
+                    }
                 }
                 std::thread::sleep(Duration::from_secs(1));
             }
@@ -197,33 +212,6 @@ pub fn tray_line(status: Option<&plugs_core::sync::SyncStatus>, pending: i64, un
     } else {
         sync
     }
-}
-
-/// Keeps the tray's status line and tooltip current.
-pub fn tray_status(app: tauri::AppHandle, db: PathBuf, item: tauri::menu::MenuItem<tauri::Wry>) {
-    use tauri::Manager;
-    std::thread::Builder::new()
-        .name("plugs-tray".into())
-        .spawn(move || {
-            let Ok(store) = Store::open(&db) else { return };
-            let mut last = String::new();
-            loop {
-                let _ = store.refresh_actor();
-                let unread = store.home_summary().map(|h| h.unread_count).unwrap_or(0);
-                let pending = store.pending_changes().unwrap_or(0);
-                let status = app.state::<Sync>().status();
-                let line = tray_line(status.as_ref(), pending, unread);
-                if line != last {
-                    let _ = item.set_text(&line);
-                    if let Some(t) = app.tray_by_id("plugs") {
-                        let _ = t.set_tooltip(Some(format!("The Plugs — {line}")));
-                    }
-                    last = line;
-                }
-                std::thread::sleep(Duration::from_secs(2));
-            }
-        })
-        .expect("a thread for the tray");
 }
 
 #[cfg(test)]

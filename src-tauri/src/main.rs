@@ -31,7 +31,6 @@ fn main() {
         .manage(sync)
         .setup(move |app| {
             app.manage(commands::AppHandleState(app.handle().clone()));
-            background::reminders(db.clone(), app.handle().clone());
             let status = MenuItem::with_id(app, "status", "Starting…", false, None::<&str>)?;
             let open = MenuItem::with_id(app, "open", "Open The Plugs", true, None::<&str>)?;
             let sync_now = MenuItem::with_id(app, "sync", "Sync now", true, None::<&str>)?;
@@ -56,7 +55,18 @@ fn main() {
             if let Err(e) = tray.build(app) {
                 tracing::warn!(error = %e, "no tray icon");
             }
-            background::tray_status(app.handle().clone(), db.clone(), status);
+            background::reminders(db.clone(), app.handle().clone(), status);
+            // A single-document app: WebKit's lightest cache model (no page cache, small memory
+            // caches) keeps the web process small.
+            #[cfg(target_os = "linux")]
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.with_webview(|wv| {
+                    use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+                    if let Some(ctx) = wv.inner().context() {
+                        ctx.set_cache_model(CacheModel::DocumentViewer);
+                    }
+                });
+            }
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -115,6 +115,17 @@ impl Store {
 
     /// Opens with an explicit durability setting.
     pub fn open_with(path: &Path, durability: Durability) -> Result<Self> {
+        Self::open_inner(path, durability, true)
+    }
+
+    /// A second connection to a database this process already has open with [`Store::open`]
+    /// (for a background thread: reminders, sync): no checkpoint thread of its own (SQLite's
+    /// automatic checkpoint covers the rare case it writes alone) and a small page cache.
+    pub fn open_helper(path: &Path) -> Result<Self> {
+        Self::open_inner(path, Durability::default(), false)
+    }
+
+    fn open_inner(path: &Path, durability: Durability, main: bool) -> Result<Self> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -123,7 +134,11 @@ impl Store {
             Durability::Full => "FULL",
         })?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        if main {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        } else {
+            conn.pragma_update(None, "cache_size", -1024)?;
+        }
         conn.set_prepared_statement_cache_capacity(128);
         embedded::migrations::runner().run(&mut conn)?;
         let device_id = match get_setting(&conn, "device_id")? {
@@ -134,7 +149,7 @@ impl Store {
                 id
             }
         };
-        let checkpointer = Some(Checkpointer::start(path)?);
+        let checkpointer = if main { Some(Checkpointer::start(path)?) } else { None };
         let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned(), checkpointer, clock_offset: std::cell::Cell::new(chrono::Duration::zero()) };
         store.reload_actor()?;
         Ok(store)

@@ -69,7 +69,7 @@ pub struct SyncEngine {
 impl SyncEngine {
     /// Starts syncing the database at `db` through `syncer` on a thread of its own.
     pub fn start(db: PathBuf, syncer: Syncer, options: EngineOptions) -> crate::Result<SyncEngine> {
-        let store = Store::open(&db)?;
+        let store = Store::open_helper(&db)?;
         let initial = SyncStatus { state: SyncState::Idle, message: None, pending: store.pending_changes()?, last_success: store.sync_link()?.and_then(|l| l.last_success), progress: None };
         drop(store);
         let (tx, rx) = mpsc::unbounded_channel();
@@ -122,7 +122,7 @@ fn data_version(store: &Store) -> i64 {
 }
 
 async fn run(db: PathBuf, syncer: Syncer, o: EngineOptions, mut commands: mpsc::UnboundedReceiver<Command>, status: watch::Sender<SyncStatus>) {
-    let store = match Store::open(&db) {
+    let store = match Store::open_helper(&db) {
         Ok(s) => s,
         Err(e) => return fail(&status, e),
     };

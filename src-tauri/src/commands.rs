@@ -4,6 +4,7 @@
 
 use plugs_core::files::Upload;
 use plugs_core::interop::ImportReport;
+use plugs_core::search::ContactRow;
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
@@ -123,6 +124,12 @@ commands! {
     fn search_contacts(s: &AppStore; query: String, equals: Record, limit: usize) -> Vec<Contact> {
         let filters = ListRequest { equals, ..Default::default() }.filters();
         with(&s, |st| st.search_contacts(&query, &filters, limit))
+    }
+
+    /// The same search, answering only the fields a result list shows.
+    fn search_contact_rows(s: &AppStore; query: String, equals: Record, limit: usize) -> Vec<ContactRow> {
+        let filters = ListRequest { equals, ..Default::default() }.filters();
+        with(&s, |st| st.search_contact_rows(&query, &filters, limit))
     }
 
     /// Due follow-ups, today's and upcoming events, unread notifications, pending changes.

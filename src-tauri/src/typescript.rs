@@ -64,6 +64,7 @@ declared!(
     plugs_core::tables::media::Media,
     plugs_core::tables::notifications::Notification,
     plugs_core::interop::ImportReport,
+    plugs_core::search::ContactRow,
 );
 
 fn camel(snake: &str) -> String {

@@ -132,6 +132,8 @@ export type SyncStatus = { state: SyncState,
  */
 message: string | null, pending: number, last_success: Timestamp | null, progress: Progress | null, };
 
+export type ContactRow = { id: string, first_name: string, last_name: string, company: string | null, email: string | null, contact_type: ContactType, status: ContactStatus, priority: Priority, lead_score: number, };
+
 export type ImportNote = { location: string, reason: string, };
 
 export type ImportMerge = { location: string, contact_id: string, name: string, 

@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -29,6 +29,8 @@ export const commands = {
   countRecords: (table: string, request: ListRequest) => invoke<number>("count_records", { table, request }),
   /** Full-text contact search (names weigh most), with equality filters. */
   searchContacts: (query: string, equals: Fields, limit: number) => invoke<Array<Contact>>("search_contacts", { query, equals, limit }),
+  /** The same search, answering only the fields a result list shows. */
+  searchContactRows: (query: string, equals: Fields, limit: number) => invoke<Array<ContactRow>>("search_contact_rows", { query, equals, limit }),
   /** Due follow-ups, today's and upcoming events, unread notifications, pending changes. */
   homeSummary: () => invoke<HomeSummary>("home_summary"),
   /** The audit trail of one record, newest first. */

@@ -67,6 +67,7 @@ pub fn typescript() -> String {
         <crate::sync::SyncState as TS>::decl(&cfg),
         <crate::sync::Progress as TS>::decl(&cfg),
         <crate::sync::SyncStatus as TS>::decl(&cfg),
+        <crate::search::ContactRow as TS>::decl(&cfg),
         <crate::interop::ImportNote as TS>::decl(&cfg),
         <crate::interop::ImportMerge as TS>::decl(&cfg),
         <crate::interop::ImportReport as TS>::decl(&cfg),

@@ -2,7 +2,7 @@
 //! prefixes as you type, ranked by BM25 with names weighing most.
 
 use crate::error::Result;
-use crate::repo::{filter_sql, read_record, Filter};
+use crate::repo::{filter_sql, Filter, Record};
 use crate::store::Store;
 use crate::tables::contacts::{Contact, SPEC};
 use rusqlite::types::Value as SqlValue;
@@ -26,24 +26,36 @@ pub fn fts_query(input: &str) -> Option<String> {
 impl Store {
     /// The best `limit` matches for `query` among live contacts, optionally narrowed by filters.
     pub fn search_contacts(&self, query: &str, filters: &[Filter], limit: usize) -> Result<Vec<Contact>> {
+        self.search(query, filters, limit, SPEC.columns.iter().map(|c| c.name).collect(), |r| {
+            serde_json::from_value(serde_json::Value::Object(r)).map_err(|e| crate::Error::invalid("contacts", "corrupt_row", e.to_string()))
+        })
+    }
+
+    /// The same search, answering only what a result list shows (a fraction of each row).
+    pub fn search_contact_rows(&self, query: &str, filters: &[Filter], limit: usize) -> Result<Vec<ContactRow>> {
+        self.search(query, filters, limit, ContactRow::COLUMNS.to_vec(), |r| {
+            serde_json::from_value(serde_json::Value::Object(r)).map_err(|e| crate::Error::invalid("contacts", "corrupt_row", e.to_string()))
+        })
+    }
+
+    fn search<T>(&self, query: &str, filters: &[Filter], limit: usize, cols: Vec<&'static str>, each: impl Fn(Record) -> Result<T>) -> Result<Vec<T>> {
         let limit = limit.clamp(1, crate::repo::MAX_PAGE);
         // Rank inside the index first and join only a window of the best: joining every match to
         // its row before ranking is what makes short prefixes slow. If the window loses too many
         // rows to the filters (tombstones, other organizations, the caller's filters), rank all.
         let window = if filters.is_empty() { limit * 4 } else { limit * 20 };
-        let found = self.search_window(query, filters, limit, Some(window))?;
-        if found.len() < limit {
-            return self.search_window(query, filters, limit, None);
-        }
-        Ok(found)
+        let found = self.search_window(query, filters, limit, Some(window), &cols)?;
+        let found = if found.len() < limit { self.search_window(query, filters, limit, None, &cols)? } else { found };
+        found.into_iter().map(each).collect()
     }
 
-    fn search_window(&self, query: &str, filters: &[Filter], limit: usize, window: Option<usize>) -> Result<Vec<Contact>> {
+    fn search_window(&self, query: &str, filters: &[Filter], limit: usize, window: Option<usize>, names: &[&'static str]) -> Result<Vec<Record>> {
         let actor = self.actor()?;
         let Some(q) = fts_query(query) else { return Ok(vec![]) };
         let mut params = vec![SqlValue::Text(q), SqlValue::Text(actor.organization_id.to_string())];
         let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
-        let cols = SPEC.columns.iter().map(|c| format!("c.{}", c.name)).collect::<Vec<_>>().join(", ");
+        let columns: Vec<&crate::schema::Column> = names.iter().filter_map(|n| SPEC.column(n)).collect();
+        let cols = columns.iter().map(|c| format!("c.{}", c.name)).collect::<Vec<_>>().join(", ");
         let window = window.map(|w| format!(" LIMIT {w}")).unwrap_or_default();
         let sql = format!(
             "SELECT {cols} FROM (SELECT rowid AS rid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY rank{window}) f
@@ -54,13 +66,33 @@ impl Store {
             extra.iter().map(|c| format!(" AND {c}")).collect::<String>(),
         );
         let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st.query_map(params_from_iter(params), |r| read_record(&SPEC, r))?;
-        rows.map(|r| {
-            let r = r?;
-            serde_json::from_value(serde_json::Value::Object(r)).map_err(|e| crate::Error::invalid("contacts", "corrupt_row", e.to_string()))
-        })
-        .collect()
+        let rows = st.query_map(params_from_iter(params), |r| {
+            let mut m = Record::new();
+            for (i, c) in columns.iter().enumerate() {
+                m.insert(c.name.to_owned(), c.from_sql(r.get_ref(i)?));
+            }
+            Ok(m)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// A contact as a result list shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct ContactRow {
+    pub id: uuid::Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub email: Option<String>,
+    pub contact_type: crate::tables::contacts::ContactType,
+    pub status: crate::tables::contacts::ContactStatus,
+    pub priority: crate::tables::contacts::Priority,
+    pub lead_score: i64,
+}
+
+impl ContactRow {
+    const COLUMNS: &'static [&'static str] = &["id", "first_name", "last_name", "company", "email", "contact_type", "status", "priority", "lead_score"];
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ function shell(over: Record<string, (a: Record<string, any>) => unknown> = {}, e
       home_summary: () => summary,
       list_records: () => ({ items: [], next_cursor: null }),
       search_contacts: () => [],
+      search_contact_rows: () => [],
       get_record: (a) => contact(a.id.replace(/^c/, "")),
       audit_history: () => [],
       ...over,
@@ -93,7 +94,7 @@ describe("shell", () => {
   });
 
   it("typing in the search box shows the contacts screen", async () => {
-    shell({ search_contacts: () => [contact("g", { first_name: "Grace", last_name: "Hopper", company: "Navy" })] });
+    shell({ search_contact_rows: () => [contact("g", { first_name: "Grace", last_name: "Hopper", company: "Navy" })] });
     render(App, { poll: false });
     await waitFor(() => expect(document.getElementById("search")).not.toBeNull());
     await fireEvent.input(document.getElementById("search")!, { target: { value: "gra" } });

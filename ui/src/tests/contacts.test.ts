@@ -19,7 +19,7 @@ function bigTable() {
       for (let i = from; i < to; i++) items.push(contact(i));
       return { items, next_cursor: to < TOTAL ? String(to) : null };
     },
-    search_contacts: () => [],
+    search_contact_rows: () => [],
   });
 }
 
@@ -68,11 +68,11 @@ describe("contacts list", () => {
     const calls = mockCommands({
       count_records: () => 0,
       list_records: () => ({ items: [], next_cursor: null }),
-      search_contacts: (a) => (a.query === "gra" ? slow.promise : [contact("h", { first_name: "Grace", last_name: "Hopper", company: "Navy" })]),
+      search_contact_rows: (a) => (a.query === "gra" ? slow.promise : [contact("h", { first_name: "Grace", last_name: "Hopper", company: "Navy" })]),
     });
     render(Contacts);
     app.query = "gra";
-    await waitFor(() => expect(calls.filter((c) => c.cmd === "search_contacts")).toHaveLength(1));
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "search_contact_rows")).toHaveLength(1));
     app.query = "grace h";
     await waitFor(() => expect(document.getElementById("contacts")!.textContent).toContain("Grace Hopper · Navy"));
     // The first, slower answer arrives last: it must not replace the newer one.
@@ -88,13 +88,13 @@ describe("contacts list", () => {
     const calls = mockCommands({
       count_records: () => 0,
       list_records: () => ({ items: [], next_cursor: null }),
-      search_contacts: () => [],
+      search_contact_rows: () => [],
     });
     render(Contacts);
     await fireEvent.change(document.getElementById("f-status")!, { target: { value: "hot_lead" } });
     app.query = "ada";
-    await waitFor(() => expect(calls.some((c) => c.cmd === "search_contacts")).toBe(true));
-    const found = calls.filter((c) => c.cmd === "search_contacts");
+    await waitFor(() => expect(calls.some((c) => c.cmd === "search_contact_rows")).toBe(true));
+    const found = calls.filter((c) => c.cmd === "search_contact_rows");
     const s = found[found.length - 1];
     expect(s.args).toMatchObject({ query: "ada", equals: { status: "hot_lead" } });
   });

@@ -179,6 +179,9 @@ fn main() {
     d.screenshot("bench-search");
     drop(d);
 
+    let mut slow: Vec<(f64, &String)> = times.iter().cloned().zip(queries.iter()).collect();
+    slow.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let slowest: Vec<String> = slow.iter().take(5).map(|(t, q)| format!("{q:?} {t:.0} ms")).collect();
     let (a, b) = (median(app_mb), median(bare_mb));
     println!();
     println!("{n} contacts, Xvfb, release build");
@@ -193,4 +196,5 @@ fn main() {
         pct(&times, 0.95),
         times.iter().cloned().fold(0.0, f64::max)
     );
+    println!("  slowest: {}", slowest.join(", "));
 }

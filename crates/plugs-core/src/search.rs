@@ -1,5 +1,6 @@
 //! Contact search: FTS5 over names, email, company, job title, industry and notes, matching word
-//! prefixes as you type, ranked by BM25 with names weighing most.
+//! prefixes as you type, ranked by BM25 with names weighing most. The first keystrokes (words of
+//! one or two letters) search names and company in name order.
 
 use crate::error::Result;
 use crate::repo::{filter_sql, Filter, Record};
@@ -7,6 +8,15 @@ use crate::store::Store;
 use crate::tables::contacts::{Contact, SPEC};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::params_from_iter;
+
+/// Words shorter than this are a first keystroke or two: they search names and company only, in
+/// name order, without ranking (a one-letter prefix can match most of the index, and ranking all
+/// of it is what would make the first keystroke slow; what the user wants then is names).
+const SHORT: usize = 3;
+
+fn is_short(input: &str) -> bool {
+    input.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).all(|w| w.chars().count() < SHORT)
+}
 
 /// Turns what the user typed into an FTS5 query: every word must match as a prefix. Quoting each
 /// word keeps FTS5 syntax characters typed by the user from being read as operators.
@@ -52,16 +62,19 @@ impl Store {
     fn search_window(&self, query: &str, filters: &[Filter], limit: usize, window: Option<usize>, names: &[&'static str]) -> Result<Vec<Record>> {
         let actor = self.actor()?;
         let Some(q) = fts_query(query) else { return Ok(vec![]) };
+        let short = is_short(query);
+        let q = if short { format!("{{first_name last_name company}} : ({q})") } else { q };
         let mut params = vec![SqlValue::Text(q), SqlValue::Text(actor.organization_id.to_string())];
         let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
         let columns: Vec<&crate::schema::Column> = names.iter().filter_map(|n| SPEC.column(n)).collect();
         let cols = columns.iter().map(|c| format!("c.{}", c.name)).collect::<Vec<_>>().join(", ");
         let window = window.map(|w| format!(" LIMIT {w}")).unwrap_or_default();
+        let (inner, order) = if short { ("", "c.last_name, c.first_name, c.id") } else { (" ORDER BY rank", "f.rank, c.id") };
         let sql = format!(
-            "SELECT {cols} FROM (SELECT rowid AS rid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY rank{window}) f
+            "SELECT {cols} FROM (SELECT rowid AS rid, rank FROM contacts_fts WHERE contacts_fts MATCH ?1{inner}{window}) f
              JOIN contacts c ON c.rowid = f.rid
              WHERE c.organization_id = ?2 AND NOT c.is_deleted{}
-             ORDER BY f.rank, c.id
+             ORDER BY {order}
              LIMIT {limit}",
             extra.iter().map(|c| format!(" AND {c}")).collect::<String>(),
         );
@@ -102,5 +115,6 @@ mod tests {
         assert_eq!(super::fts_query("ada lov").as_deref(), Some("\"ada\"* \"lov\"*"));
         assert_eq!(super::fts_query("o'brien \"AND\" NEAR(").as_deref(), Some("\"o\"* \"brien\"* \"AND\"* \"NEAR\"*"));
         assert_eq!(super::fts_query("  -- "), None);
+        assert!(super::is_short("g") && super::is_short("ad lo") && !super::is_short("ada l"));
     }
 }

@@ -502,3 +502,21 @@ fn every_table_has_a_working_repository() {
     }
     assert_eq!(count(&w.store, "SELECT COUNT(*) FROM audit_logs a LEFT JOIN sync_outbox o ON o.record_id = a.record_id WHERE o.seq IS NULL"), 0, "every audited write has a change record");
 }
+
+#[test]
+fn the_first_keystrokes_search_names_and_company_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = plugs_core::Store::open_dir(dir.path()).unwrap();
+    store
+        .init_workspace(&plugs_core::workspace::NewWorkspace { organization_name: "Acme".into(), first_name: "A".into(), last_name: "B".into(), email: "a@acme.test".into() })
+        .unwrap();
+    let repo = store.repo::<plugs_core::tables::contacts::Contact>();
+    repo.create(&json!({ "first_name": "Zed", "last_name": "Hopper", "job_title": "Head of Sales" })).unwrap();
+    repo.create(&json!({ "first_name": "Ann", "last_name": "Smith", "job_title": "Head of Sales" })).unwrap();
+    repo.create(&json!({ "first_name": "Bo", "last_name": "Hall" })).unwrap();
+    repo.create(&json!({ "first_name": "Cy", "last_name": "Lee", "company": "Health Co" })).unwrap();
+    let names = |q: &str| store.search_contacts(q, &[], 10).unwrap().into_iter().map(|c| c.last_name).collect::<Vec<_>>();
+    assert_eq!(names("h"), vec!["Hall", "Hopper", "Lee"], "names and company, in name order; not every 'Head of Sales'");
+    assert_eq!(names("he"), vec!["Lee"]);
+    assert_eq!(names("head"), vec!["Hopper", "Smith"], "from three letters on, every field, ranked");
+}

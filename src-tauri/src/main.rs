@@ -17,8 +17,33 @@ use tauri::{Manager, WindowEvent};
 /// When the process started (for the start-up timing the window reports).
 pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
+/// glibc gives each thread that allocates a heap ("arena") of its own and keeps what was freed
+/// there; an app with a dozen mostly idle threads holds memory it no longer uses. Two arenas are
+/// plenty here, and for the WebKit processes the app starts (they read the variable at start).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn fewer_malloc_arenas() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // Still one thread: nothing else reads the environment yet.
+        std::env::set_var("MALLOC_ARENA_MAX", "2");
+    }
+    // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() {
     STARTED.get_or_init(std::time::Instant::now);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fewer_malloc_arenas();
+    // WebKitGTK paints this app's pages (lists, forms, no 3D or video) without its GL compositor:
+    // a smaller web process and quicker updates, and no blank window on drivers where the
+    // compositor fails. PLUGS_GPU_COMPOSITING=1 keeps WebKit's default.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("PLUGS_GPU_COMPOSITING").is_none() && std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // Still one thread: nothing else reads the environment yet.
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
     }

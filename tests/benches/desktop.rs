@@ -3,7 +3,8 @@
 //! - cold start: from spawning the process to the first screen answering input (the window
 //!   reports it through the `ui_ready` command; the app's own clock and the bench's agree);
 //! - idle memory: PSS summed over the app and every WebKit process it started, against a bare
-//!   Tauri window on an empty page (`plugs-bare-window`) measured in the same run;
+//!   Tauri window on an empty page (`plugs-bare-window`, in the app's WebKit rendering mode)
+//!   measured in the same run;
 //! - search: from a keystroke in the search box to its results on screen, in the page's own
 //!   clock (WebDriver only starts the run).
 //!
@@ -134,7 +135,12 @@ fn main() {
         detail.0 = names;
         stop(child);
 
-        let child = spawn(&bare, &screen.display, data.path(), None);
+        // The same WebKit rendering mode as the app (which turns the GL compositor off).
+        let child = {
+            let mut c = Command::new(&bare);
+            c.env("DISPLAY", &screen.display).env("WEBKIT_DISABLE_COMPOSITING_MODE", "1").stdout(Stdio::null()).stderr(Stdio::null());
+            c.spawn().unwrap_or_else(|e| panic!("{}: {e} (build it with ./scripts/bench-desktop)", bare.display()))
+        };
         std::thread::sleep(idle + Duration::from_secs(1));
         let (mb, names) = pss(child.id());
         bare_mb.push(mb);

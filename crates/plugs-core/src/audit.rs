@@ -25,13 +25,15 @@ fn pick(r: &Record, fields: &[&str]) -> Value {
     Value::Object(m)
 }
 
+/// A whole row, its empty (NULL) fields left out: absent means NULL.
 fn full(r: &Record) -> Value {
-    let keys: Vec<&str> = r.keys().map(String::as_str).collect();
+    let keys: Vec<&str> = r.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.as_str()).collect();
     pick(r, &keys)
 }
 
 /// Writes the audit row of one write. For updates, deletes and restores it keeps the changed fields'
-/// old and new values; for a create, the whole new row; for a removal, the whole old row.
+/// old and new values; for a create, the whole new row; for a removal, the whole old row (NULL
+/// fields left out of whole rows).
 pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: Op, old: Option<&Record>, new: Option<&Record>, fields: &[&str]) -> Result<()> {
     if NOT_AUDITED.contains(&spec.name) {
         return Ok(());

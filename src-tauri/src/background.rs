@@ -113,8 +113,16 @@ pub async fn sign_out(sync: &Sync, db: PathBuf) -> Result<(), plugs_core::ErrorP
     Ok(())
 }
 
+/// How the window asks to import.
+pub struct ImportChoice {
+    pub format: String,
+    pub dry_run: bool,
+    pub overwrite: bool,
+    pub mapping: String,
+}
+
 /// Imports a file sent by the window on a connection of its own, reporting progress as events.
-pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_base64: String, format: String, dry_run: bool) -> Result<plugs_core::interop::ImportReport, plugs_core::ErrorPayload> {
+pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_base64: String, choice: ImportChoice) -> Result<plugs_core::interop::ImportReport, plugs_core::ErrorPayload> {
     use base64::Engine;
     use tauri::Emitter;
     blocking(move || {
@@ -122,7 +130,12 @@ pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_
             .decode(data_base64.trim())
             .map_err(|_| plugs_core::Error::invalid("file", "invalid_format", format!("the bytes of '{file_name}' did not arrive intact")))?;
         let store = Store::open_helper(&db)?;
-        let options = plugs_core::interop::ImportOptions { format: format.parse()?, dry_run, ..Default::default() };
+        let options = plugs_core::interop::ImportOptions {
+            format: choice.format.parse()?,
+            dry_run: choice.dry_run,
+            overwrite: choice.overwrite,
+            mapping: plugs_core::interop::csvfmt::parse_mapping(&choice.mapping)?,
+        };
         store.import_contacts(&bytes, &options, |done, total| {
             let _ = app.emit("import-progress", serde_json::json!({ "done": done, "total": total, "file": file_name }));
         })

@@ -288,11 +288,13 @@ commands! {
 
     /// Imports contacts from a file (vCard, LinkedIn, Google or any CSV; format "auto" detects),
     /// on its own connection so the window stays usable; progress arrives as `import-progress`
-    /// events `{done, total}`. A dry run reports what would happen and changes nothing.
-    fn import_contacts(s: &AppStore, sync: &Sync, app: &AppHandleState; file_name: String, data_base64: String, format: String, dry_run: bool) -> ImportReport {
+    /// events `{done, total}`. A dry run reports what would happen and changes nothing;
+    /// `overwrite` lets merges replace non-empty fields; `mapping` overrides CSV columns
+    /// ("Surname=last_name,Fax=ignore").
+    fn import_contacts(s: &AppStore, sync: &Sync, app: &AppHandleState; file_name: String, data_base64: String, format: String, dry_run: bool, overwrite: bool, mapping: String) -> ImportReport {
         let db = with(&s, |st| Ok(st.path().to_owned()))?;
         let handle = app.0.clone();
-        let report = crate::background::import(db, handle, file_name, data_base64, format, dry_run).await?;
+        let report = crate::background::import(db, handle, file_name, data_base64, crate::background::ImportChoice { format, dry_run, overwrite, mapping }).await?;
         sync.nudge();
         Ok(report)
     }

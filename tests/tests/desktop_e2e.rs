@@ -222,3 +222,29 @@ fn clicking_a_reminder_opens_its_contact_in_the_window() {
     d.wait_text("#contact-name", "Grace Hopper");
     d.screenshot("reminder-opened-contact");
 }
+
+#[test]
+fn importing_a_linkedin_export_in_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    drop(seeded(data.path()));
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/linkedin_connections.csv");
+    {
+        let d = Driver::start(&screen.display, data.path());
+        d.click("#nav-settings");
+        // Choosing the file: WebDriver types its path into the file input.
+        d.type_into("#import-file", file.to_str().unwrap());
+        d.click("#import-run");
+        d.wait_text("#import-report", "Dry run");
+        assert_eq!(d.text_content("#import-created"), "3");
+        d.click("#import-dry-run");
+        d.click("#import-run");
+        d.wait_text("#import-report", "Imported");
+        assert_eq!(d.text_content("#import-created"), "3");
+        d.screenshot("import");
+    }
+    let store = Store::open_dir(data.path()).unwrap();
+    let names: Vec<String> = store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.into_iter().map(|c| c.last_name).collect();
+    assert_eq!(names, vec!["Okafor", "Ortega", "Raman"]);
+}

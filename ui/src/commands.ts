@@ -84,8 +84,10 @@ export const commands = {
   uiReady: () => invoke<null>("ui_ready"),
   /** Imports contacts from a file (vCard, LinkedIn, Google or any CSV; format "auto" detects), */
   /** on its own connection so the window stays usable; progress arrives as `import-progress` */
-  /** events `{done, total}`. A dry run reports what would happen and changes nothing. */
-  importContacts: (fileName: string, dataBase64: string, format: string, dryRun: boolean) => invoke<ImportReport>("import_contacts", { fileName, dataBase64, format, dryRun }),
+  /** events `{done, total}`. A dry run reports what would happen and changes nothing; */
+  /** `overwrite` lets merges replace non-empty fields; `mapping` overrides CSV columns */
+  /** ("Surname=last_name,Fax=ignore"). */
+  importContacts: (fileName: string, dataBase64: string, format: string, dryRun: boolean, overwrite: boolean, mapping: string) => invoke<ImportReport>("import_contacts", { fileName, dataBase64, format, dryRun, overwrite, mapping }),
   /** Exports contacts (vcard, csv), events with agenda and follow-ups (ics) or expenses */
   /** (expenses-csv); answers the file's text. */
   exportData: (format: string) => invoke<string>("export_data", { format }),

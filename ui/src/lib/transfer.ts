@@ -5,7 +5,9 @@ import { commands, type ImportReport } from "../commands";
 export type { ImportReport };
 export type Progress = { done: number; total: number };
 
-export async function importContacts(fileName: string, dataBase64: string, format: string, dryRun: boolean, onProgress?: (p: Progress) => void): Promise<ImportReport> {
+export type ImportChoice = { format: string; dryRun: boolean; overwrite: boolean; mapping: string };
+
+export async function importContacts(fileName: string, dataBase64: string, choice: ImportChoice, onProgress?: (p: Progress) => void): Promise<ImportReport> {
   let stop: (() => void) | null = null;
   try {
     if (onProgress) stop = await listen<Progress>("import-progress", (e) => onProgress(e.payload));
@@ -13,7 +15,7 @@ export async function importContacts(fileName: string, dataBase64: string, forma
     // Outside the app (tests) there is no event bus.
   }
   try {
-    return await commands.importContacts(fileName, dataBase64, format, dryRun);
+    return await commands.importContacts(fileName, dataBase64, choice.format, choice.dryRun, choice.overwrite, choice.mapping);
   } finally {
     stop?.();
   }

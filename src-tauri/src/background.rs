@@ -176,7 +176,7 @@ pub fn reminders(db: PathBuf, app: tauri::AppHandle, tray_item: tauri::menu::Men
                 }
                 // The tray's status line and tooltip, every other second.
                 if tick % 2 == 0 {
-                    let unread = store.home_summary().map(|h| h.unread_count).unwrap_or(0);
+                    let unread = store.unread_count().unwrap_or(0);
                     let pending = store.pending_changes().unwrap_or(0);
                     let line = tray_line(app.state::<Sync>().status().as_ref(), pending, unread);
                     if line != tray_line_shown {

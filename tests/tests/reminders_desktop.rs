@@ -25,30 +25,42 @@ fn plugs_bin() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin("plugs")
 }
 
+/// A workspace with one follow-up (a call with Grace Hopper) due a second from now; its id.
+fn follow_up_one_second_ahead(d: &Path, env: &[(String, String)]) -> String {
+    plugs(d, env).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
+    let out = plugs(d, env).args(["--json", "contact", "add", "--first-name", "Grace", "--last-name", "Hopper"]).assert().success().get_output().stdout.clone();
+    let contact: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let at = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(1)).to_string();
+    let out = plugs(d, env)
+        .args(["--json", "interaction", "add", "--contact-id", contact["id"].as_str().unwrap(), "--interaction-type", "call", "--status", "scheduled", "--subject", "Demo call", "--interaction-date", &at])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice::<serde_json::Value>(&out).unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+/// `plugs remind --watch` with no lead time, on that desktop.
+fn remind_watch(d: &Path, env: &[(String, String)]) -> std::process::Child {
+    std::process::Command::new(plugs_bin())
+        .arg("--data-dir")
+        .arg(d)
+        .args(["remind", "--watch", "--lead", "0"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn a_follow_up_one_second_ahead_pops_up_once_on_the_desktop() {
     let desk = NotificationServer::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    plugs(d, &desk.env).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
-    let out = plugs(d, &desk.env).args(["--json", "contact", "add", "--first-name", "Grace", "--last-name", "Hopper"]).assert().success().get_output().stdout.clone();
-    let contact: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let at = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(1)).to_string();
-    plugs(d, &desk.env)
-        .args(["interaction", "add", "--contact-id", contact["id"].as_str().unwrap(), "--interaction-type", "call", "--status", "scheduled", "--subject", "Demo call", "--interaction-date", &at])
-        .assert()
-        .success();
-    let watch = || {
-        std::process::Command::new(plugs_bin())
-            .arg("--data-dir")
-            .arg(d)
-            .args(["remind", "--watch", "--lead", "0"])
-            .envs(desk.env.iter().map(|(k, v)| (k, v)))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    follow_up_one_second_ahead(d, &desk.env);
+    let watch = || remind_watch(d, &desk.env);
     let mut first = watch();
     let start = Instant::now();
     while desk.notifications().is_empty() && start.elapsed() < Duration::from_secs(15) {
@@ -110,27 +122,8 @@ fn mark_done_on_the_desktop_notification_completes_the_follow_up() {
     let desk = NotificationServer::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    plugs(d, &desk.env).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
-    let out = plugs(d, &desk.env).args(["--json", "contact", "add", "--first-name", "Grace", "--last-name", "Hopper"]).assert().success().get_output().stdout.clone();
-    let contact: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let at = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(1)).to_string();
-    let out = plugs(d, &desk.env)
-        .args(["--json", "interaction", "add", "--contact-id", contact["id"].as_str().unwrap(), "--interaction-type", "call", "--status", "scheduled", "--subject", "Demo call", "--interaction-date", &at])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let interaction: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let mut watch = std::process::Command::new(plugs_bin())
-        .arg("--data-dir")
-        .arg(d)
-        .args(["remind", "--watch", "--lead", "0"])
-        .envs(desk.env.iter().map(|(k, v)| (k, v)))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let interaction = follow_up_one_second_ahead(d, &desk.env);
+    let mut watch = remind_watch(d, &desk.env);
     let start = Instant::now();
     while desk.notifications().is_empty() && start.elapsed() < Duration::from_secs(15) {
         std::thread::sleep(Duration::from_millis(100));
@@ -140,7 +133,7 @@ fn mark_done_on_the_desktop_notification_completes_the_follow_up() {
     // the first notification it showed), repeated until the scheduler, listening just after it
     // showed it, has taken it.
     let status = || {
-        let out = plugs(d, &desk.env).args(["--json", "interaction", "show", interaction["id"].as_str().unwrap()]).assert().success().get_output().stdout.clone();
+        let out = plugs(d, &desk.env).args(["--json", "interaction", "show", &interaction]).assert().success().get_output().stdout.clone();
         serde_json::from_slice::<serde_json::Value>(&out).unwrap()["status"].as_str().unwrap_or_default().to_owned()
     };
     let start = Instant::now();

@@ -2,7 +2,7 @@
 //! breakdowns behind the charts. Read-only queries scoped to the signed-in organization.
 
 use crate::error::{Error, Result};
-use crate::repo::{self, Filter, ListQuery, Record};
+use crate::repo::{self, Filter, ListQuery};
 use crate::schema::TableSpec;
 use crate::store::Store;
 use crate::tables::{audit_logs::AuditLog, contact_interactions::ContactInteraction, events::Event, expenses::ExpenseType, notifications::Notification};
@@ -62,13 +62,14 @@ pub struct ExpenseBucket {
     pub total: Money,
 }
 
+/// The signed-in user's unread, unexpired notifications (?1 organization, ?2 user, ?3 now).
+const UNREAD: &str = "organization_id = ?1 AND user_id = ?2 AND NOT is_deleted AND NOT is_read AND (expires_at IS NULL OR expires_at > ?3)";
+
 /// How far ahead the home page looks for follow-ups and events.
 const HORIZON_DAYS: i64 = 14;
 
 fn rows<T: serde::de::DeserializeOwned>(store: &Store, spec: &'static TableSpec, sql_where: &str, params: Vec<SqlValue>, tail: &str) -> Result<Vec<T>> {
-    let sql = format!("SELECT {} FROM {} WHERE {sql_where} {tail}", spec.select_list(), spec.name);
-    let mut st = store.connection().prepare_cached(&sql)?;
-    let recs = st.query_map(params_from_iter(params), |r| repo::read_record(spec, r))?.collect::<rusqlite::Result<Vec<Record>>>()?;
+    let recs = repo::select(store.connection(), spec, sql_where, params, tail)?;
     recs.into_iter().map(|r| serde_json::from_value(Value::Object(r)).map_err(|e| Error::invalid(spec.name, "corrupt_row", e.to_string()))).collect()
 }
 
@@ -119,13 +120,19 @@ impl Store {
             vec![org.clone(), text(today_end), text(horizon)],
             "ORDER BY start_date, id LIMIT 20",
         )?;
-        let unread_where = "organization_id = ?1 AND user_id = ?2 AND NOT is_deleted AND NOT is_read AND (expires_at IS NULL OR expires_at > ?3)";
-        let unread = rows(self, &crate::tables::notifications::SPEC, unread_where, vec![org.clone(), text(a.user_id), text(now)], "ORDER BY created_at DESC, id LIMIT 20")?;
-        let unread_count = self.connection().prepare_cached(&format!("SELECT count(*) FROM notifications WHERE {unread_where}"))?.query_row(
-            params_from_iter([org, text(a.user_id), text(now)]),
-            |r| r.get(0),
-        )?;
+        let unread = rows(self, &crate::tables::notifications::SPEC, UNREAD, vec![org, text(a.user_id), text(now)], "ORDER BY created_at DESC, id LIMIT 20")?;
+        let unread_count = self.unread_count()?;
         Ok(HomeSummary { follow_ups, events_today, events_upcoming, unread, unread_count, pending_changes: self.pending_changes()? })
+    }
+
+    /// How many of the signed-in user's notifications are unread (and not expired).
+    pub fn unread_count(&self) -> Result<i64> {
+        let a = self.actor()?;
+        let now = self.now();
+        Ok(self.connection().prepare_cached(&format!("SELECT count(*) FROM notifications WHERE {UNREAD}"))?.query_row(
+            params_from_iter([text(a.organization_id), text(a.user_id), text(now)]),
+            |r| r.get(0),
+        )?)
     }
 
     /// Every audit row of one record, newest first.

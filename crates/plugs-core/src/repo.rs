@@ -511,6 +511,15 @@ pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<
     Ok(conds)
 }
 
+/// Rows of a table matching a SQL condition over its columns, then `tail` (ORDER BY, LIMIT).
+/// For the store's own summaries and exports; the caller's condition scopes the organization.
+pub(crate) fn select(conn: &Connection, spec: &TableSpec, cond: &str, params: Vec<SqlValue>, tail: &str) -> Result<Vec<Record>> {
+    let sql = format!("SELECT {} FROM {} WHERE {cond} {tail}", spec.select_list(), spec.name);
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(params), |r| read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// The conditions of the rows a list may show: this organization's, not deleted (unless asked),
 /// notifications only to the user they are for, and the request's filters.
 fn visible(actor: &Actor, spec: &'static TableSpec, q: &ListQuery, params: &mut Vec<SqlValue>) -> Result<Vec<String>> {

@@ -34,11 +34,8 @@ fn plain(r: &Record, k: &str) -> String {
 }
 
 fn all(store: &Store, spec: &'static TableSpec, cond: &str, order: &str) -> Result<Vec<Record>> {
-    let a = store.actor()?;
-    let sql = format!("SELECT {} FROM {} WHERE organization_id = ?1 AND NOT is_deleted {cond} ORDER BY {order}", spec.select_list(), spec.name);
-    let mut st = store.connection().prepare(&sql)?;
-    let rows = st.query_map([a.organization_id.to_string()], |r| repo::read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let org = store.actor()?.organization_id.to_string();
+    repo::select(store.connection(), spec, &format!("organization_id = ?1 AND NOT is_deleted {cond}"), vec![rusqlite::types::Value::Text(org)], &format!("ORDER BY {order}"))
 }
 
 impl Store {

@@ -403,3 +403,36 @@ fn an_entry_that_fails_halfway_leaves_nothing_of_itself() {
     let after = (count(&store, "SELECT count(*) FROM audit_logs"), count(&store, "SELECT count(*) FROM sync_outbox"));
     assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1), "one contact's audit row and change record, nothing of the other");
 }
+
+#[test]
+fn a_large_import_stays_searchable_including_contacts_merged_within_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    // 120 rows: the last 20 repeat the first 20 (email in other case) and bring a job title,
+    // which merges into contacts created earlier in the same chunk.
+    let mut csv = String::from("First Name,Last Name,Email,Company,Title\n");
+    for i in 0..100 {
+        csv.push_str(&format!("Given{i},Family{i},p{i}@example.test,Firm{i},\n"));
+    }
+    for i in 0..20 {
+        csv.push_str(&format!("Given{i},Family{i},P{i}@EXAMPLE.TEST,Firm{i},Quartermaster{i}\n"));
+    }
+    let r = store.import_contacts(csv.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+    assert_eq!((r.created, r.merged, r.refused.len()), (100, 20, 0), "{r:?}");
+    // The search index matches the rows exactly, and the trigger that keeps it is back.
+    store.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')").unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM sqlite_master WHERE name = 'contacts_fts_after_insert'"), 1);
+    let hit = store.search_contacts("quartermaster7", &[], 10).unwrap();
+    assert_eq!(hit.iter().map(|c| c.last_name.as_str()).collect::<Vec<_>>(), vec!["Family7"]);
+    assert_eq!(store.search_contacts("family55", &[], 10).unwrap().len(), 1);
+    assert_eq!(store.search_contacts("firm3", &[], 50).unwrap().len(), 11, "Firm3 and Firm30..Firm39");
+    // A contact written afterwards, outside any import, is indexed by the trigger.
+    store.repo::<Contact>().create(&json!({"first_name": "Later", "last_name": "Zanzibar"})).unwrap();
+    assert_eq!(store.search_contacts("zanzibar", &[], 10).unwrap().len(), 1);
+    store.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')").unwrap();
+    // A dry run of the same file changes nothing, the index included.
+    let dry = store.import_contacts(csv.as_bytes(), &ImportOptions { dry_run: true, ..Default::default() }, |_, _| {}).unwrap();
+    assert_eq!((dry.created, dry.merged), (0, 120));
+    store.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')").unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM sqlite_master WHERE name = 'contacts_fts_after_insert'"), 1);
+}

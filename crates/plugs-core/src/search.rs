@@ -118,3 +118,53 @@ mod tests {
         assert!(super::is_short("g") && super::is_short("ad lo") && !super::is_short("ada l"));
     }
 }
+
+/// Writes the search-index entries of contacts inserted during one bulk transaction in a single
+/// statement instead of one per contact. FTS5 writes its pending entries out as a new segment at
+/// the end of every statement, so indexing a large import contact by contact builds (and then
+/// merges) one tiny segment per contact: most of an import's time. While a batch is open, the
+/// insert trigger is dropped inside the caller's transaction (a rollback brings it back) and the
+/// new rows (rowids above the largest one at the start) are indexed by [`DeferredIndex::flush`],
+/// which must run before any of them is updated or deleted, and by [`DeferredIndex::finish`].
+pub(crate) struct DeferredIndex {
+    trigger: String,
+    columns: String,
+    after: i64,
+    pending: bool,
+}
+
+impl DeferredIndex {
+    const TRIGGER: &'static str = "contacts_fts_after_insert";
+
+    pub(crate) fn begin(conn: &rusqlite::Connection) -> Result<DeferredIndex> {
+        let trigger: String = conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [Self::TRIGGER], |r| r.get(0))?;
+        let columns: Vec<String> = conn.prepare("SELECT name FROM pragma_table_info('contacts_fts')")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let after: i64 = conn.query_row("SELECT coalesce(max(rowid), 0) FROM contacts", [], |r| r.get(0))?;
+        conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
+        Ok(DeferredIndex { trigger, columns: columns.join(", "), after, pending: false })
+    }
+
+    /// Notes that contacts were inserted since the last flush.
+    pub(crate) fn inserted(&mut self) {
+        self.pending = true;
+    }
+
+    /// Indexes the contacts inserted so far.
+    pub(crate) fn flush(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+        if !self.pending {
+            return Ok(());
+        }
+        let c = &self.columns;
+        conn.execute(&format!("INSERT INTO contacts_fts (rowid, {c}) SELECT rowid, {c} FROM contacts WHERE rowid > ?1 ORDER BY rowid"), [self.after])?;
+        self.after = conn.query_row("SELECT coalesce(max(rowid), 0) FROM contacts", [], |r| r.get(0))?;
+        self.pending = false;
+        Ok(())
+    }
+
+    /// Indexes what is left and puts the trigger back, still inside the caller's transaction.
+    pub(crate) fn finish(mut self, conn: &rusqlite::Connection) -> Result<()> {
+        self.flush(conn)?;
+        conn.execute_batch(&self.trigger)?;
+        Ok(())
+    }
+}

@@ -134,6 +134,9 @@ impl Store {
             Durability::Full => "FULL",
         })?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Statement journals (every write that fires a trigger keeps one until it ends) and
+        // temporary sorts stay in memory instead of going through a temporary file.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         if main {
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         } else {

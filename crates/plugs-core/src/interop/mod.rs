@@ -418,6 +418,8 @@ struct ChunkResult {
 
 /// How many entries go in one transaction of a real import (each still on its own savepoint).
 const CHUNK: usize = 1000;
+/// From how many entries a chunk indexes its new contacts for search in one statement.
+const DEFER_INDEX_FROM: usize = 50;
 
 impl Store {
     /// Imports contacts from a file's bytes; `progress(done, total)` is called as entries are written.
@@ -478,6 +480,8 @@ impl Store {
             Some(ix) => ix,
             None => index.insert(Index::load(&ctx)?),
         };
+        // Contacts are indexed for search once per chunk rather than one by one.
+        let mut deferred = if chunk.len() >= DEFER_INDEX_FROM { Some(crate::search::DeferredIndex::begin(&tx)?) } else { None };
         let mut res = ChunkResult::default();
         let mut added: Vec<(Uuid, Record)> = Vec::new();
         let mut files: Vec<std::path::PathBuf> = Vec::new();
@@ -496,13 +500,16 @@ impl Store {
             let before = tx.total_changes();
             let mut written = Vec::new();
             let mut out = Outcome::default();
-            match self.import_one(&ctx, ix, d, options, &mut out, &mut written) {
+            match self.import_one(&ctx, ix, d, options, &mut out, &mut written, &mut deferred) {
                 Ok(()) => {
                     if savepoints {
                         tx.execute_batch("RELEASE entry")?;
                     }
                     files.extend(written);
                     if let Some((id, made)) = out.created {
+                        if let Some(d) = deferred.as_mut() {
+                            d.inserted();
+                        }
                         ix.add(id, &made);
                         added.push((id, made));
                         res.created += 1;
@@ -531,6 +538,9 @@ impl Store {
                 }
             }
         }
+        if let Some(d) = deferred {
+            d.finish(&tx)?;
+        }
         if options.dry_run {
             tx.rollback()?;
         } else if let Err(e) = tx.commit() {
@@ -540,10 +550,15 @@ impl Store {
         Ok(res)
     }
 
-    fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>) -> Result<()> {
+    fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>, deferred: &mut Option<crate::search::DeferredIndex>) -> Result<()> {
         let spec = &crate::tables::contacts::SPEC;
         let contact_id = match ix.find(d) {
             Some(id) => {
+                // The contact may be one this chunk created: its index entry must exist before
+                // the update trigger replaces it.
+                if let Some(di) = deferred.as_mut() {
+                    di.flush(ctx.conn)?;
+                }
                 let old = repo::get(ctx.conn, ctx.actor, spec, id)?;
                 let mut patch = Map::new();
                 let mut names = Vec::new();

@@ -436,3 +436,95 @@ fn a_large_import_stays_searchable_including_contacts_merged_within_the_same_fil
     store.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')").unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM sqlite_master WHERE name = 'contacts_fts_after_insert'"), 1);
 }
+
+/// A small HTTP/1.1 server for linked photos: `/name` answers what `route` gives for it
+/// (status, content type, body, declared length); counts the requests per path.
+fn photo_server(route: fn(&str) -> (u16, &'static str, Vec<u8>, Option<u64>)) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap() <= 2 {
+                        break;
+                    }
+                }
+                log.lock().unwrap().push(path.clone());
+                let (status, mime, body, declared) = route(&path);
+                let head = format!("HTTP/1.1 {status} X\r\nContent-Type: {mime}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", declared.unwrap_or(body.len() as u64));
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    (base, seen)
+}
+
+#[test]
+fn linked_photos_are_downloaded_into_media_items_and_the_ones_that_cannot_be_keep_their_link() {
+    const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a small photo \xFF\xD9";
+    let (base, seen) = photo_server(|path| match path {
+        "/kenji.jpg" => (200, "image/jpeg", JPEG.to_vec(), None),
+        "/profile" => (200, "text/html; charset=utf-8", b"<html>a profile page</html>".to_vec(), None),
+        "/huge.png" => (200, "image/png", b"\x89PNG".to_vec(), Some(64 * 1024 * 1024)),
+        _ => (404, "text/plain", b"no such photo".to_vec(), None),
+    });
+    // A closed port on this machine: the host cannot be reached.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let a = l.local_addr().unwrap();
+        drop(l);
+        format!("http://{a}")
+    };
+    let card = |n: &str, photo: &str| format!("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{n} Photo\r\nN:Photo;{n};;;\r\nPHOTO:{photo}\r\nEND:VCARD\r\n");
+    let file = [
+        card("Kenji", &format!("{base}/kenji.jpg")),
+        card("Page", &format!("{base}/profile")),
+        card("Gone", &format!("{base}/gone.jpg")),
+        card("Huge", &format!("{base}/huge.png")),
+        card("Far", &format!("{closed}/far.jpg")),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+
+    // A dry run downloads nothing and says so.
+    let dry = store.import_contacts(file.as_bytes(), &ImportOptions { dry_run: true, ..Default::default() }, |_, _| {}).unwrap();
+    assert_eq!((dry.created, dry.media, dry.warnings.len()), (5, 0, 5), "{dry:?}");
+    assert!(seen.lock().unwrap().is_empty());
+
+    let r = store.import_contacts(file.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+    assert_eq!((r.created, r.media, r.refused.len()), (5, 1, 0), "{r:?}");
+    // The downloaded photo is a media item of its contact, with its bytes and its address.
+    let kenji = &by_last(&store, "Photo").into_iter().find(|c| c.first_name == "Kenji").unwrap();
+    let media: Vec<Media> = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(kenji.id))], ..Default::default() }).unwrap().items;
+    assert_eq!(media.len(), 1);
+    assert_eq!((media[0].mime_type.as_str(), media[0].file_size, media[0].file_url.clone()), ("image/jpeg", JPEG.len() as i64, Some(format!("{base}/kenji.jpg"))));
+    let (_, bytes) = store.media_bytes(media[0].id).unwrap();
+    assert_eq!(bytes, JPEG);
+    assert_eq!(kenji.avatar_url, None);
+    // The others say why, by card, and keep the address as the avatar link.
+    let why = |card: usize| r.warnings.iter().find(|w| w.location.starts_with(&format!("card {card} "))).map(|w| w.reason.clone()).unwrap_or_default();
+    assert!(why(2).contains("not an image (content type text/html)"), "{:?}", r.warnings);
+    assert!(why(3).contains("the server answered 404"), "{:?}", r.warnings);
+    assert!(why(4).contains("larger than 10 MiB"), "{:?}", r.warnings);
+    assert!(why(5).contains("could not be reached"), "{:?}", r.warnings);
+    for (n, url) in [("Page", format!("{base}/profile")), ("Far", format!("{closed}/far.jpg"))] {
+        let c = by_last(&store, "Photo").into_iter().find(|c| c.first_name == n).unwrap();
+        assert_eq!(c.avatar_url, Some(url));
+    }
+    let mut paths = seen.lock().unwrap().clone();
+    paths.sort();
+    assert_eq!(paths, ["/gone.jpg", "/huge.png", "/kenji.jpg", "/profile"]);
+}

@@ -6,10 +6,11 @@
 //! one matches by id, by email (any case) or by name + company. Entries that cannot be read or
 //! are refused by the store are reported with their card/row and line, and the rest import. A dry
 //! run does all of it in a transaction that is rolled back, so what it reports is exactly what an
-//! import would do.
+//! import would do. Photos linked by address are downloaded first (see [`photos`]).
 
 pub mod csvfmt;
 pub mod export;
+pub mod photos;
 pub mod text;
 pub mod vcard;
 
@@ -50,6 +51,8 @@ impl std::str::FromStr for Format {
 pub enum Photo {
     Data(Vec<u8>, String),
     Link(String),
+    /// A linked photo, downloaded: its bytes, content type and address.
+    Fetched { bytes: Vec<u8>, mime: String, url: String },
 }
 
 /// One entry of a file, read but not yet written.
@@ -424,8 +427,17 @@ const DEFER_INDEX_FROM: usize = 50;
 impl Store {
     /// Imports contacts from a file's bytes; `progress(done, total)` is called as entries are written.
     pub fn import_contacts(&self, bytes: &[u8], options: &ImportOptions, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
-        let (drafts, notes, mut report) = read(bytes, options)?;
+        let (mut drafts, notes, mut report) = read(bytes, options)?;
         report.refused = notes;
+        if options.dry_run {
+            for d in &drafts {
+                if let Some(Photo::Link(url)) = &d.photo {
+                    report.warnings.push(ImportNote { location: d.location.clone(), reason: format!("PHOTO {url}: downloaded when the import runs for real, not in a dry run") });
+                }
+            }
+        } else {
+            photos::fetch_linked(&mut drafts, &mut report.warnings);
+        }
         let actor = self.actor()?;
         // A large import touches many index pages: a bigger page cache while it runs.
         let cache: i64 = self.connection().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
@@ -611,12 +623,17 @@ impl Store {
             Some(Photo::Data(bytes, mime)) => {
                 let name = format!("photo{}", ext(mime));
                 if !o.dry_run {
-                    written.push(self.store_file(ctx, bytes, &name, mime, contact_id)?);
+                    written.push(self.store_file(ctx, bytes, &name, mime, contact_id, None)?);
                 }
                 out.media += 1;
             }
+            Some(Photo::Fetched { bytes, mime, url }) => {
+                let name = format!("photo{}", ext(mime));
+                written.push(self.store_file(ctx, bytes, &name, mime, contact_id, Some(url))?);
+                out.media += 1;
+            }
             Some(Photo::Link(url)) => {
-                // Photos linked by address stay where they are: the contact's avatar points there.
+                // A linked photo that could not be downloaded: the contact's avatar points there.
                 let spec_c = &crate::tables::contacts::SPEC;
                 let cur = repo::get(ctx.conn, ctx.actor, spec_c, contact_id)?;
                 if is_empty(cur.get("avatar_url")) {
@@ -630,17 +647,20 @@ impl Store {
         Ok(())
     }
 
-    /// Saves a photo as a media item of the contact, inside the caller's transaction.
-    fn store_file(&self, ctx: &Ctx, bytes: &[u8], name: &str, mime: &str, contact: Uuid) -> Result<std::path::PathBuf> {
+    /// Saves a photo as a media item of the contact, inside the caller's transaction; `source` is
+    /// the address a linked photo was downloaded from.
+    fn store_file(&self, ctx: &Ctx, bytes: &[u8], name: &str, mime: &str, contact: Uuid, source: Option<&str>) -> Result<std::path::PathBuf> {
         let file = Uuid::now_v7();
         let dir = self.media_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("photo", "io", format!("cannot create {}: {e}", dir.display())))?;
         let e = ext(mime);
         let path = dir.join(format!("{file}{e}"));
         std::fs::write(&path, bytes).map_err(|e| Error::invalid("photo", "io", format!("cannot save the photo: {e}")))?;
+        // An address too long for file_url (500 characters) is not worth refusing the photo for.
+        let source = source.filter(|u| u.chars().count() <= 500);
         let rec: Record = serde_json::from_value(json!({
             "title": name, "file_name": name, "file_path": format!("media/{file}{e}"), "media_type": "image", "mime_type": mime,
-            "file_size": bytes.len(), "status": "ready", "related_contact": contact, "tags": ["photo"],
+            "file_size": bytes.len(), "status": "ready", "related_contact": contact, "tags": ["photo"], "file_url": source,
         }))
         .expect("an object");
         if let Err(err) = repo::create(ctx, &crate::tables::media::SPEC, rec, Origin::Client) {

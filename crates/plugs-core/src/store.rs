@@ -294,3 +294,28 @@ pub(crate) fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<(
     )?;
     Ok(())
 }
+
+/// A larger page cache for the length of one bulk write (an import, a large pull), so that the
+/// index pages it touches stay in memory instead of being spilled and read back; the connection's
+/// own size (and the memory) comes back when this is dropped.
+pub(crate) struct BulkCache<'a> {
+    conn: &'a Connection,
+    before: i64,
+}
+
+/// The page cache of a bulk write, in KiB.
+const BULK_CACHE_KIB: i64 = 128 * 1024;
+
+impl Store {
+    pub(crate) fn bulk_cache(&self) -> Result<BulkCache<'_>> {
+        let before: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+        Ok(BulkCache { conn: &self.conn, before })
+    }
+}
+
+impl Drop for BulkCache<'_> {
+    fn drop(&mut self) {
+        let _ = self.conn.execute_batch(&format!("PRAGMA cache_size = {}", self.before));
+    }
+}

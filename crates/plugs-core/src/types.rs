@@ -35,7 +35,15 @@ impl Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+        use chrono::{Datelike, Timelike};
+        let t = &self.0;
+        let nanos = t.nanosecond();
+        if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
+            // Outside four-digit years, or a leap second: chrono's own rendering.
+            return write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%.6fZ"));
+        }
+        // The same text as that format, written directly (this runs for every time stored).
+        write!(f, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", t.year(), t.month(), t.day(), t.hour(), t.minute(), t.second(), nanos / 1000)
     }
 }
 
@@ -185,5 +193,19 @@ mod tests {
         assert_eq!(Money::parse("9999999999.99").unwrap().hundredths(), MONEY_MAX_HUNDREDTHS);
         assert!(Money::parse("abc").is_err());
         assert_eq!(Money::from_hundredths(-250).to_string(), "-2.50");
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::Timestamp;
+
+    #[test]
+    fn written_as_the_chrono_format_writes_it() {
+        for text in ["2026-11-24T14:03:05Z", "0001-01-01T00:00:00.000001Z", "2024-02-29T23:59:59.999999Z", "1999-12-31T23:59:59.5+02:00", "9999-12-31T23:59:59Z"] {
+            let t = Timestamp::parse(text).unwrap();
+            assert_eq!(t.to_string(), t.as_datetime().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(), "{text}");
+        }
+        assert_eq!(Timestamp::parse("2026-11-24T14:03:05.1234567+01:00").unwrap().to_string(), "2026-11-24T13:03:05.123456Z");
     }
 }

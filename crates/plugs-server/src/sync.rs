@@ -125,6 +125,11 @@ fn visibility(table: &str) -> &'static str {
 /// Rows by id as the user may see them: Some(row) if visible, None if it exists but is hidden;
 /// absent from the map if it does not exist.
 async fn fetch_rows(tx: &impl GenericClient, table: &str, ids: &[Uuid], user: Uuid) -> Result<HashMap<Uuid, Option<Map<String, Value>>>, StoreError> {
+    Ok(fetch_rows_json(tx, table, ids, user).await?.into_iter().map(|(id, row)| (id, row.and_then(|j| serde_json::from_str(&j).ok()))).collect())
+}
+
+/// The rows as PostgreSQL writes them in JSON (`None`: not visible to this user).
+async fn fetch_rows_json(tx: &impl GenericClient, table: &str, ids: &[Uuid], user: Uuid) -> Result<HashMap<Uuid, Option<String>>, StoreError> {
     let Some(spec) = spec(table) else { return Ok(HashMap::new()) };
     let vis = visibility(table);
     let sql = format!(
@@ -135,7 +140,7 @@ async fn fetch_rows(tx: &impl GenericClient, table: &str, ids: &[Uuid], user: Uu
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = if vis.is_empty() { vec![&ids] } else { vec![&ids, &user] };
     let mut out = HashMap::new();
     for r in tx.query(&sql, &params).await? {
-        let row = if r.get::<_, bool>(1) { r.get::<_, Option<String>>(2).and_then(|j| serde_json::from_str(&j).ok()) } else { None };
+        let row = if r.get::<_, bool>(1) { r.get::<_, Option<String>>(2) } else { None };
         out.insert(r.get::<_, Uuid>(0), row);
     }
     Ok(out)
@@ -541,7 +546,7 @@ pub struct PullQuery {
 }
 
 /// The changes after a cursor, in commit order; waits up to `wait` for some if there are none.
-pub async fn pull(pool: &Pool, watchers: &Watchers, caller: Caller, q: PullQuery) -> Result<PullResponse, StoreError> {
+pub async fn pull(pool: &Pool, watchers: &Watchers, caller: Caller, q: PullQuery) -> Result<ServedPage, StoreError> {
     let mut rx = watchers.subscribe(caller.org);
     rx.borrow_and_update();
     let deadline = tokio::time::Instant::now() + q.wait;
@@ -557,13 +562,35 @@ pub async fn pull(pool: &Pool, watchers: &Watchers, caller: Caller, q: PullQuery
     }
 }
 
-async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<PullResponse, StoreError> {
+/// A pull page as served: a [`PullResponse`] whose rows pass PostgreSQL's JSON through as it is
+/// (the same shape on the wire, without parsing each row and writing it out again).
+#[derive(Debug, serde::Serialize)]
+pub struct ServedPage {
+    pub rows: Vec<ServedRow>,
+    pub cursor: i64,
+    pub has_more: bool,
+    pub total: Option<i64>,
+    pub resync_required: bool,
+    pub server_time: Timestamp,
+}
+
+/// One row of a [`ServedPage`], as [`PulledRow`].
+#[derive(Debug, serde::Serialize)]
+pub struct ServedRow {
+    pub seq: i64,
+    pub table: String,
+    pub record_id: Uuid,
+    pub kind: PullKind,
+    pub row: Option<Box<serde_json::value::RawValue>>,
+}
+
+async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedPage, StoreError> {
     let mut client = pool.get().await?;
     let tx = begin_org(&mut client, caller.org).await?;
     let state = tx.query_opt("SELECT last_seq, purged_through_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?;
     let purged: i64 = state.as_ref().map(|r| r.get(1)).unwrap_or(0);
     if q.cursor > 0 && q.cursor < purged {
-        return Ok(PullResponse { rows: vec![], cursor: q.cursor, has_more: false, total: None, resync_required: true, server_time: Timestamp::now() });
+        return Ok(ServedPage { rows: vec![], cursor: q.cursor, has_more: false, total: None, resync_required: true, server_time: Timestamp::now() });
     }
     let entries = tx
         .query(
@@ -582,14 +609,14 @@ async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<PullRes
             by_table.entry(e.get(0)).or_default().push(e.get(1));
         }
     }
-    let mut found: HashMap<(String, Uuid), Option<Map<String, Value>>> = HashMap::new();
+    let mut found: HashMap<(String, Uuid), Option<String>> = HashMap::new();
     for (table, ids) in &by_table {
-        for (id, row) in fetch_rows(&tx, table, ids, caller.user).await? {
+        for (id, row) in fetch_rows_json(&tx, table, ids, caller.user).await? {
             found.insert((table.clone(), id), row);
         }
     }
     tx.commit().await?;
-    let rows: Vec<PulledRow> = entries
+    let rows: Vec<ServedRow> = entries
         .iter()
         .map(|e| {
             let (table, id, seq, removed): (String, Uuid, i64, bool) = (e.get(0), e.get(1), e.get(2), e.get(3));
@@ -597,13 +624,16 @@ async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<PullRes
                 _ if removed => (PullKind::Remove, None),
                 None => (PullKind::Remove, None),
                 Some(None) => (PullKind::Hide, None),
-                Some(Some(r)) => (PullKind::Upsert, Some(r)),
+                Some(Some(r)) => match serde_json::value::RawValue::from_string(r) {
+                    Ok(raw) => (PullKind::Upsert, Some(raw)),
+                    Err(_) => (PullKind::Hide, None),
+                },
             };
-            PulledRow { seq, table, record_id: id, kind, row }
+            ServedRow { seq, table, record_id: id, kind, row }
         })
         .collect();
     let cursor = rows.last().map(|r| r.seq).unwrap_or(q.cursor);
-    Ok(PullResponse { has_more: rows.len() as i64 == q.limit, rows, cursor, total, resync_required: false, server_time: Timestamp::now() })
+    Ok(ServedPage { has_more: rows.len() as i64 == q.limit, rows, cursor, total, resync_required: false, server_time: Timestamp::now() })
 }
 
 /// Removes tombstones older than `retention` everywhere; devices behind the horizon resync.

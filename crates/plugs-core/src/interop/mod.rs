@@ -440,8 +440,7 @@ impl Store {
         }
         let actor = self.actor()?;
         // A large import touches many index pages: a bigger page cache while it runs.
-        let cache: i64 = self.connection().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        self.connection().execute_batch("PRAGMA cache_size = -131072")?;
+        let cache = self.bulk_cache()?;
         // The search index: no incremental merging while a large import runs, one merge after.
         let bulk = drafts.len() >= 5000 && !options.dry_run;
         if bulk {
@@ -451,7 +450,7 @@ impl Store {
         if bulk {
             self.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4); INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');")?;
         }
-        self.connection().execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        drop(cache);
         result?;
         report.refused.sort_by_key(|n| location_order(&n.location));
         Ok(report)

@@ -35,60 +35,164 @@ pub(crate) fn pending_fields(conn: &Connection, table: &str, id: Uuid) -> Result
     Ok(out)
 }
 
+/// What applying one page keeps between its rows.
+#[derive(Default)]
+struct Page {
+    /// Rows known to be here in this transaction (parents found, rows just stored), so that a page
+    /// of 5000 interactions does not look up the same organization, user and contact thousands of
+    /// times. Only ever grows with rows that exist; cleared when a row is removed.
+    present: Present,
+    /// Whether `sync_parked` may hold this row (it had rows when the page began, or one was parked
+    /// since): otherwise there is nothing there to clear after each stored row.
+    parked: bool,
+    /// Whether a row may have fields still waiting to be pushed.
+    may_be_pending: bool,
+    /// The contacts' search index, written once per page (see [`crate::search::DeferredIndex`]).
+    index: Option<crate::search::DeferredIndex>,
+    /// Contacts stored in this page, whose index entries may not be written yet.
+    contacts: HashSet<Uuid>,
+}
+
+impl Page {
+    /// Writes the pending index entries before a contact of this page is stored again, and before
+    /// any removal (a removed row may take contacts with it by cascade).
+    fn settle_contact(&mut self, conn: &Connection, table: &str, id: Uuid, removing: bool) -> Result<()> {
+        if removing || (table == "contacts" && self.contacts.contains(&id)) {
+            if let Some(ix) = self.index.as_mut() {
+                ix.flush(conn)?;
+            }
+            self.contacts.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Ids known to be here, by table (only tables other rows refer to).
+#[derive(Default)]
+struct Present(std::collections::HashMap<&'static str, HashSet<String>>);
+
+impl Present {
+    fn contains(&self, table: &str, id: &str) -> bool {
+        self.0.get(table).is_some_and(|ids| ids.contains(id))
+    }
+
+    fn insert(&mut self, table: &'static str, id: String) {
+        if is_parent(table) {
+            self.0.entry(table).or_default().insert(id);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// Whether some table refers to this one.
+fn is_parent(table: &str) -> bool {
+    static PARENTS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    PARENTS
+        .get_or_init(|| {
+            crate::tables::ALL
+                .iter()
+                .flat_map(|t| t.columns.iter())
+                .filter_map(|c| match c.kind {
+                    Kind::Uuid { references: Some(target) } => Some(target),
+                    _ => None,
+                })
+                .collect()
+        })
+        .contains(table)
+}
+
 /// The first row this one refers to that is not here (in any state), if any.
-fn missing_parent(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_json::Map<String, Value>) -> Result<Option<(&'static str, String)>> {
+fn missing_parent(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_json::Map<String, Value>, present: &mut Present) -> Result<Option<(&'static str, String)>> {
+    let own = id.to_string();
     for c in spec.columns {
         let Kind::Uuid { references: Some(target) } = c.kind else { continue };
         let Some(v) = row.get(c.name).and_then(Value::as_str) else { continue };
-        if target == spec.name && v == id.to_string() {
+        if (target == spec.name && v == own) || present.contains(target, v) {
             continue;
         }
         let found: Option<i64> = conn.prepare_cached(&format!("SELECT 1 FROM {target} WHERE id = ?1"))?.query_row([v], |r| r.get(0)).optional()?;
         if found.is_none() {
             return Ok(Some((target, v.to_owned())));
         }
+        present.insert(target, v.to_owned());
     }
     Ok(None)
 }
 
 /// Stores a server row (or parks it until its parents arrive). Returns whether it was stored.
 pub(crate) fn upsert(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>) -> Result<bool> {
-    upsert_with(conn, table, id, seq, row, true)
+    upsert_with(conn, table, id, seq, row, None, &mut Page { parked: true, may_be_pending: true, ..Default::default() })
+}
+
+/// A server row's values as they will be stored, in the table's column order.
+fn row_values(spec: &TableSpec, row: &serde_json::Map<String, Value>) -> Result<Vec<SqlValue>> {
+    let mut values = Vec::with_capacity(spec.columns.len());
+    for c in spec.columns {
+        values.push(server_value(c, row.get(c.name)).map_err(|e| Error::invalid(format!("{}.{}", spec.name, c.name), "server_value", e.to_string()))?);
+    }
+    Ok(values)
+}
+
+/// Works out the values of a page's rows ahead of writing them (a row whose values are refused
+/// is left as it is, to be refused when it is written).
+pub(crate) fn prepare_page(rows: &mut [PulledRow]) {
+    for r in rows {
+        if let (PullKind::Upsert, Some(row), Ok(spec)) = (r.kind, &r.row, spec(&r.table)) {
+            r.values = row_values(spec, row).ok();
+        }
+    }
 }
 
 fn outbox_empty(conn: &Connection) -> Result<bool> {
     Ok(conn.prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM sync_outbox)")?.query_row([], |r| r.get(0))?)
 }
 
-fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>, may_be_pending: bool) -> Result<bool> {
+fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Map<String, Value>, ready: Option<&[SqlValue]>, page: &mut Page) -> Result<bool> {
     let spec = spec(table)?;
-    if let Some((t, pid)) = missing_parent(conn, spec, id, row)? {
+    if let Some((t, pid)) = missing_parent(conn, spec, id, row, &mut page.present)? {
         park(conn, table, id, seq, row, t, &pid)?;
+        page.parked = true;
         return Ok(false);
     }
-    let pending = if may_be_pending { pending_fields(conn, table, id)? } else { HashSet::new() };
-    let mut values = Vec::with_capacity(spec.columns.len());
-    for c in spec.columns {
-        values.push(server_value(c, row.get(c.name)).map_err(|e| Error::invalid(format!("{table}.{}", c.name), "server_value", e.to_string()))?);
-    }
+    let pending = if page.may_be_pending { pending_fields(conn, table, id)? } else { HashSet::new() };
+    let worked_out;
+    let values = match ready {
+        Some(v) => v,
+        None => {
+            worked_out = row_values(spec, row)?;
+            &worked_out[..]
+        }
+    };
+    page.settle_contact(conn, table, id, false)?;
     let sql = if pending.is_empty() { full_upsert_sql(spec) } else { upsert_sql(spec, &pending) };
-    conn.execute("SAVEPOINT sync_row", [])?;
-    match conn.prepare_cached(&sql)?.execute(params_from_iter(values)) {
+    // One statement: a constraint it breaks undoes the whole statement (triggers included) and
+    // leaves the transaction as it was, so no savepoint is needed around it.
+    match conn.prepare_cached(&sql)?.execute(params_from_iter(values.iter())) {
         Ok(_) => {
-            conn.execute("RELEASE sync_row", [])?;
-            conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
+            if page.parked {
+                conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
+            }
+            if is_parent(spec.name) {
+                page.present.insert(spec.name, id.to_string());
+            }
+            if spec.name == "contacts" && page.index.is_some() {
+                page.contacts.insert(id);
+                if let Some(ix) = page.index.as_mut() {
+                    ix.inserted();
+                }
+            }
             Ok(true)
         }
         Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
             // A local row not yet settled stands in the way (its push will be refused and undone).
-            conn.execute_batch("ROLLBACK TO sync_row; RELEASE sync_row")?;
             park(conn, table, id, seq, row, "", "")?;
+            page.parked = true;
             Ok(false)
         }
-        Err(e) => {
-            conn.execute_batch("ROLLBACK TO sync_row; RELEASE sync_row")?;
-            Err(e.into())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -130,20 +234,36 @@ pub(crate) fn remove(conn: &Connection, table: &str, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// From how many contacts a page writes their search index in one statement.
+const DEFER_INDEX_FROM: usize = 20;
+
 /// Applies one pulled page (parents first) and retries parked rows whose parents have now arrived.
 pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
     let mut ordered: Vec<&PulledRow> = rows.iter().collect();
     ordered.sort_by_key(|r| (table_rank(&r.table).unwrap_or(usize::MAX), r.seq));
-    // With nothing queued here (the usual case, and always in an initial sync) no row has pending fields.
-    let may_be_pending = !outbox_empty(conn)?;
+    let contacts = rows.iter().filter(|r| r.table == "contacts" && r.kind == PullKind::Upsert).count();
+    let mut page = Page {
+        // With nothing queued here (the usual case, and always in an initial sync) no row has pending fields.
+        may_be_pending: !outbox_empty(conn)?,
+        parked: conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked)")?.query_row([], |r| r.get(0))?,
+        index: if contacts >= DEFER_INDEX_FROM { Some(crate::search::DeferredIndex::begin(conn)?) } else { None },
+        ..Default::default()
+    };
     for r in ordered {
         match (r.kind, &r.row) {
             (PullKind::Upsert, Some(row)) => {
-                upsert_with(conn, &r.table, r.record_id, r.seq, row, may_be_pending)?;
+                upsert_with(conn, &r.table, r.record_id, r.seq, row, r.values.as_deref(), &mut page)?;
             }
-            (PullKind::Remove | PullKind::Hide, _) => remove(conn, &r.table, r.record_id)?,
+            (PullKind::Remove | PullKind::Hide, _) => {
+                page.settle_contact(conn, &r.table, r.record_id, true)?;
+                page.present.clear();
+                remove(conn, &r.table, r.record_id)?
+            }
             (PullKind::Upsert, None) => {}
         }
+    }
+    if let Some(ix) = page.index.take() {
+        ix.finish(conn)?;
     }
     retry_parked(conn, false)
 }

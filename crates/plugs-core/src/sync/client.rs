@@ -105,6 +105,18 @@ struct Group {
     max_seq: i64,
 }
 
+/// About how many pulled rows one local transaction writes. Every commit writes each page it
+/// changed to the WAL again: with rows spread over several indexes, small transactions rewrite
+/// the same pages many times over.
+const COMMIT_ROWS: usize = 25_000;
+
+/// Pages fetched ahead of the writes, and the way back for pages written (freed on the thread
+/// that allocated them: freeing 5000 parsed rows is a fair part of writing them).
+struct Ahead {
+    pages: tokio::sync::mpsc::Receiver<Result<PullResponse>>,
+    spent: std::sync::mpsc::Sender<PullResponse>,
+}
+
 /// Syncs one device with one server.
 #[derive(Clone)]
 pub struct Syncer {
@@ -174,59 +186,166 @@ impl Syncer {
         }
     }
 
-    /// Pulls every page after the stored cursor (or everything, on a full resync).
+    /// Pulls every page after the stored cursor (or everything, on a full resync). When there is
+    /// more than one page, the next is fetched (on a thread of its own) while this one is being
+    /// written, so the server's work and the network overlap with the local writes.
     pub async fn pull_all(&self, store: &Store, mut progress: impl FnMut(Progress)) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let mut done = 0i64;
         let mut total: Option<i64> = None;
-        loop {
+        let _cache = store.bulk_cache()?;
+        'start: loop {
             let cursor: i64 = get_setting(&store.conn, keys::CURSOR)?.and_then(|s| s.parse().ok()).unwrap_or(0);
             let resync = get_setting(&store.conn, keys::RESYNC)?.as_deref() == Some("1");
             let want_total = total.is_none();
-            let page = self.authed(|tok| {
-                let remote = &self.remote;
-                let size = self.page_size;
-                async move { remote.pull(&tok, cursor, size, 0, want_total).await }
-            })
-            .await?;
-            if page.resync_required {
-                // Our cursor predates purged tombstones: start over and drop what the server no longer has.
-                let tx = store.immediate()?;
-                set_setting(&tx, keys::RESYNC, "1")?;
-                set_setting(&tx, keys::CURSOR, "0")?;
-                tx.execute("DELETE FROM sync_resync_seen", [])?;
-                tx.commit()?;
-                report.resynced = true;
-                total = None;
-                continue;
-            }
-            if let Some(t) = page.total {
-                total = Some(t);
-            }
-            let tx = store.immediate()?;
-            apply::apply_page(&tx, &page.rows)?;
-            if resync {
-                let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO sync_resync_seen (table_name, record_id) VALUES (?1, ?2)")?;
-                for r in page.rows.iter().filter(|r| r.kind == PullKind::Upsert) {
-                    seen.execute(rusqlite::params![r.table, r.record_id.to_string()])?;
+            let first = self
+                .authed(|tok| {
+                    let remote = &self.remote;
+                    let size = self.page_size;
+                    async move { remote.pull(&tok, cursor, size, 0, want_total).await }
+                })
+                .await;
+            let mut first = Some(first);
+            let mut ahead: Option<Ahead> = None;
+            // Pages are written in transactions of about COMMIT_ROWS rows, each with the cursor it
+            // reached: an interrupted pull resumes from the last one committed.
+            let mut open: Option<(rusqlite::Transaction<'_>, usize)> = None;
+            loop {
+                let page = match (first.take(), ahead.as_mut()) {
+                    (Some(p), _) => p?,
+                    (None, Some(a)) => match a.pages.recv().await.unwrap_or_else(|| Err(Error::Offline("the pull stopped before its last page".into()))) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            // The pages already written are whole: keep them, so the next pull
+                            // resumes after them.
+                            if let Some((tx, _)) = open.take() {
+                                tx.commit()?;
+                            }
+                            return Err(e);
+                        }
+                    },
+                    (None, None) => return Err(Error::Offline("the pull stopped before its last page".into())),
+                };
+                if page.resync_required {
+                    if let Some((tx, _)) = open.take() {
+                        tx.commit()?;
+                    }
+                    // Our cursor predates purged tombstones: start over and drop what the server no longer has.
+                    let tx = store.immediate()?;
+                    set_setting(&tx, keys::RESYNC, "1")?;
+                    set_setting(&tx, keys::CURSOR, "0")?;
+                    tx.execute("DELETE FROM sync_resync_seen", [])?;
+                    tx.commit()?;
+                    report.resynced = true;
+                    total = None;
+                    continue 'start;
+                }
+                if let Some(t) = page.total {
+                    total = Some(t);
+                }
+                if page.has_more && ahead.is_none() {
+                    ahead = Some(self.prefetch(page.cursor, false));
+                }
+                let (tx, rows) = match open.take() {
+                    Some(open) => open,
+                    None => (store.immediate()?, 0),
+                };
+                apply::apply_page(&tx, &page.rows)?;
+                if resync {
+                    let mut seen = tx.prepare_cached("INSERT OR IGNORE INTO sync_resync_seen (table_name, record_id) VALUES (?1, ?2)")?;
+                    for r in page.rows.iter().filter(|r| r.kind == PullKind::Upsert) {
+                        seen.execute(rusqlite::params![r.table, r.record_id.to_string()])?;
+                    }
+                }
+                set_setting(&tx, keys::CURSOR, &page.cursor.to_string())?;
+                if !page.has_more {
+                    apply::retry_parked(&tx, true)?;
+                }
+                if !page.has_more && resync {
+                    sweep(&tx)?;
+                    set_setting(&tx, keys::RESYNC, "0")?;
+                }
+                let rows = rows + page.rows.len();
+                // Keep the transaction open only when the next page is already here: never hold
+                // the database while waiting on the network.
+                if let Some(a) = ahead.as_mut() {
+                    if let Ok(next) = a.pages.try_recv() {
+                        first = Some(next);
+                    }
+                }
+                if !page.has_more || rows >= COMMIT_ROWS || first.is_none() {
+                    tx.commit()?;
+                } else {
+                    open = Some((tx, rows));
+                }
+                done += page.rows.len() as i64;
+                report.pulled += page.rows.len();
+                progress(Progress { done, total: total.unwrap_or(done).max(done) });
+                let last = !page.has_more;
+                if let Some(a) = ahead.as_ref() {
+                    // Freed where it was allocated, off this thread.
+                    let _ = a.spent.send(page);
+                }
+                if last {
+                    return Ok(report);
                 }
             }
-            set_setting(&tx, keys::CURSOR, &page.cursor.to_string())?;
-            if !page.has_more {
-                apply::retry_parked(&tx, true)?;
-            }
-            if !page.has_more && resync {
-                sweep(&tx)?;
-                set_setting(&tx, keys::RESYNC, "0")?;
-            }
-            tx.commit()?;
-            done += page.rows.len() as i64;
-            report.pulled += page.rows.len();
-            progress(Progress { done, total: total.unwrap_or(done).max(done) });
-            if !page.has_more {
-                return Ok(report);
-            }
         }
+    }
+
+    /// Fetches the pages after `cursor` one after another on a thread of its own, at most two
+    /// ahead of the caller, and stops after the last page, a resync answer or an error (each of
+    /// which it passes on), or when the caller stops listening.
+    fn prefetch(&self, mut cursor: i64, mut want_total: bool) -> Ahead {
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let (spent, spent_rx) = std::sync::mpsc::channel::<PullResponse>();
+        let me = Syncer { remote: self.remote.fresh(), ..self.clone() };
+        let spawned = std::thread::Builder::new().name("plugs-pull".into()).spawn({
+            let tx = tx.clone();
+            move || {
+                let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx.blocking_send(Err(Error::Offline(format!("cannot start the pull: {e}"))));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    loop {
+                        while let Ok(done) = spent_rx.try_recv() {
+                            drop(done);
+                        }
+                        let page = me
+                            .authed(|tok| {
+                                let remote = &me.remote;
+                                let size = me.page_size;
+                                async move { remote.pull(&tok, cursor, size, 0, want_total).await }
+                            })
+                            .await;
+                        want_total = false;
+                        let mut page = page;
+                        if let Ok(p) = page.as_mut() {
+                            apply::prepare_page(&mut p.rows);
+                        }
+                        let next = match &page {
+                            Ok(p) if p.has_more && !p.resync_required => Some(p.cursor),
+                            _ => None,
+                        };
+                        if tx.send(page).await.is_err() {
+                            return;
+                        }
+                        match next {
+                            Some(c) => cursor = c,
+                            None => return,
+                        }
+                    }
+                });
+            }
+        });
+        if let Err(e) = spawned {
+            let _ = tx.try_send(Err(Error::Offline(format!("cannot start the pull: {e}"))));
+        }
+        Ahead { pages: rx, spent }
     }
 
     /// Waits (up to `wait` seconds) for changes after the stored cursor and applies them.

@@ -20,11 +20,24 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+/// Builds the HTTP client of a [`Remote`].
+type MakeClient = std::sync::Arc<dyn Fn() -> reqwest::Client + Send + Sync>;
+
 /// The server at one address.
 #[derive(Clone)]
 pub struct Remote {
     base: String,
     http: reqwest::Client,
+    make: MakeClient,
+}
+
+fn default_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(60))
+        .user_agent(concat!("plugs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -42,20 +55,21 @@ impl Remote {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(Error::invalid("server", "invalid_format", "the server address must start with https:// (or http://)"));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .user_agent(concat!("plugs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Offline(e.to_string()))?;
-        Ok(Remote { base, http })
+        Ok(Remote { base, http: default_client(), make: std::sync::Arc::new(default_client) })
     }
 
-    /// A client with a given HTTP client (e.g. one that opens a connection per request).
-    pub fn with_client(base: &str, http: reqwest::Client) -> Result<Remote> {
+    /// A client whose HTTP clients `make` builds (e.g. ones that open a connection per request).
+    pub fn with_client(base: &str, make: fn() -> reqwest::Client) -> Result<Remote> {
         let mut r = Remote::new(base)?;
-        r.http = http;
+        r.http = make();
+        r.make = std::sync::Arc::new(make);
         Ok(r)
+    }
+
+    /// The same server with an HTTP client of its own, for another thread's runtime (a client's
+    /// pooled connections belong to the runtime that opened them).
+    pub fn fresh(&self) -> Remote {
+        Remote { base: self.base.clone(), http: (self.make)(), make: self.make.clone() }
     }
 
     /// The server's address.

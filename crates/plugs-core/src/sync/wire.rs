@@ -108,6 +108,10 @@ pub struct PulledRow {
     pub record_id: Uuid,
     pub kind: PullKind,
     pub row: Option<Map<String, Value>>,
+    /// The row's values as they will be stored, in the table's column order, when already
+    /// worked out (by the thread that fetched the page, while the previous one was written).
+    #[serde(skip)]
+    pub values: Option<Vec<rusqlite::types::Value>>,
 }
 
 /// A page of changes after a cursor.

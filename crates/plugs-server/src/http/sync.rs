@@ -8,7 +8,7 @@ use crate::sync::{self, PullQuery};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use plugs_core::sync::wire::{PullResponse, PushRequest, PushResponse};
+use plugs_core::sync::wire::{PushRequest, PushResponse};
 use serde::Deserialize;
 use std::time::Duration;
 use utoipa::IntoParams;
@@ -53,7 +53,7 @@ pub struct PullParams {
 /// The changes after a cursor, in commit order, as this user may see them.
 #[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullParams),
     responses((status = 200, description = "PullResponse: rows, cursor, has_more, total, resync_required", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn pull(State(s): State<AppState>, c: Caller, q: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullResponse>, ApiError> {
+pub async fn pull(State(s): State<AppState>, c: Caller, q: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>) -> Result<Json<sync::ServedPage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", None, e.body_text()))?;
     let limit = q.limit.unwrap_or(1000);
     if !(1..=5000).contains(&limit) {

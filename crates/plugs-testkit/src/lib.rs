@@ -232,11 +232,37 @@ impl Drop for SecretService {
     }
 }
 
+/// An X display number in `range` no X server holds: no lock file, or one left by a server that
+/// is gone (whose lock and socket are then cleared, so that waiting for the socket waits for the
+/// new server).
+pub fn free_display(range: std::ops::Range<u32>) -> u32 {
+    // Tests starting at the same moment (in this process or another) look from different places.
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let len = range.end - range.start;
+    let from = (std::process::id().wrapping_mul(7) + CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) * 13) % len;
+    let n = (0..len)
+        .map(|i| range.start + (from + i) % len)
+        .find(|n| match std::fs::read_to_string(format!("/tmp/.X{n}-lock")) {
+            Err(_) => true,
+            Ok(pid) => pid.trim().parse::<u32>().is_ok_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()),
+        })
+        .expect("a free X display");
+    forget_display(n);
+    n
+}
+
+/// Removes what an X server on display `n` leaves behind when it is killed.
+fn forget_display(n: u32) {
+    let _ = std::fs::remove_file(format!("/tmp/.X{n}-lock"));
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+}
+
 /// A desktop session for notification tests: Xvfb, a D-Bus session bus, Debian's
 /// notification-daemon serving org.freedesktop.Notifications, and dbus-monitor recording every
 /// Notify call. Processes given `env` send their notifications there.
 pub struct NotificationServer {
     pub env: Vec<(String, String)>,
+    display: u32,
     children: Vec<std::process::Child>,
     log: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -245,7 +271,7 @@ pub struct NotificationServer {
 impl NotificationServer {
     pub fn start() -> NotificationServer {
         let dir = tempfile::tempdir().expect("a temporary dir");
-        let display = (90..200).find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()).expect("a free X display");
+        let display = free_display(90..200);
         let mut children = vec![];
         children.push(
             Command::new("Xvfb").arg(format!(":{display}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)"),
@@ -291,7 +317,7 @@ impl NotificationServer {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        NotificationServer { env, children, log, _dir: dir }
+        NotificationServer { env, display, children, log, _dir: dir }
     }
 
     /// The (summary, body) of every Notify call seen on the bus so far.
@@ -330,18 +356,20 @@ impl Drop for NotificationServer {
             let _ = c.kill();
             let _ = c.wait();
         }
+        forget_display(self.display);
     }
 }
 
 /// An X display of its own (Xvfb) for tests of windows.
 pub struct VirtualDisplay {
     pub display: String,
+    number: u32,
     child: std::process::Child,
 }
 
 impl VirtualDisplay {
     pub fn start() -> VirtualDisplay {
-        let n = (100..300).find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()).expect("a free X display");
+        let n = free_display(100..300);
         let child = Command::new("Xvfb").arg(format!(":{n}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)");
         for _ in 0..100 {
             if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
@@ -349,7 +377,7 @@ impl VirtualDisplay {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        VirtualDisplay { display: format!(":{n}"), child }
+        VirtualDisplay { display: format!(":{n}"), number: n, child }
     }
 }
 
@@ -357,5 +385,6 @@ impl Drop for VirtualDisplay {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        forget_display(self.number);
     }
 }

@@ -266,14 +266,14 @@ impl Syncer {
                     set_setting(&tx, keys::RESYNC, "0")?;
                 }
                 let rows = rows + page.rows.len();
-                // Keep the transaction open only when the next page is already here: never hold
-                // the database while waiting on the network.
+                // Keep the transaction open only when the next page is already here (and is a
+                // page, not an error): never hold the database while waiting on the network.
                 if let Some(a) = ahead.as_mut() {
                     if let Ok(next) = a.pages.try_recv() {
                         first = Some(next);
                     }
                 }
-                if !page.has_more || rows >= COMMIT_ROWS || first.is_none() {
+                if !page.has_more || rows >= COMMIT_ROWS || !matches!(first, Some(Ok(_))) {
                     tx.commit()?;
                 } else {
                     open = Some((tx, rows));

@@ -6,7 +6,8 @@
 //!     Ids are UUIDv7, as the app makes them.
 //! (2) The time from an edit on device A to its arrival on device B, both running the engine.
 //!
-//! Run: `cargo bench -p plugs-tests --bench initial_sync` (`PLUGS_BENCH_CONTACTS` to scale).
+//! Run: `cargo bench -p plugs-tests --bench initial_sync` (`PLUGS_BENCH_CONTACTS` to scale,
+//! `PLUGS_BENCH_RANDOM_IDS=1` for random v4 ids).
 
 use plugs_core::sync::engine::EngineOptions;
 use plugs_core::sync::{Memory, Remote, SyncEngine, Syncer};
@@ -49,15 +50,20 @@ async fn main() {
     let admin = db.admin_client().await;
     let t = Instant::now();
     // Ids as the app makes them: UUIDv7 (48 bits of milliseconds, then random bits), one
-    // millisecond apart in the order the rows were made.
+    // millisecond apart in the order the rows were made. PLUGS_BENCH_RANDOM_IDS=1: random v4 ids
+    // instead (every insert lands at a random place in every id index).
+    let random_ids = std::env::var("PLUGS_BENCH_RANDOM_IDS").is_ok_and(|v| v == "1");
     admin
-        .batch_execute(
+        .batch_execute(if random_ids {
+            "CREATE FUNCTION bench_uuid7(n bigint) RETURNS uuid LANGUAGE sql VOLATILE AS $$ SELECT gen_random_uuid() $$"
+        } else {
             "CREATE FUNCTION bench_uuid7(n bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
                  SELECT (lpad(to_hex(1764000000000 + n), 12, '0') || '7' || substr(md5(n::text), 1, 3) || '8' || substr(md5(n::text), 4, 15))::uuid
-             $$",
-        )
+             $$"
+        })
         .await
         .unwrap();
+    println!("ids: {}", if random_ids { "random (v4)" } else { "UUIDv7" });
     admin
         .execute(
             "INSERT INTO contacts (id, organization_id, created_by, first_name, last_name, email, company, job_title, notes, lead_score, created_at, updated_at)

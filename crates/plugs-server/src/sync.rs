@@ -562,27 +562,10 @@ pub async fn pull(pool: &Pool, watchers: &Watchers, caller: Caller, q: PullQuery
     }
 }
 
-/// A pull page as served: a [`PullResponse`] whose rows pass PostgreSQL's JSON through as it is
-/// (the same shape on the wire, without parsing each row and writing it out again).
-#[derive(Debug, serde::Serialize)]
-pub struct ServedPage {
-    pub rows: Vec<ServedRow>,
-    pub cursor: i64,
-    pub has_more: bool,
-    pub total: Option<i64>,
-    pub resync_required: bool,
-    pub server_time: Timestamp,
-}
-
-/// One row of a [`ServedPage`], as [`PulledRow`].
-#[derive(Debug, serde::Serialize)]
-pub struct ServedRow {
-    pub seq: i64,
-    pub table: String,
-    pub record_id: Uuid,
-    pub kind: PullKind,
-    pub row: Option<Box<serde_json::value::RawValue>>,
-}
+/// A pull page as served: rows pass PostgreSQL's JSON through as it is (the same wire shape,
+/// without parsing each row and writing it out again).
+pub type ServedPage = PullResponse<ServedRow>;
+pub type ServedRow = PulledRow<Box<serde_json::value::RawValue>>;
 
 async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedPage, StoreError> {
     let mut client = pool.get().await?;
@@ -629,7 +612,7 @@ async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedP
                     Err(_) => (PullKind::Hide, None),
                 },
             };
-            ServedRow { seq, table, record_id: id, kind, row }
+            ServedRow { seq, table, record_id: id, kind, row, values: None }
         })
         .collect();
     let cursor = rows.last().map(|r| r.seq).unwrap_or(q.cursor);

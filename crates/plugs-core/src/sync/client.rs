@@ -198,14 +198,7 @@ impl Syncer {
             let cursor: i64 = get_setting(&store.conn, keys::CURSOR)?.and_then(|s| s.parse().ok()).unwrap_or(0);
             let resync = get_setting(&store.conn, keys::RESYNC)?.as_deref() == Some("1");
             let want_total = total.is_none();
-            let first = self
-                .authed(|tok| {
-                    let remote = &self.remote;
-                    let size = self.page_size;
-                    async move { remote.pull(&tok, cursor, size, 0, want_total).await }
-                })
-                .await;
-            let mut first = Some(first);
+            let mut first = Some(self.pull_page(cursor, 0, want_total).await);
             let mut ahead: Option<Ahead> = None;
             // Pages are written in transactions of about COMMIT_ROWS rows, each with the cursor it
             // reached: an interrupted pull resumes from the last one committed.
@@ -293,6 +286,16 @@ impl Syncer {
         }
     }
 
+    /// The page after `cursor` (waiting up to `wait` seconds for one), with the access token.
+    async fn pull_page(&self, cursor: i64, wait: u64, want_total: bool) -> Result<PullResponse> {
+        self.authed(|tok| {
+            let remote = &self.remote;
+            let size = self.page_size;
+            async move { remote.pull(&tok, cursor, size, wait, want_total).await }
+        })
+        .await
+    }
+
     /// Fetches the pages after `cursor` one after another on a thread of its own, at most two
     /// ahead of the caller, and stops after the last page, a resync answer or an error (each of
     /// which it passes on), or when the caller stops listening.
@@ -315,15 +318,8 @@ impl Syncer {
                         while let Ok(done) = spent_rx.try_recv() {
                             drop(done);
                         }
-                        let page = me
-                            .authed(|tok| {
-                                let remote = &me.remote;
-                                let size = me.page_size;
-                                async move { remote.pull(&tok, cursor, size, 0, want_total).await }
-                            })
-                            .await;
+                        let mut page = me.pull_page(cursor, 0, want_total).await;
                         want_total = false;
-                        let mut page = page;
                         if let Ok(p) = page.as_mut() {
                             apply::prepare_page(&mut p.rows);
                         }
@@ -351,12 +347,7 @@ impl Syncer {
     /// Waits (up to `wait` seconds) for changes after the stored cursor and applies them.
     pub async fn pull_live(&self, store: &Store, wait: u64) -> Result<usize> {
         let cursor: i64 = get_setting(&store.conn, keys::CURSOR)?.and_then(|s| s.parse().ok()).unwrap_or(0);
-        let page = self.authed(|tok| {
-            let remote = &self.remote;
-            let size = self.page_size;
-            async move { remote.pull(&tok, cursor, size, wait, false).await }
-        })
-        .await?;
+        let page = self.pull_page(cursor, wait, false).await?;
         if page.resync_required || page.has_more {
             return Ok(self.pull_all(store, |_| {}).await?.pulled);
         }

@@ -100,14 +100,15 @@ pub enum PullKind {
     Hide,
 }
 
-/// One row of a pull page.
+/// One row of a pull page. The server writes the row as PostgreSQL made its JSON (`J` a raw JSON
+/// value); the device reads it as an object.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PulledRow {
+pub struct PulledRow<J = Map<String, Value>> {
     pub seq: i64,
     pub table: String,
     pub record_id: Uuid,
     pub kind: PullKind,
-    pub row: Option<Map<String, Value>>,
+    pub row: Option<J>,
     /// The row's values as they will be stored, in the table's column order, when already
     /// worked out (by the thread that fetched the page, while the previous one was written).
     #[serde(skip)]
@@ -116,8 +117,8 @@ pub struct PulledRow {
 
 /// A page of changes after a cursor.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PullResponse {
-    pub rows: Vec<PulledRow>,
+pub struct PullResponse<R = PulledRow> {
+    pub rows: Vec<R>,
     /// Pass this back to get what follows.
     pub cursor: i64,
     /// More rows wait after `cursor`.

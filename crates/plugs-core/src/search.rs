@@ -124,40 +124,55 @@ mod tests {
 /// the end of every statement, so indexing a large import contact by contact builds (and then
 /// merges) one tiny segment per contact: most of an import's time. While a batch is open, the
 /// insert trigger is dropped inside the caller's transaction (a rollback brings it back) and the
-/// new rows (rowids above the largest one at the start) are indexed by [`DeferredIndex::flush`],
-/// which must run before any of them is updated or deleted, and by [`DeferredIndex::finish`].
+/// new rows (rowids above the largest one at the start) are indexed by [`DeferredIndex::flush`]
+/// and by [`DeferredIndex::finish`]. The caller names each contact it writes
+/// ([`DeferredIndex::written`]) and calls [`DeferredIndex::before_change`] before it updates a
+/// contact, and `flush` before it deletes any row: the update and delete triggers expect a
+/// changed row to be in the index already.
 pub(crate) struct DeferredIndex {
     trigger: String,
     columns: String,
     after: i64,
-    pending: bool,
+    /// Contacts written since the last flush.
+    pending: std::collections::HashSet<uuid::Uuid>,
 }
 
 impl DeferredIndex {
     const TRIGGER: &'static str = "contacts_fts_after_insert";
+    /// From how many contacts a bulk write is worth it (below, the trigger does the work and the
+    /// schema is left alone).
+    pub(crate) const FROM: usize = 20;
 
     pub(crate) fn begin(conn: &rusqlite::Connection) -> Result<DeferredIndex> {
         let trigger: String = conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", [Self::TRIGGER], |r| r.get(0))?;
         let columns: Vec<String> = conn.prepare("SELECT name FROM pragma_table_info('contacts_fts')")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         let after: i64 = conn.query_row("SELECT coalesce(max(rowid), 0) FROM contacts", [], |r| r.get(0))?;
         conn.execute_batch(&format!("DROP TRIGGER {}", Self::TRIGGER))?;
-        Ok(DeferredIndex { trigger, columns: columns.join(", "), after, pending: false })
+        Ok(DeferredIndex { trigger, columns: columns.join(", "), after, pending: Default::default() })
     }
 
-    /// Notes that contacts were inserted since the last flush.
-    pub(crate) fn inserted(&mut self) {
-        self.pending = true;
+    /// Notes a contact written (inserted, or perhaps updated) since the last flush.
+    pub(crate) fn written(&mut self, id: uuid::Uuid) {
+        self.pending.insert(id);
+    }
+
+    /// To call before updating contact `id`: indexes what is pending if `id` is among it.
+    pub(crate) fn before_change(&mut self, conn: &rusqlite::Connection, id: uuid::Uuid) -> Result<()> {
+        if self.pending.contains(&id) {
+            self.flush(conn)?;
+        }
+        Ok(())
     }
 
     /// Indexes the contacts inserted so far.
     pub(crate) fn flush(&mut self, conn: &rusqlite::Connection) -> Result<()> {
-        if !self.pending {
+        if self.pending.is_empty() {
             return Ok(());
         }
         let c = &self.columns;
         conn.execute(&format!("INSERT INTO contacts_fts (rowid, {c}) SELECT rowid, {c} FROM contacts WHERE rowid > ?1 ORDER BY rowid"), [self.after])?;
         self.after = conn.query_row("SELECT coalesce(max(rowid), 0) FROM contacts", [], |r| r.get(0))?;
-        self.pending = false;
+        self.pending.clear();
         Ok(())
     }
 

@@ -16,6 +16,7 @@ pub mod vcard;
 
 use crate::error::{Error, Result};
 use crate::repo::{self, Ctx, Origin, Record};
+use crate::search::DeferredIndex;
 use crate::store::Store;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -421,8 +422,6 @@ struct ChunkResult {
 
 /// How many entries go in one transaction of a real import (each still on its own savepoint).
 const CHUNK: usize = 1000;
-/// From how many entries a chunk indexes its new contacts for search in one statement.
-const DEFER_INDEX_FROM: usize = 50;
 
 impl Store {
     /// Imports contacts from a file's bytes; `progress(done, total)` is called as entries are written.
@@ -492,7 +491,7 @@ impl Store {
             None => index.insert(Index::load(&ctx)?),
         };
         // Contacts are indexed for search once per chunk rather than one by one.
-        let mut deferred = if chunk.len() >= DEFER_INDEX_FROM { Some(crate::search::DeferredIndex::begin(&tx)?) } else { None };
+        let mut deferred = if chunk.len() >= DeferredIndex::FROM { Some(DeferredIndex::begin(&tx)?) } else { None };
         let mut res = ChunkResult::default();
         let mut added: Vec<(Uuid, Record)> = Vec::new();
         let mut files: Vec<std::path::PathBuf> = Vec::new();
@@ -519,7 +518,7 @@ impl Store {
                     files.extend(written);
                     if let Some((id, made)) = out.created {
                         if let Some(d) = deferred.as_mut() {
-                            d.inserted();
+                            d.written(id);
                         }
                         ix.add(id, &made);
                         added.push((id, made));
@@ -561,14 +560,14 @@ impl Store {
         Ok(res)
     }
 
-    fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>, deferred: &mut Option<crate::search::DeferredIndex>) -> Result<()> {
+    fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>, deferred: &mut Option<DeferredIndex>) -> Result<()> {
         let spec = &crate::tables::contacts::SPEC;
         let contact_id = match ix.find(d) {
             Some(id) => {
                 // The contact may be one this chunk created: its index entry must exist before
                 // the update trigger replaces it.
                 if let Some(di) = deferred.as_mut() {
-                    di.flush(ctx.conn)?;
+                    di.before_change(ctx.conn, id)?;
                 }
                 let old = repo::get(ctx.conn, ctx.actor, spec, id)?;
                 let mut patch = Map::new();

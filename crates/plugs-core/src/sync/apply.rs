@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::repo::{read_record, Record};
 use crate::schema::{Column, Kind, TableSpec};
+use crate::search::DeferredIndex;
 use crate::sync::wire::{table_rank, PullKind, PulledRow};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
@@ -47,24 +48,8 @@ struct Page {
     parked: bool,
     /// Whether a row may have fields still waiting to be pushed.
     may_be_pending: bool,
-    /// The contacts' search index, written once per page (see [`crate::search::DeferredIndex`]).
-    index: Option<crate::search::DeferredIndex>,
-    /// Contacts stored in this page, whose index entries may not be written yet.
-    contacts: HashSet<Uuid>,
-}
-
-impl Page {
-    /// Writes the pending index entries before a contact of this page is stored again, and before
-    /// any removal (a removed row may take contacts with it by cascade).
-    fn settle_contact(&mut self, conn: &Connection, table: &str, id: Uuid, removing: bool) -> Result<()> {
-        if removing || (table == "contacts" && self.contacts.contains(&id)) {
-            if let Some(ix) = self.index.as_mut() {
-                ix.flush(conn)?;
-            }
-            self.contacts.clear();
-        }
-        Ok(())
-    }
+    /// The contacts' search index, written once per page (see [`DeferredIndex`]).
+    index: Option<DeferredIndex>,
 }
 
 /// Ids known to be here, by table (only tables other rows refer to).
@@ -76,9 +61,9 @@ impl Present {
         self.0.get(table).is_some_and(|ids| ids.contains(id))
     }
 
-    fn insert(&mut self, table: &'static str, id: String) {
+    fn insert(&mut self, table: &'static str, id: impl ToString) {
         if is_parent(table) {
-            self.0.entry(table).or_default().insert(id);
+            self.0.entry(table).or_default().insert(id.to_string());
         }
     }
 
@@ -117,7 +102,7 @@ fn missing_parent(conn: &Connection, spec: &TableSpec, id: Uuid, row: &serde_jso
         if found.is_none() {
             return Ok(Some((target, v.to_owned())));
         }
-        present.insert(target, v.to_owned());
+        present.insert(target, v);
     }
     Ok(None)
 }
@@ -166,7 +151,9 @@ fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_j
             &worked_out[..]
         }
     };
-    page.settle_contact(conn, table, id, false)?;
+    if let (Some(ix), "contacts") = (page.index.as_mut(), spec.name) {
+        ix.before_change(conn, id)?;
+    }
     let sql = if pending.is_empty() { full_upsert_sql(spec) } else { upsert_sql(spec, &pending) };
     // One statement: a constraint it breaks undoes the whole statement (triggers included) and
     // leaves the transaction as it was, so no savepoint is needed around it.
@@ -175,14 +162,9 @@ fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_j
             if page.parked {
                 conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
             }
-            if is_parent(spec.name) {
-                page.present.insert(spec.name, id.to_string());
-            }
-            if spec.name == "contacts" && page.index.is_some() {
-                page.contacts.insert(id);
-                if let Some(ix) = page.index.as_mut() {
-                    ix.inserted();
-                }
+            page.present.insert(spec.name, id);
+            if let (Some(ix), "contacts") = (page.index.as_mut(), spec.name) {
+                ix.written(id);
             }
             Ok(true)
         }
@@ -234,9 +216,6 @@ pub(crate) fn remove(conn: &Connection, table: &str, id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// From how many contacts a page writes their search index in one statement.
-const DEFER_INDEX_FROM: usize = 20;
-
 /// Applies one pulled page (parents first) and retries parked rows whose parents have now arrived.
 pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
     let mut ordered: Vec<&PulledRow> = rows.iter().collect();
@@ -246,7 +225,7 @@ pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
         // With nothing queued here (the usual case, and always in an initial sync) no row has pending fields.
         may_be_pending: !outbox_empty(conn)?,
         parked: conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked)")?.query_row([], |r| r.get(0))?,
-        index: if contacts >= DEFER_INDEX_FROM { Some(crate::search::DeferredIndex::begin(conn)?) } else { None },
+        index: if contacts >= DeferredIndex::FROM { Some(DeferredIndex::begin(conn)?) } else { None },
         ..Default::default()
     };
     for r in ordered {
@@ -255,7 +234,10 @@ pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
                 upsert_with(conn, &r.table, r.record_id, r.seq, row, r.values.as_deref(), &mut page)?;
             }
             (PullKind::Remove | PullKind::Hide, _) => {
-                page.settle_contact(conn, &r.table, r.record_id, true)?;
+                // A removed row may take contacts with it by cascade: they must be indexed first.
+                if let Some(ix) = page.index.as_mut() {
+                    ix.flush(conn)?;
+                }
                 page.present.clear();
                 remove(conn, &r.table, r.record_id)?
             }

@@ -237,7 +237,7 @@ impl Syncer {
                     total = Some(t);
                 }
                 if page.has_more && ahead.is_none() {
-                    ahead = Some(self.prefetch(page.cursor, false));
+                    ahead = Some(self.prefetch(page.cursor));
                 }
                 let (tx, rows) = match open.take() {
                     Some(open) => open,
@@ -299,7 +299,7 @@ impl Syncer {
     /// Fetches the pages after `cursor` one after another on a thread of its own, at most two
     /// ahead of the caller, and stops after the last page, a resync answer or an error (each of
     /// which it passes on), or when the caller stops listening.
-    fn prefetch(&self, mut cursor: i64, mut want_total: bool) -> Ahead {
+    fn prefetch(&self, mut cursor: i64) -> Ahead {
         let (tx, rx) = tokio::sync::mpsc::channel(1);
         let (spent, spent_rx) = std::sync::mpsc::channel::<PullResponse>();
         let me = Syncer { remote: self.remote.fresh(), ..self.clone() };
@@ -318,8 +318,7 @@ impl Syncer {
                         while let Ok(done) = spent_rx.try_recv() {
                             drop(done);
                         }
-                        let mut page = me.pull_page(cursor, 0, want_total).await;
-                        want_total = false;
+                        let mut page = me.pull_page(cursor, 0, false).await;
                         if let Ok(p) = page.as_mut() {
                             apply::prepare_page(&mut p.rows);
                         }

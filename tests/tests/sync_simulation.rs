@@ -64,8 +64,7 @@ async fn server_digest(cloud: &Cloud) -> BTreeMap<String, BTreeMap<String, Value
                 let n = if v.is_null() {
                     Value::Null
                 } else {
-                    let sql = plugs_core::schema::Column { nullable: true, default: None, ..*col }.to_sql(&v).unwrap();
-                    col.from_sql(rusqlite::types::ValueRef::from(&sql))
+                    plugs_core::schema::Column { nullable: true, default: None, ..*col }.normalize(&v).unwrap()
                 };
                 norm.insert(col.name.to_owned(), n);
             }

@@ -97,7 +97,7 @@ pub fn exit_code(e: &Error) -> u8 {
         Error::Invalid { .. } | Error::BadCursor => 3,
         Error::NotFound { .. } => 4,
         Error::Conflict { .. } => 5,
-        Error::Forbidden(_) => 6,
+        Error::Forbidden { .. } => 6,
         Error::NotInitialized => 7,
         _ => 1,
     }

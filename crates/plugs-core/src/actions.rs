@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::repo::{self, Record};
-use crate::rules::{require_admin, text};
+use crate::rules::text;
 use crate::store::Store;
 use crate::tables::{event_attendees::EventAttendee, expenses::Expense, notifications::Notification};
 use serde_json::Value;
@@ -50,37 +50,26 @@ impl Store {
         })
     }
 
-    fn settle_expense(&self, id: Uuid, to: &str, from: &[&str], verb: &str) -> Result<Expense> {
+    /// Changes an expense's status: the domain's rule checks the caller is an admin and the
+    /// transition, and records who and when (the same rule the server runs on a push).
+    fn settle_expense(&self, id: Uuid, to: &str) -> Result<Expense> {
         let spec = &crate::tables::expenses::SPEC;
-        self.write(|ctx| {
-            require_admin(ctx, &format!("{verb} expenses"))?;
-            let e = repo::get(ctx.conn, ctx.actor, spec, id)?;
-            let status = text(&e, "status").unwrap_or("pending");
-            if !from.contains(&status) {
-                return Err(Error::conflict(Some("status"), "invalid_transition", format!("a {status} expense cannot be {to}")));
-            }
-            let mut p = patch(&[("status", to.into())]);
-            if to != "paid" {
-                p.insert("approved_by".into(), Value::String(ctx.actor.user_id.to_string()));
-                p.insert("approved_at".into(), Value::String(ctx.now.to_string()));
-            }
-            typed(repo::system_update(ctx, spec, id, p)?)
-        })
+        self.write(|ctx| typed(repo::system_update(ctx, spec, id, patch(&[("status", to.into())]))?))
     }
 
     /// Approves an expense (admins only); records who and when.
     pub fn approve_expense(&self, id: Uuid) -> Result<Expense> {
-        self.settle_expense(id, "approved", &["pending", "rejected"], "approve")
+        self.settle_expense(id, "approved")
     }
 
     /// Rejects an expense (admins only); records who and when.
     pub fn reject_expense(&self, id: Uuid) -> Result<Expense> {
-        self.settle_expense(id, "rejected", &["pending", "approved"], "reject")
+        self.settle_expense(id, "rejected")
     }
 
     /// Marks an approved expense paid (admins only).
     pub fn mark_expense_paid(&self, id: Uuid) -> Result<Expense> {
-        self.settle_expense(id, "paid", &["approved"], "pay")
+        self.settle_expense(id, "paid")
     }
 
     /// Marks one of the signed-in user's notifications read (sets `read_at`).

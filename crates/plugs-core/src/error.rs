@@ -1,7 +1,8 @@
 //! The one error type of the core. Every variant a caller can act on carries a stable `code`, the
 //! `field` it concerns (when there is one) and a human message; see [`Error::to_payload`].
 
-use serde::{Deserialize, Serialize};
+pub use plugs_domain::ErrorPayload;
+use plugs_domain::DomainError;
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
@@ -16,8 +17,8 @@ pub enum Error {
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
     /// The signed-in user may not do this.
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{message}")]
+    Forbidden { field: Option<String>, message: String },
     /// No local workspace yet: run `plugs init` (or the app's onboarding) first.
     #[error("no workspace here yet: create one first (plugs init)")]
     NotInitialized,
@@ -50,18 +51,26 @@ pub enum Error {
 /// Result with the core's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The shape errors take for the UI and the HTTP API: stable code, the field, human text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-pub struct ErrorPayload {
-    pub code: String,
-    pub field: Option<String>,
-    pub message: String,
+impl From<DomainError> for Error {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, code, message } => Error::Invalid { field, code, message },
+            DomainError::Conflict { field, code, message } => Error::Conflict { field, code, message },
+            DomainError::NotFound { entity, id } => Error::NotFound { entity, id },
+            DomainError::Forbidden { field, message } => Error::Forbidden { field, message },
+        }
+    }
 }
 
 impl Error {
     /// Shorthand for a field error.
     pub fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         Error::Invalid { field: field.into(), code, message: message.into() }
+    }
+
+    /// Shorthand for a refusal of rights.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Forbidden { field: None, message: message.into() }
     }
 
     /// Shorthand for a conflict tied to a field.
@@ -74,7 +83,7 @@ impl Error {
         match self {
             Error::Invalid { code, .. } | Error::Conflict { code, .. } => code,
             Error::NotFound { .. } => "not_found",
-            Error::Forbidden(_) => "forbidden",
+            Error::Forbidden { .. } => "forbidden",
             Error::NotInitialized => "not_initialized",
             Error::BadCursor => "bad_cursor",
             Error::Database(_) => "database",
@@ -91,13 +100,13 @@ impl Error {
     pub fn to_payload(&self) -> ErrorPayload {
         let field = match self {
             Error::Invalid { field, .. } => Some(field.clone()),
-            Error::Conflict { field, .. } => field.clone(),
+            Error::Conflict { field, .. } | Error::Forbidden { field, .. } => field.clone(),
             Error::BadCursor => Some("cursor".into()),
             Error::Remote { field, .. } => field.clone(),
             _ => None,
         };
         let message = match self {
-            Error::Invalid { message, .. } | Error::Conflict { message, .. } => message.clone(),
+            Error::Invalid { message, .. } | Error::Conflict { message, .. } | Error::Forbidden { message, .. } => message.clone(),
             other => other.to_string(),
         };
         ErrorPayload { code: self.code().to_owned(), field, message }

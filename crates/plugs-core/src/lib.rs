@@ -3,8 +3,7 @@
 //! change for sync, contact search, and the reporting views. The desktop shell and the `plugs` CLI
 //! are thin adapters over this crate.
 
-#[macro_use]
-pub mod types;
+pub use plugs_domain::{tables, types};
 pub mod actions;
 mod audit;
 pub mod bindings;
@@ -22,7 +21,6 @@ pub mod search;
 pub mod settings;
 pub mod store;
 pub mod sync;
-pub mod tables;
 pub mod views;
 pub mod workspace;
 

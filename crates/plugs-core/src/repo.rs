@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::rules;
-use crate::schema::{Access, Column, Default, Entity, Kind, Ops, SoftDelete, TableSpec};
+use crate::schema::{Access, Column, Default, Entity, Kind, Ops, SoftDelete, SqlColumn, TableSpec};
 use crate::store::{Actor, Store};
 use crate::types::Timestamp;
 use crate::{audit, changes};
@@ -16,25 +16,7 @@ use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use uuid::Uuid;
 
-/// A row as JSON, keyed by column name.
-pub type Record = Map<String, Value>;
-
-/// What a write does, for rules and the audit trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Create,
-    Update,
-    Delete,
-    Restore,
-}
-
-/// Who asked for a write: a client (access rules apply) or the store itself (derived values and
-/// dedicated actions such as approving an expense).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Origin {
-    Client,
-    System,
-}
+pub use plugs_domain::rules::{Op, Origin, Record};
 
 /// Everything a write needs: the connection (inside the open transaction), who acts, and when.
 pub(crate) struct Ctx<'a> {
@@ -254,14 +236,12 @@ fn sql_ref(v: &SqlValue) -> rusqlite::types::ValueRef<'_> {
 }
 
 fn check_access(spec: &TableSpec, key: &str, op: Op) -> Result<&'static Column> {
-    let col = spec
-        .column(key)
-        .ok_or_else(|| Error::invalid(key, "unknown_field", format!("{} has no field '{key}'", spec.name)))?;
-    match (col.access, op) {
-        (Access::Write, _) | (Access::CreateOnly, Op::Create) => Ok(col),
-        (Access::CreateOnly, _) => Err(Error::invalid(key, "read_only", "cannot be changed once the record exists")),
-        (Access::System, _) => Err(Error::invalid(key, "read_only", "is set by The Plugs and cannot be given")),
-    }
+    Ok(plugs_domain::rights::may_give(spec, key, op)?)
+}
+
+/// Whether a client gives this column's values (identity, stamps and derived values are the store's).
+fn client_column(col: &Column) -> bool {
+    matches!(col.access, Access::Write | Access::CreateOnly)
 }
 
 /// Referenced rows must exist in the same organization and not be deleted.
@@ -297,7 +277,7 @@ fn singular(table: &str) -> &str {
 
 pub(crate) fn create(ctx: &Ctx, spec: &'static TableSpec, input: Record, origin: Origin) -> Result<Record> {
     if origin == Origin::Client && !matches!(spec.ops, Ops::All | Ops::Append) {
-        return Err(Error::Forbidden(format!("{} rows cannot be created directly", spec.name)));
+        return Err(Error::forbidden(format!("{} rows cannot be created directly", spec.name)));
     }
     let mut rec = Record::with_capacity(spec.columns.len());
     for (k, v) in &input {
@@ -326,13 +306,13 @@ pub(crate) fn create(ctx: &Ctx, spec: &'static TableSpec, input: Record, origin:
         };
         rec.insert(col.name.to_owned(), v);
     }
-    rules::before_write(ctx, spec, Op::Create, None, &mut rec)?;
+    rules::before_write(ctx, spec, Op::Create, origin, None, &mut rec)?;
     for col in spec.columns {
         let v = &rec[col.name];
         if v.is_null() && !col.nullable {
             return Err(Error::invalid(col.name, "required", "is required"));
         }
-        if col.access != Access::System {
+        if client_column(col) {
             check_reference(ctx, col, v)?;
         }
     }
@@ -349,7 +329,7 @@ pub(crate) fn create(ctx: &Ctx, spec: &'static TableSpec, input: Record, origin:
 
 pub(crate) fn update(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, patch: Record, origin: Origin) -> Result<Record> {
     if origin == Origin::Client && !matches!(spec.ops, Ops::All | Ops::Update) {
-        return Err(Error::Forbidden(format!("{} rows cannot be changed", spec.name)));
+        return Err(Error::forbidden(format!("{} rows cannot be changed", spec.name)));
     }
     let old = get(ctx.conn, ctx.actor, spec, id)?;
     if is_deleted(&old) {
@@ -363,7 +343,7 @@ pub(crate) fn update(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, patch: Recor
         };
         new.insert(k.clone(), normalize(col, v)?);
     }
-    rules::before_write(ctx, spec, Op::Update, Some(&old), &mut new)?;
+    rules::before_write(ctx, spec, Op::Update, origin, Some(&old), &mut new)?;
     write_changes(ctx, spec, Op::Update, id, &old, new)
 }
 
@@ -375,7 +355,7 @@ fn write_changes(ctx: &Ctx, spec: &'static TableSpec, op: Op, id: Uuid, old: &Re
     }
     for col in &changed {
         let c = spec.column(col).expect("changed columns come from the spec");
-        if c.access != Access::System {
+        if client_column(c) {
             check_reference(ctx, c, &new[*col])?;
         }
     }
@@ -415,16 +395,16 @@ pub(crate) fn system_update(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, patch
 
 pub(crate) fn delete(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Origin) -> Result<Record> {
     if origin == Origin::Client && spec.ops != Ops::All {
-        return Err(Error::Forbidden(format!("{} rows cannot be deleted", spec.name)));
+        return Err(Error::forbidden(format!("{} rows cannot be deleted", spec.name)));
     }
     let old = get(ctx.conn, ctx.actor, spec, id)?;
     if spec.soft_delete == SoftDelete::None {
-        rules::before_write(ctx, spec, Op::Delete, Some(&old), &mut old.clone())?;
+        rules::before_write(ctx, spec, Op::Delete, origin, Some(&old), &mut old.clone())?;
         let sql = format!("DELETE FROM {} WHERE {} AND id = ?2", spec.name, scope(spec));
         ctx.conn.prepare_cached(&sql)?.execute(rusqlite::params![ctx.actor.organization_id.to_string(), id.to_string()])?;
         audit::record(ctx, spec, id, Op::Delete, Some(&old), None, &[])?;
         changes::record(ctx, spec, id, changes::ChangeOp::Delete, &[])?;
-        rules::after_write(ctx, spec, Op::Delete, Some(&old), &old)?;
+        rules::after_write(ctx, spec, Some(&old), &old)?;
         return Ok(old);
     }
     if is_deleted(&old) {
@@ -435,13 +415,13 @@ pub(crate) fn delete(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Orig
     if spec.has("deleted_at") {
         new.insert("deleted_at".into(), Value::String(ctx.now.to_string()));
     }
-    rules::before_write(ctx, spec, Op::Delete, Some(&old), &mut new)?;
+    rules::before_write(ctx, spec, Op::Delete, origin, Some(&old), &mut new)?;
     write_changes(ctx, spec, Op::Delete, id, &old, new)
 }
 
 pub(crate) fn restore(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Origin) -> Result<Record> {
     if (origin == Origin::Client && spec.ops != Ops::All) || spec.soft_delete == SoftDelete::None {
-        return Err(Error::Forbidden(format!("{} rows cannot be restored", spec.name)));
+        return Err(Error::forbidden(format!("{} rows cannot be restored", spec.name)));
     }
     let old = get(ctx.conn, ctx.actor, spec, id)?;
     if !is_deleted(&old) {
@@ -452,7 +432,7 @@ pub(crate) fn restore(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Ori
     if spec.has("deleted_at") {
         new.insert("deleted_at".into(), Value::Null);
     }
-    rules::before_write(ctx, spec, Op::Restore, Some(&old), &mut new)?;
+    rules::before_write(ctx, spec, Op::Restore, origin, Some(&old), &mut new)?;
     write_changes(ctx, spec, Op::Restore, id, &old, new)
 }
 
@@ -460,7 +440,7 @@ pub(crate) fn restore(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Ori
 fn after(ctx: &Ctx, spec: &'static TableSpec, op: Op, old: Option<&Record>, new: &Record, id: Uuid, fields: &[&str]) -> Result<()> {
     audit::record(ctx, spec, id, op, old, Some(new), fields)?;
     changes::record(ctx, spec, id, changes::ChangeOp::Upsert, fields)?;
-    rules::after_write(ctx, spec, op, old, new)
+    rules::after_write(ctx, spec, old, new)
 }
 
 // ---- lists ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 use crate::error::Result;
 use crate::repo::{filter_sql, Filter, Record};
 use crate::store::Store;
+use crate::schema::SqlColumn;
 use crate::tables::contacts::{Contact, SPEC};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::params_from_iter;

@@ -185,7 +185,14 @@ pub async fn register(pool: &Pool, n: NewOrganization) -> Result<(OrganizationVi
             &format!("INSERT INTO users (id, organization_id, email, password_hash, first_name, last_name, is_admin, is_verified, verified_at, created_by, updated_by) VALUES ($1, $2, $3, $4, $5, $6, true, true, NOW(), $1, $1) RETURNING {USER_COLS}"),
             &[&user_id, &org_id, &n.email, &n.password_hash, &n.first_name, &n.last_name],
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            if unique_violation(&e, "users_pkey") {
+                StoreError::Conflict { field: "user_id", message: "this user id is taken; sign in instead, or register without ids".into() }
+            } else {
+                e.into()
+            }
+        })?;
     let u = user(&u);
     audit(&tx, org_id, user_id, "organizations", org_id, "create", serde_json::Value::Null, serde_json::to_value(&org).unwrap_or_default()).await?;
     audit(&tx, org_id, user_id, "users", user_id, "create", serde_json::Value::Null, serde_json::to_value(&u).unwrap_or_default()).await?;

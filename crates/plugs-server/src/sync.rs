@@ -5,10 +5,11 @@
 use crate::db::begin_org;
 use crate::error::StoreError;
 use deadpool_postgres::{GenericClient, Pool, Transaction};
-use plugs_core::schema::{Column, Kind, SoftDelete, TableSpec};
-use plugs_core::sync::wire::*;
-use plugs_core::{ErrorPayload, Money, Timestamp};
-use rusqlite::types::Value as SqlValue;
+use plugs_domain::rights::{self, FromDevice};
+use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, Record, WriteCtx};
+use plugs_domain::schema::{Column, DbValue, Kind, SoftDelete, TableSpec};
+use plugs_domain::wire::*;
+use plugs_domain::{DomainError, ErrorPayload, Money, Timestamp};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -50,7 +51,7 @@ pub struct Caller {
 }
 
 fn spec(table: &str) -> Option<&'static TableSpec> {
-    table_rank(table).and_then(|_| plugs_core::tables::spec(table))
+    table_rank(table).and_then(|_| plugs_domain::tables::spec(table))
 }
 
 /// The SQL type a text parameter is cast to for a column.
@@ -75,17 +76,14 @@ fn payload(code: &str, field: Option<&str>, message: impl Into<String>) -> Error
 
 /// A column value from a device, validated by the same rules the device applies, as text for SQL.
 fn pg_text(col: &Column, v: &Value) -> Result<Option<String>, ErrorPayload> {
-    let sql = col.to_sql(v).map_err(|e| e.to_payload())?;
-    Ok(match sql {
-        SqlValue::Null => None,
-        SqlValue::Integer(i) => Some(match col.kind {
+    Ok(match col.to_db(v).map_err(|e| e.to_payload())? {
+        DbValue::Null => None,
+        DbValue::Integer(i) => Some(match col.kind {
             Kind::Bool => (i != 0).to_string(),
             Kind::Money => Money::from_hundredths(i).to_string(),
             _ => i.to_string(),
         }),
-        SqlValue::Text(s) => Some(s),
-        SqlValue::Real(r) => Some(r.to_string()),
-        SqlValue::Blob(_) => return Err(payload("invalid", Some(col.name), "binary values are not accepted")),
+        DbValue::Text(s) => Some(s),
     })
 }
 
@@ -318,43 +316,142 @@ pub async fn push(pool: &Pool, watchers: &Watchers, caller: Caller, req: PushReq
     Ok(PushResponse { results, server_time: Timestamp::now() })
 }
 
-fn authorize(ctx: &PushCtx, table: &str, fields: &[&str], row: &Map<String, Value>, existing: Option<&Map<String, Value>>) -> Result<(), ApplyError> {
-    let admin = ctx.caller.is_admin;
-    let forbid = |m: &str| Err(reject("forbidden", None, m));
-    match table {
-        "organizations" if !admin => forbid("only an admin can change the organization"),
-        "users" => {
-            let own = row.get("id").and_then(Value::as_str) == Some(ctx.caller.user.to_string().as_str());
-            if existing.is_none() && !admin {
-                return forbid("only an admin can add users");
-            }
-            if !admin && (!own || fields.iter().any(|f| matches!(*f, "is_admin" | "is_active" | "is_deleted" | "deleted_at" | "email"))) {
-                return forbid("only an admin can change other users, roles or access");
-            }
-            Ok(())
-        }
-        "expenses" if !admin => {
-            let settled = |r: &Map<String, Value>| r.get("status").and_then(Value::as_str).is_some_and(|s| s != "pending");
-            let touches = fields.iter().any(|f| matches!(*f, "status" | "approved_by" | "approved_at"));
-            if (existing.is_none() && settled(row)) || (existing.is_some() && touches) {
-                return forbid("only an admin can approve, reject or pay expenses");
-            }
-            Ok(())
-        }
-        _ => Ok(()),
+/// A row in the domain's canonical form (times in UTC with fixed precision, money with two
+/// decimals), as the rules compare values: PostgreSQL's JSON and a device's JSON then agree.
+fn canonical(spec: &TableSpec, row: &Map<String, Value>) -> Record {
+    row.iter()
+        .map(|(k, v)| {
+            let v = match spec.column(k) {
+                Some(c) if !v.is_null() => c.normalize(v).unwrap_or_else(|_| v.clone()),
+                _ => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+fn rule_reject(e: DomainError) -> ApplyError {
+    ApplyError::Reject(e.to_payload())
+}
+
+/// A value a device pushed for a column, validated by the column's rule (the device's own).
+fn pushed_value(col: &Column, v: Option<&Value>) -> Result<Value, ApplyError> {
+    match v {
+        None | Some(Value::Null) => Ok(Value::Null),
+        Some(v) => col.normalize(v).map_err(rule_reject),
     }
+}
+
+/// What the server writes itself in a column of a new row.
+fn server_value(col: &Column, ctx: &PushCtx) -> Value {
+    match col.name {
+        "password_hash" => Value::String("!".into()),
+        "is_verified" => Value::Bool(false),
+        "updated_by" => Value::String(ctx.caller.user.to_string()),
+        "current_attendees" => Value::from(0),
+        _ => default_value(col, ctx.now),
+    }
+}
+
+fn default_value(col: &Column, now: Timestamp) -> Value {
+    match col.default {
+        Some(plugs_domain::schema::Default::Now) => Value::String(now.to_string()),
+        Some(plugs_domain::schema::Default::Json(lit)) => serde_json::from_str(lit).unwrap_or(Value::Null),
+        None => Value::Null,
+    }
+}
+
+fn singular(table: &str) -> &str {
+    match table {
+        "media" => "media item",
+        "media_collections" => "collection",
+        t => t.strip_suffix('s').unwrap_or(t),
+    }
+}
+
+/// Whether an existing row is one the caller may see (and so write).
+fn visible_row(table: &str, row: &Record, user: Uuid) -> bool {
+    match table {
+        "media" => plugs_domain::tables::media::visible_to(row, user),
+        "notifications" => domain::uuid(row, "user_id") == Some(user),
+        _ => true,
+    }
+}
+
+/// Fetches, inside the push transaction, the related rows the table's rules declared they need.
+async fn facts(tx: &Transaction<'_>, spec: &TableSpec, needs: &[Need], new: &Record, user: Uuid) -> Result<Facts, ApplyError> {
+    let mut f = Facts::default();
+    for need in needs {
+        match *need {
+            Need::Parent(col) => {
+                let target = spec.column(col).and_then(|c| match c.kind {
+                    Kind::Uuid { references } => references,
+                    _ => None,
+                });
+                let (Some(target), Some(id)) = (target, domain::uuid(new, col)) else { continue };
+                let Some(target_spec) = self::spec(target) else { continue };
+                if let Some(Some(row)) = fetch_rows(tx, target, &[id], user).await?.remove(&id) {
+                    f.parents.insert(col, canonical(target_spec, &row));
+                }
+            }
+            Need::Children { table, fk } => {
+                let Some(child) = self::spec(table) else { continue };
+                let sql = format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {table} WHERE {fk} = $1::text::uuid AND NOT COALESCE(is_deleted, false)) x", select_list(child));
+                let id = domain::text(new, "id").unwrap_or_default();
+                let rows = tx.query(&sql, &[&id]).await?;
+                let rows = rows.iter().filter_map(|r| serde_json::from_str::<Map<String, Value>>(&r.get::<_, String>(0)).ok()).map(|r| canonical(child, &r)).collect();
+                f.children.insert(table, rows);
+            }
+            Need::Twin { columns } => {
+                let mut vals: Vec<String> = vec![domain::text(new, "id").unwrap_or_default().to_owned()];
+                let mut conds = vec!["id <> $1::text::uuid".to_owned()];
+                for c in columns {
+                    let Some(v) = new.get(*c).and_then(Value::as_str) else { continue };
+                    vals.push(v.to_owned());
+                    conds.push(format!("lower({c}::text) = lower(${}::text)", vals.len()));
+                }
+                let sql = format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {} WHERE {} LIMIT 1) x", select_list(spec), spec.name, conds.join(" AND "));
+                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+                f.twin = tx.query_opt(&sql, &params).await?.and_then(|r| serde_json::from_str::<Map<String, Value>>(&r.get::<_, String>(0)).ok());
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Every reference a device sends must name a row the caller may see in their organization: one
+/// answer for "does not exist" and "not yours", so no id of another tenant can be probed, linked
+/// to, or reached by a cascade.
+async fn check_references(tx: &Transaction<'_>, spec: &TableSpec, new: &Record, fields: &[&str], user: Uuid) -> Result<(), ApplyError> {
+    for f in fields {
+        let Some(col) = spec.column(f) else { continue };
+        let Kind::Uuid { references: Some(target) } = col.kind else { continue };
+        if target == "organizations" {
+            continue;
+        }
+        let Some(id) = domain::uuid(new, f) else { continue };
+        if !matches!(fetch_rows(tx, target, &[id], user).await?.get(&id), Some(Some(_))) {
+            return Err(reject("missing_parent", Some(f), format!("no {} with id {id} in this workspace", singular(target))));
+        }
+    }
+    Ok(())
 }
 
 async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Result<PushResult, ApplyError> {
     let spec = spec(&ch.table).ok_or_else(|| reject("unknown_table", Some("table"), format!("'{}' is not a table that syncs", ch.table)))?;
     let table = spec.name;
     let org = ctx.caller.org;
+    let user = ctx.caller.user;
     let row_versions: BTreeMap<String, Version> = tx
         .query_opt("SELECT field_versions FROM sync_rows WHERE organization_id = $1 AND table_name = $2 AND record_id = $3 FOR UPDATE", &[&org, &table, &ch.record_id])
         .await?
         .map(|r| versions_of(&r.get::<_, Value>(0)))
         .unwrap_or_default();
-    let existing = fetch_for_update(tx, spec, ch.record_id).await?;
+    let existing = fetch_for_update(tx, spec, ch.record_id).await?.map(|r| canonical(spec, &r));
+    if existing.as_ref().is_some_and(|e| !visible_row(table, e, user)) {
+        return Err(reject("not_found", None, format!("no {} with id {} in this workspace", singular(table), ch.record_id)));
+    }
+    let caller = domain::Caller { org, user, is_admin: ctx.caller.is_admin };
     let latest = ch.fields.values().max().copied().unwrap_or(ctx.now);
     let applied = |superseded_by: BTreeMap<String, Version>, any: bool, all: bool| PushResult {
         mutation_id: ch.mutation_id,
@@ -368,12 +465,12 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
             return Err(reject("tombstone_required", Some("kind"), format!("{table} rows are deleted by setting is_deleted")));
         }
         let v = ctx.version(latest);
-        if existing.is_none() {
-            return Ok(applied(BTreeMap::new(), true, true));
-        }
+        let Some(current) = existing else { return Ok(applied(BTreeMap::new(), true, true)) };
         if let Some((f, newer)) = row_versions.iter().filter(|(_, old)| **old > v).max_by_key(|(_, old)| **old) {
             return Ok(applied([(f.clone(), *newer)].into(), false, false));
         }
+        let wctx = WriteCtx { caller: &caller, op: Op::Delete, origin: Origin::Client, now: ctx.now, seen: None };
+        domain::before_write(spec, &wctx, &Facts::default(), Some(&current), &mut current.clone()).map_err(rule_reject)?;
         tx.execute(&format!("DELETE FROM {table} WHERE id = $1"), &[&ch.record_id]).await?;
         touch(tx, org, table, ch.record_id, &[("_removed".to_owned(), v)].into(), true).await?;
         return Ok(applied(BTreeMap::new(), true, true));
@@ -384,41 +481,68 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
     }
     let own_org = org.to_string();
     let row_org = if table == "organizations" { row.get("id") } else { row.get("organization_id") };
-    if spec.has("organization_id") || table == "organizations" {
-        if row_org.and_then(Value::as_str) != Some(own_org.as_str()) {
-            return Err(reject("other_organization", Some("organization_id"), "this row belongs to another organization"));
-        }
+    if (spec.has("organization_id") || table == "organizations") && row_org.and_then(Value::as_str) != Some(own_org.as_str()) {
+        return Err(reject("other_organization", Some("organization_id"), "this row belongs to another organization"));
     }
-    // Logs are written by the device's own user: no device may file entries in someone else's name.
+    let seen = canonical(spec, row);
+    let Some(current) = existing else {
+        if table == "organizations" {
+            return Err(reject("other_organization", Some("organization_id"), "organizations are created by registering"));
+        }
+        // A new row: the device's values where a device may give them, the server's elsewhere;
+        // identity, tenancy and authorship from the token, never from the row.
+        let mut new = Record::new();
+        for c in spec.columns {
+            let v = match rights::from_device(c, true) {
+                FromDevice::Take if row.contains_key(c.name) => pushed_value(c, row.get(c.name))?,
+                FromDevice::Take => default_value(c, ctx.now),
+                FromDevice::Ignore | FromDevice::Refuse => server_value(c, ctx),
+            };
+            new.insert(c.name.to_owned(), v);
+        }
+        new.insert("id".into(), Value::String(ch.record_id.to_string()));
+        if spec.has("organization_id") {
+            new.insert("organization_id".into(), Value::String(own_org));
+        }
+        if let Some(c) = spec.creator_column() {
+            new.insert(c.into(), Value::String(user.to_string()));
+        }
+        let wctx = WriteCtx { caller: &caller, op: Op::Create, origin: Origin::Client, now: ctx.now, seen: Some(&seen) };
+        let needs = domain::needs(spec, &wctx, None, &new);
+        let facts = facts(tx, spec, &needs, &new, user).await?;
+        domain::before_write(spec, &wctx, &facts, None, &mut new).map_err(rule_reject)?;
+        let refs: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+        check_references(tx, spec, &new, &refs, user).await?;
+        insert_row(tx, spec, &new).await?;
+        derived(tx, ctx, table, &new).await?;
+        let mut versions: BTreeMap<String, Version> = ch
+            .fields
+            .iter()
+            .filter(|(f, _)| spec.column(f).is_some_and(|c| rights::from_device(c, true) == FromDevice::Take))
+            .map(|(f, t)| (f.clone(), ctx.version(*t)))
+            .collect();
+        if versions.is_empty() {
+            versions.insert("id".into(), ctx.version(latest));
+        }
+        touch(tx, org, table, ch.record_id, &versions, false).await?;
+        return Ok(applied(BTreeMap::new(), true, true));
+    };
     if append_only(table) {
-        if let Some(u) = row.get("user_id").and_then(Value::as_str) {
-            if u != ctx.caller.user.to_string() {
-                return Err(reject("forbidden", Some("user_id"), "log entries are written in the signed-in user's name only"));
-            }
-        }
+        return Ok(applied(BTreeMap::new(), true, true));
     }
-    let writable = |c: &&Column| !server_owned(table, c.name) && !matches!(c.name, "created_at" | "updated_at");
-    let (won, lost): (Vec<&str>, BTreeMap<String, Version>) = match &existing {
-        None => {
-            if table == "organizations" {
-                return Err(reject("other_organization", Some("organization_id"), "organizations are created by registering"));
-            }
-            let fields: Vec<&str> = spec.columns.iter().filter(|c| row.contains_key(c.name)).map(|c| c.name).collect();
-            authorize(ctx, table, &fields, row, None)?;
-            insert_row(tx, spec, row, org, ctx.now).await?;
-            (ch.fields.keys().map(String::as_str).filter(|f| spec.column(f).is_some_and(|c| writable(&c))).collect(), BTreeMap::new())
-        }
-        Some(current) => {
-            if append_only(table) {
-                return Ok(applied(BTreeMap::new(), true, true));
-            }
-            let mut won = vec![];
-            let mut lost = BTreeMap::new();
-            for (f, t) in &ch.fields {
-                let Some(col) = spec.column(f) else { return Err(reject("unknown_field", Some(f), format!("{table} has no field '{f}'"))) };
-                if !writable(&col) {
-                    continue;
+    let mut won: Vec<&'static str> = vec![];
+    let mut lost = BTreeMap::new();
+    for (f, t) in &ch.fields {
+        let Some(col) = spec.column(f) else { return Err(reject("unknown_field", Some(f), format!("{table} has no field '{f}'"))) };
+        match rights::from_device(col, false) {
+            FromDevice::Ignore => {}
+            FromDevice::Refuse => {
+                let v = pushed_value(col, row.get(col.name))?;
+                if current.get(col.name).unwrap_or(&Value::Null) != &v {
+                    return Err(rule_reject(rights::refused(col)));
                 }
+            }
+            FromDevice::Take => {
                 let v = ctx.version(*t);
                 match row_versions.get(f) {
                     Some(old) if *old >= v => {
@@ -427,23 +551,65 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
                     _ => won.push(col.name),
                 }
             }
-            authorize(ctx, table, &won, row, Some(current))?;
-            if !won.is_empty() {
-                update_row(tx, spec, ch.record_id, row, &won, ctx.version(latest).at).await?;
-            }
-            (won, lost)
         }
-    };
-    derived(tx, ctx, table, row).await?;
-    if !won.is_empty() || existing.is_none() {
-        let mut versions: BTreeMap<String, Version> = won.iter().map(|f| ((*f).to_owned(), ctx.version(ch.fields.get(*f).copied().unwrap_or(latest)))).collect();
-        if existing.is_none() && versions.is_empty() {
-            versions.insert("id".into(), ctx.version(latest));
-        }
-        touch(tx, org, table, ch.record_id, &versions, false).await?;
     }
     let candidates = won.len() + lost.len();
-    Ok(applied(lost, !won.is_empty() || existing.is_none(), won.len() == candidates || existing.is_none()))
+    // The rules judge the row as it would be. A field that breaks a rule is refused with its own
+    // reason; the change's other fields still apply.
+    let mut refused: Option<ErrorPayload> = None;
+    let new = loop {
+        let mut new = current.clone();
+        for f in &won {
+            let col = spec.column(f).expect("won fields are columns");
+            new.insert((*f).to_owned(), pushed_value(col, row.get(*f))?);
+        }
+        if won.is_empty() {
+            break new;
+        }
+        let op = match (domain::deleted(&current), domain::deleted(&new)) {
+            (false, true) => Op::Delete,
+            (true, false) => Op::Restore,
+            _ => Op::Update,
+        };
+        let wctx = WriteCtx { caller: &caller, op, origin: Origin::Client, now: ctx.now, seen: Some(&seen) };
+        let needs = domain::needs(spec, &wctx, Some(&current), &new);
+        let facts = facts(tx, spec, &needs, &new, user).await?;
+        match domain::before_write(spec, &wctx, &facts, Some(&current), &mut new) {
+            Ok(()) => break new,
+            Err(e) => match e.field().and_then(|f| won.iter().position(|w| *w == f)) {
+                Some(i) if won.len() > 1 => {
+                    won.remove(i);
+                    refused.get_or_insert(e.to_payload());
+                }
+                _ => return Err(rule_reject(e)),
+            },
+        }
+    };
+    check_references(tx, spec, &new, &won, user).await?;
+    let write: Vec<&str> = spec.columns.iter().map(|c| c.name).filter(|c| *c != "updated_at" && current.get(*c) != new.get(*c)).collect();
+    if !write.is_empty() {
+        update_row(tx, spec, ch.record_id, &new, &write, ctx.version(latest).at).await?;
+        let mut versions: BTreeMap<String, Version> = BTreeMap::new();
+        for f in &write {
+            let v = match ch.fields.get(*f) {
+                Some(t) if won.contains(f) => ctx.version(*t),
+                _ => Version { at: ctx.now, device: SERVER_DEVICE },
+            };
+            versions.insert((*f).to_owned(), v);
+        }
+        touch(tx, org, table, ch.record_id, &versions, false).await?;
+        if table == "users" && (new.get("is_active") == Some(&Value::Bool(false)) || domain::deleted(&new)) {
+            // Deactivating or removing a user ends their sessions, by whichever path it comes.
+            tx.execute("UPDATE auth_sessions SET revoked_at = NOW() WHERE user_id = $1 AND revoked_at IS NULL", &[&ch.record_id]).await?;
+        }
+    }
+    derived(tx, ctx, table, &new).await?;
+    let mut result = applied(lost, !won.is_empty(), won.len() == candidates && refused.is_none());
+    if refused.is_some() && result.outcome == Outcome::Applied {
+        result.outcome = Outcome::Partial;
+    }
+    result.reason = refused;
+    Ok(result)
 }
 
 async fn fetch_for_update(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid) -> Result<Option<Map<String, Value>>, ApplyError> {
@@ -451,39 +617,21 @@ async fn fetch_for_update(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid) -> R
     Ok(tx.query_opt(&sql, &[&id]).await?.map(|r| serde_json::from_str(&r.get::<_, String>(0)).unwrap_or_default()))
 }
 
-async fn insert_row(tx: &Transaction<'_>, spec: &TableSpec, row: &Map<String, Value>, org: Uuid, now: Timestamp) -> Result<(), ApplyError> {
-    let mut cols = vec![];
+/// Inserts a new row with every column given (the rules have completed it).
+async fn insert_row(tx: &Transaction<'_>, spec: &TableSpec, row: &Record) -> Result<(), ApplyError> {
     let mut vals: Vec<Option<String>> = vec![];
     for c in spec.columns {
-        let v = match c.name {
-            "organization_id" => Some(org.to_string()),
-            "password_hash" => Some("!".into()),
-            "current_attendees" => Some("0".into()),
-            "last_interaction" | "verified_at" | "last_login" => None,
-            "is_verified" => Some("false".into()),
-            "created_at" | "updated_at" if row.get(c.name).is_none_or(Value::is_null) => Some(now.to_string()),
-            name => match row.get(name) {
-                Some(v) => pg_text(c, v).map_err(ApplyError::Reject)?,
-                None if c.default.is_some() => continue,
-                None => None,
-            },
-        };
-        cols.push(c);
-        vals.push(v);
+        vals.push(pg_text(c, row.get(c.name).unwrap_or(&Value::Null)).map_err(ApplyError::Reject)?);
     }
-    let names = cols.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
-    let marks = cols.iter().enumerate().map(|(i, c)| format!("${}::text::{}", i + 1, cast(c))).collect::<Vec<_>>().join(", ");
+    let names = spec.columns.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+    let marks = spec.columns.iter().enumerate().map(|(i, c)| format!("${}::text::{}", i + 1, cast(c))).collect::<Vec<_>>().join(", ");
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-    let sql = if append_only(spec.name) {
-        format!("INSERT INTO {} ({names}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING", spec.name)
-    } else {
-        format!("INSERT INTO {} ({names}) VALUES ({marks})", spec.name)
-    };
-    tx.execute(&sql, &params).await?;
+    let conflict = if append_only(spec.name) { " ON CONFLICT (id) DO NOTHING" } else { "" };
+    tx.execute(&format!("INSERT INTO {} ({names}) VALUES ({marks}){conflict}", spec.name), &params).await?;
     Ok(())
 }
 
-async fn update_row(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid, row: &Map<String, Value>, fields: &[&str], at: Timestamp) -> Result<(), ApplyError> {
+async fn update_row(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid, row: &Record, fields: &[&str], at: Timestamp) -> Result<(), ApplyError> {
     let mut sets = vec![];
     let mut vals: Vec<Option<String>> = vec![Some(id.to_string())];
     for f in fields {
@@ -501,7 +649,7 @@ async fn update_row(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid, row: &Map<
 }
 
 /// Values the server derives from other rows, recomputed after each change they depend on.
-async fn derived(tx: &Transaction<'_>, ctx: &PushCtx, table: &str, row: &Map<String, Value>) -> Result<(), ApplyError> {
+async fn derived(tx: &Transaction<'_>, ctx: &PushCtx, table: &str, row: &Record) -> Result<(), ApplyError> {
     let id = |k: &str| row.get(k).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
     match table {
         "event_attendees" => {

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::repo::{read_record, Record};
-use crate::schema::{Column, Kind, TableSpec};
+use crate::schema::{Column, Kind, SqlColumn, TableSpec};
 use crate::search::DeferredIndex;
 use crate::sync::wire::{table_rank, PullKind, PulledRow};
 use rusqlite::types::Value as SqlValue;

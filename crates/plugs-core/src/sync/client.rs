@@ -6,6 +6,7 @@ use crate::store::{get_setting, set_setting, Store};
 use crate::sync::apply;
 use crate::sync::credentials::Credentials;
 use crate::sync::remote::{Remote, Tokens};
+use crate::schema::SqlColumn;
 use crate::sync::wire::*;
 use crate::types::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
@@ -587,7 +588,14 @@ fn reject(tx: &Connection, ch: &PushChange, r: &PushResult) -> Result<()> {
 
 fn settle_one(tx: &Connection, ch: &PushChange, r: &PushResult, report: &mut SyncReport) -> Result<()> {
     match r.outcome {
-        Outcome::Applied | Outcome::Partial => report.applied += 1,
+        Outcome::Applied | Outcome::Partial => {
+            report.applied += 1;
+            if r.reason.is_some() {
+                // Some fields broke a rule on the server: the rest applied; the refusal is shown.
+                report.rejected += 1;
+                reject(tx, ch, r)?;
+            }
+        }
         Outcome::Superseded => report.superseded += 1,
         Outcome::Rejected => {
             report.rejected += 1;

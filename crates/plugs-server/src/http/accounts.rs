@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 fn text(field: &str, v: &str, max: usize) -> Result<String, ApiError> {
+    storable(field, v)?;
     let t = v.trim();
     if t.is_empty() {
         return Err(ApiError::invalid(field, "is required and cannot be empty"));
@@ -24,6 +25,11 @@ fn text(field: &str, v: &str, max: usize) -> Result<String, ApiError> {
         return Err(ApiError::invalid(field, format!("must be at most {max} characters")));
     }
     Ok(t.to_owned())
+}
+
+/// Text PostgreSQL cannot store (NUL) is a 422 naming the field, by the domain's one rule.
+fn storable(field: &str, v: &str) -> Result<(), ApiError> {
+    plugs_domain::schema::check_storable(field, v).map_err(|e| ApiError::invalid(field, e.to_payload().message))
 }
 
 fn email(field: &str, v: &str) -> Result<String, ApiError> {
@@ -114,6 +120,7 @@ fn throttled(secs: u64) -> ApiError {
 #[utoipa::path(post, path = "/v1/auth/login", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(State(s): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, ApiJson(r): ApiJson<LoginRequest>) -> Result<Json<SignedIn>, ApiError> {
+    storable("email", &r.email)?;
     let mail = r.email.trim().to_ascii_lowercase();
     if mail.is_empty() || r.password.is_empty() {
         return Err(ApiError::invalid(if mail.is_empty() { "email" } else { "password" }, "is required"));

@@ -8,7 +8,7 @@ use crate::sync::{self, PullQuery};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use plugs_core::sync::wire::{PushRequest, PushResponse};
+use plugs_domain::wire::{PushRequest, PushResponse};
 use serde::Deserialize;
 use std::time::Duration;
 use utoipa::IntoParams;

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `events` CHECK allows.
     pub enum EventType {
@@ -63,6 +68,7 @@ pub struct Event {
 /// Columns, rules and capabilities of `events`.
 pub static SPEC: TableSpec = TableSpec {
     name: "events",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -80,7 +86,7 @@ pub static SPEC: TableSpec = TableSpec {
         Column { name: "budget", kind: Kind::Money, nullable: true, default: Some(Default::Json(r#""0.00""#)), access: Access::Write },
         Column { name: "currency", kind: Kind::Text { max: Some(3), format: Format::Currency }, nullable: true, default: Some(Default::Json(r#""USD""#)), access: Access::Write },
         Column { name: "max_attendees", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: None, access: Access::Write },
-        Column { name: "current_attendees", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: Some(Default::Json("0")), access: Access::System },
+        Column { name: "current_attendees", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: Some(Default::Json("0")), access: Access::Derived },
         Column { name: "registration_url", kind: Kind::Text { max: Some(500), format: Format::Url }, nullable: true, default: None, access: Access::Write },
         Column { name: "settings", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
         Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
@@ -99,30 +105,42 @@ impl Entity for Event {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(ctx: &crate::repo::Ctx, op: crate::repo::Op, new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    use crate::error::Error;
-    use crate::rules::{text, time};
+fn dates_changed(old: Option<&Record>, new: &Record) -> bool {
+    old.is_some() && (changed(old, new, "start_date") || changed(old, new, "end_date"))
+}
+
+fn needs(_: &WriteCtx, old: Option<&Record>, new: &Record) -> Vec<Need> {
+    if dates_changed(old, new) { vec![Need::Children { table: "event_agenda_items", fk: "event_id" }] } else { vec![] }
+}
+
+/// Dates in order; the limit never below the registrations; a change of dates keeps every agenda
+/// item inside the event (the dates are refused, not the rest of the change). Only the fields a
+/// write changes are checked against other rows, so an event is always editable.
+fn before_write(_ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
     let (start, end) = (time(new, "start_date"), time(new, "end_date"));
     if let (Some(s), Some(e)) = (start, end) {
         if e <= s {
-            return Err(Error::invalid("end_date", "date_range", format!("must be after start_date ({s})")));
+            let field = if changed(old, new, "end_date") || !changed(old, new, "start_date") { "end_date" } else { "start_date" };
+            return Err(DomainError::invalid(field, "date_range", format!("the event must end after it starts ({s})")));
         }
     }
-    let current = new.get("current_attendees").and_then(Value::as_i64).unwrap_or(0);
-    if let Some(max) = new.get("max_attendees").and_then(Value::as_i64) {
-        if current > max {
-            return Err(Error::conflict(Some("max_attendees"), "below_attendance", format!("{current} people are registered; the limit cannot be {max}")));
+    if changed(old, new, "max_attendees") {
+        let current = new.get("current_attendees").and_then(Value::as_i64).unwrap_or(0);
+        if let Some(max) = new.get("max_attendees").and_then(Value::as_i64) {
+            if current > max {
+                return Err(DomainError::conflict(Some("max_attendees"), "capacity_below_registrations", format!("{current} people are registered; the limit cannot be {max}")));
+            }
         }
     }
-    if op == crate::repo::Op::Update {
-        // Agenda items must stay inside the event.
-        let outside: Option<String> = ctx.conn.query_row(
-            "SELECT title FROM event_agenda_items WHERE event_id = ?1 AND NOT is_deleted AND (start_time < ?2 OR end_time > ?3) LIMIT 1",
-            rusqlite::params![text(new, "id"), text(new, "start_date"), text(new, "end_date")],
-            |r| r.get(0),
-        ).ok();
-        if let Some(title) = outside {
-            return Err(Error::conflict(Some("start_date"), "agenda_outside", format!("the agenda item '{title}' would fall outside the event; move it first")));
+    if dates_changed(old, new) {
+        let (Some(s), Some(e)) = (start, end) else { return Ok(()) };
+        for item in facts.children.get("event_agenda_items").into_iter().flatten() {
+            let (Some(is), Some(ie)) = (time(item, "start_time"), time(item, "end_time")) else { continue };
+            if is < s || ie > e {
+                let title = text(item, "title").unwrap_or("an item");
+                let field = if is < s { "start_date" } else { "end_date" };
+                return Err(DomainError::conflict(Some(field), "agenda_outside", format!("the agenda item '{title}' would fall outside the event; move it first")));
+            }
         }
     }
     Ok(())

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `audit_logs` CHECK allows.
     pub enum AuditAction {
@@ -37,6 +42,7 @@ pub struct AuditLog {
 /// Columns, rules and capabilities of `audit_logs`.
 pub static SPEC: TableSpec = TableSpec {
     name: "audit_logs",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -56,4 +62,16 @@ pub static SPEC: TableSpec = TableSpec {
 
 impl Entity for AuditLog {
     const SPEC: &'static TableSpec = &SPEC;
+}
+
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
+}
+
+/// An audit row speaks for the user who made the change: never in someone else's name, never in nobody's.
+fn before_write(ctx: &WriteCtx, _facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
+    if ctx.op == Op::Create && uuid(new, "user_id") != Some(ctx.caller.user) {
+        return Err(DomainError::forbidden(Some("user_id"), "audit entries are written in the signed-in user's name only"));
+    }
+    Ok(())
 }

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `integration_logs` CHECK allows.
     pub enum IntegrationOperation {
@@ -50,6 +55,7 @@ pub struct IntegrationLog {
 /// Columns, rules and capabilities of `integration_logs`.
 pub static SPEC: TableSpec = TableSpec {
     name: "integration_logs",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -75,11 +81,14 @@ impl Entity for IntegrationLog {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    use crate::rules::time;
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
+}
+
+fn before_write(_ctx: &WriteCtx, _facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
     if let (Some(s), Some(c)) = (time(new, "started_at"), time(new, "completed_at")) {
         if c < s {
-            return Err(crate::error::Error::invalid("completed_at", "time_range", format!("must not be before started_at ({s})")));
+            return Err(DomainError::invalid("completed_at", "time_range", format!("must not be before started_at ({s})")));
         }
     }
     Ok(())

@@ -72,6 +72,7 @@ pub struct Contact {
 /// Columns, rules and capabilities of `contacts`.
 pub static SPEC: TableSpec = TableSpec {
     name: "contacts",
+    rules: crate::rules::NO_RULES,
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -94,7 +95,7 @@ pub static SPEC: TableSpec = TableSpec {
         Column { name: "notes", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
         Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
         Column { name: "lead_score", kind: Kind::Int { min: 0, max: 100 }, nullable: true, default: Some(Default::Json("0")), access: Access::Write },
-        Column { name: "last_interaction", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
+        Column { name: "last_interaction", kind: Kind::Timestamp, nullable: true, default: None, access: Access::Derived },
         Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
         Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
         Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },

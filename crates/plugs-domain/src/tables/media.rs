@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `media` CHECK allows.
     pub enum MediaType {
@@ -66,6 +71,7 @@ pub struct Media {
 /// Columns, rules and capabilities of `media`.
 pub static SPEC: TableSpec = TableSpec {
     name: "media",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -96,4 +102,28 @@ pub static SPEC: TableSpec = TableSpec {
 
 impl Entity for Media {
     const SPEC: &'static TableSpec = &SPEC;
+}
+
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
+}
+
+/// Whether a media row is visible to a user: private files to their uploader only.
+pub fn visible_to(r: &Record, user: uuid::Uuid) -> bool {
+    text(r, "access_level") != Some("private") || uuid(r, "uploaded_by") == Some(user)
+}
+
+/// A private file is its uploader's alone: nobody else reads or writes it (one answer for
+/// "missing" and "not yours"); only the uploader chooses who sees a file.
+fn before_write(ctx: &WriteCtx, _facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
+    let uploader = old.and_then(|o| uuid(o, "uploaded_by"));
+    if let Some(old) = old {
+        if !visible_to(old, ctx.caller.user) {
+            return Err(DomainError::NotFound { entity: "media", id: text(old, "id").unwrap_or_default().to_owned() });
+        }
+        if changed(Some(old), new, "access_level") && uploader != Some(ctx.caller.user) {
+            return Err(DomainError::forbidden(Some("access_level"), "only the person who added a file chooses who sees it"));
+        }
+    }
+    Ok(())
 }

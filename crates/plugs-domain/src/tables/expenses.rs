@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `expenses` CHECK allows.
     pub enum ExpenseType {
@@ -60,6 +65,7 @@ pub struct Expense {
 /// Columns, rules and capabilities of `expenses`.
 pub static SPEC: TableSpec = TableSpec {
     name: "expenses",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -92,18 +98,65 @@ impl Entity for Expense {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(op: crate::repo::Op, old: Option<&crate::repo::Record>, new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    use crate::error::Error;
-    if let Some(a) = new.get("amount").and_then(Value::as_str) {
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
+}
+
+/// Which status a settlement moves from.
+fn may_settle(from: &str, to: &str) -> bool {
+    matches!((from, to), ("pending" | "rejected", "approved") | ("pending" | "approved", "rejected") | ("approved", "paid"))
+}
+
+/// Money is strict. Amounts are never negative. Approving, rejecting and paying are an admin's
+/// change of `status`, and nothing else's: who and when are recorded by the store from the
+/// caller, never taken from a device. An approved or paid expense keeps its amount and currency.
+/// An approval is of the amount the approver saw: if the amount changed meanwhile (an offline
+/// edit that reached the server first), the approval is refused and the approver looks again.
+fn before_write(ctx: &WriteCtx, _facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
+    if let Some(a) = text(new, "amount") {
         if a.starts_with('-') {
-            return Err(Error::invalid("amount", "out_of_range", "must not be negative"));
+            return Err(DomainError::invalid("amount", "out_of_range", "must not be negative"));
         }
     }
-    if let (crate::repo::Op::Update, Some(old)) = (op, old) {
-        let settled = matches!(crate::rules::text(old, "status"), Some("approved" | "paid"));
+    let status = text(new, "status").unwrap_or("pending").to_owned();
+    let before = old.map(|o| text(o, "status").unwrap_or("pending").to_owned());
+    let settling = match &before {
+        None => status != "pending",
+        Some(b) => *b != status,
+    };
+    if settling {
+        require_admin(ctx, Some("status"), "approve, reject or pay expenses")?;
+        if let Some(b) = &before {
+            if !may_settle(b, &status) {
+                return Err(DomainError::conflict(Some("status"), "invalid_transition", format!("a {b} expense cannot be {status}")));
+            }
+        }
+        if status != "paid" {
+            new.insert("approved_by".into(), Value::String(ctx.caller.user.to_string()));
+            new.insert("approved_at".into(), Value::String(ctx.now.to_string()));
+        }
+    } else {
+        // Nobody records an approval by hand: these follow the status change only.
+        for f in ["approved_by", "approved_at"] {
+            let was = old.and_then(|o| o.get(f)).cloned().unwrap_or(Value::Null);
+            if new.get(f).cloned().unwrap_or(Value::Null) != was {
+                return Err(DomainError::forbidden(Some(f), "is recorded when an admin approves or rejects the expense"));
+            }
+        }
+    }
+    if let Some(old) = old {
+        let settled = matches!(before.as_deref(), Some("approved" | "paid"));
         for f in ["amount", "currency"] {
-            if settled && old.get(f) != new.get(f) && old.get("status") == new.get("status") {
-                return Err(Error::conflict(Some(f), "settled", "an approved or paid expense keeps its amount; reject it first to change it"));
+            if old.get(f) != new.get(f) {
+                if settled && !settling {
+                    return Err(DomainError::conflict(Some(f), "settled", "an approved or paid expense keeps its amount; reject it first to change it"));
+                }
+            }
+            let seen = ctx.seen.and_then(|r| r.get(f));
+            if settling && status == "approved" && seen.is_some_and(|v| Some(v) != new.get(f)) {
+                {
+                    return Err(DomainError::conflict(Some(f), "amount_changed", format!("the {f} changed to {} before the approval arrived; review the expense again", new.get(f).and_then(Value::as_str).unwrap_or("?"))));
+                }
             }
         }
     }

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `integrations` CHECK allows.
     pub enum Provider {
@@ -60,6 +65,7 @@ pub struct Integration {
 /// Columns, rules and capabilities of `integrations`.
 pub static SPEC: TableSpec = TableSpec {
     name: "integrations",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -85,24 +91,20 @@ impl Entity for Integration {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(ctx: &crate::repo::Ctx, op: crate::repo::Op, new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    use crate::error::Error;
-    // Secrets live in the OS keychain; the row only says where.
+fn needs(ctx: &WriteCtx, _old: Option<&Record>, _new: &Record) -> Vec<Need> {
+    if ctx.op == Op::Create { vec![Need::Twin { columns: &["provider"] }] } else { vec![] }
+}
+
+/// Secrets live in the OS keychain; the row only says where (`{"keychain_ref": "<entry>"}`).
+fn before_write(_ctx: &WriteCtx, facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
     let ok = new.get("credentials").and_then(Value::as_object).is_some_and(|o| {
         o.len() == 1 && o.get("keychain_ref").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())
     });
     if !ok {
-        return Err(Error::invalid("credentials", "secret_in_row", r#"must be {"keychain_ref": "<entry>"}: secrets are kept in the OS keychain, never in the database"#));
+        return Err(DomainError::invalid("credentials", "secret_in_row", r#"must be {"keychain_ref": "<entry>"}: secrets are kept in the OS keychain, never in the database"#));
     }
-    if op == crate::repo::Op::Create {
-        let taken: bool = ctx.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM integrations WHERE organization_id = ?1 AND provider = ?2)",
-            rusqlite::params![ctx.actor.organization_id.to_string(), crate::rules::text(new, "provider")],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::conflict(Some("provider"), "duplicate", "this provider is already connected"));
-        }
+    if facts.twin.is_some() {
+        return Err(DomainError::conflict(Some("provider"), "duplicate", "this provider is already connected"));
     }
     Ok(())
 }

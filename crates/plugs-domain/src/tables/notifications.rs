@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `notifications` CHECK allows.
     pub enum NotificationType {
@@ -52,6 +57,7 @@ pub struct Notification {
 /// Columns, rules and capabilities of `notifications`.
 pub static SPEC: TableSpec = TableSpec {
     name: "notifications",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -75,4 +81,22 @@ pub static SPEC: TableSpec = TableSpec {
 
 impl Entity for Notification {
     const SPEC: &'static TableSpec = &SPEC;
+}
+
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
+}
+
+/// A notification is its user's: only they read, change or dismiss it (one answer for "missing"
+/// and "not yours").
+fn before_write(ctx: &WriteCtx, _facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
+    if let Some(old) = old {
+        if uuid(old, "user_id") != Some(ctx.caller.user) {
+            return Err(DomainError::NotFound { entity: "notifications", id: text(old, "id").unwrap_or_default().to_owned() });
+        }
+        if changed(Some(old), new, "is_read") && new.get("is_read") == Some(&Value::Bool(true)) && new.get("read_at").is_none_or(Value::is_null) {
+            new.insert("read_at".into(), Value::String(ctx.now.to_string()));
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `event_attendees` CHECK allows.
     pub enum AttendeeStatus {
@@ -42,6 +47,7 @@ pub struct EventAttendee {
 /// Columns, rules and capabilities of `event_attendees`.
 pub static SPEC: TableSpec = TableSpec {
     name: "event_attendees",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -67,66 +73,50 @@ impl Entity for EventAttendee {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-/// Whether an attendance takes a place at the event.
-pub(crate) fn takes_place(r: &crate::repo::Record) -> bool {
-    !crate::rules::deleted(r) && crate::rules::text(r, "status") != Some("cancelled")
+/// Whether an attendance takes a place at the event (not removed, not cancelled).
+pub fn takes_place(r: &Record) -> bool {
+    !deleted(r) && text(r, "status") != Some("cancelled")
 }
 
-pub(crate) fn before_write(
-    ctx: &crate::repo::Ctx,
-    op: crate::repo::Op,
-    old: Option<&crate::repo::Record>,
-    new: &mut crate::repo::Record,
-) -> crate::error::Result<()> {
-    use crate::error::Error;
-    use crate::rules::{text, time};
-    if op == crate::repo::Op::Create {
-        let existing: Option<bool> = ctx.conn.query_row(
-            "SELECT is_deleted FROM event_attendees WHERE event_id = ?1 AND user_id = ?2",
-            rusqlite::params![text(new, "event_id"), text(new, "user_id")],
-            |r| r.get(0),
-        ).ok();
-        if let Some(was_deleted) = existing {
-            let hint = if was_deleted { " (the registration was removed: restore it instead)" } else { "" };
-            return Err(Error::conflict(Some("user_id"), "duplicate", format!("this person is already registered for the event{hint}")));
-        }
+fn needs(ctx: &WriteCtx, old: Option<&Record>, new: &Record) -> Vec<Need> {
+    let mut n = vec![];
+    if ctx.op == Op::Create {
+        n.push(Need::Twin { columns: &["event_id", "user_id"] });
+    }
+    if takes_place(new) && !old.is_some_and(takes_place) {
+        n.push(Need::Parent("event_id"));
+    }
+    n
+}
+
+/// No second registration; check-out after check-in; a place only while the event has one.
+fn before_write(_ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
+    if let Some(twin) = &facts.twin {
+        let hint = if deleted(twin) { " (the registration was removed: restore it instead)" } else { "" };
+        return Err(DomainError::conflict(Some("user_id"), "duplicate", format!("this person is already registered for the event{hint}")));
+    }
+    if old.is_some_and(|o| text(o, "check_in_time").is_some()) && changed(old, new, "check_in_time") {
+        let t = old.and_then(|o| text(o, "check_in_time")).unwrap_or_default();
+        return Err(DomainError::conflict(Some("check_in_time"), "already_checked_in", format!("already checked in at {t}")));
     }
     match (time(new, "check_in_time"), time(new, "check_out_time")) {
-        (None, Some(_)) => return Err(Error::invalid("check_out_time", "check_in_required", "cannot check out before checking in")),
-        (Some(i), Some(o)) if o < i => return Err(Error::invalid("check_out_time", "before_check_in", format!("must not be before the check-in ({i})"))),
+        (None, Some(_)) => return Err(DomainError::invalid("check_out_time", "check_in_required", "cannot check out before checking in")),
+        (Some(i), Some(o)) if o < i => {
+            let field = if changed(old, new, "check_out_time") { "check_out_time" } else { "check_in_time" };
+            return Err(DomainError::invalid(field, "before_check_in", format!("a check-out ({o}) must not be before the check-in ({i})")));
+        }
         _ => {}
     }
     if takes_place(new) && !old.is_some_and(takes_place) {
-        let event_id = text(new, "event_id").unwrap_or_default().to_owned();
-        let (current, max, title): (i64, Option<i64>, String) = ctx.conn.query_row(
-            "SELECT current_attendees, max_attendees, title FROM events WHERE id = ?1",
-            [&event_id],
-            |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?, r.get(2)?)),
-        )?;
-        if let Some(max) = max {
-            if current >= max {
-                return Err(Error::conflict(Some("event_id"), "event_full", format!("'{title}' is full ({current} of {max} places taken)")));
+        if let Some(event) = facts.parents.get("event_id") {
+            let current = event.get("current_attendees").and_then(Value::as_i64).unwrap_or(0);
+            if let Some(max) = event.get("max_attendees").and_then(Value::as_i64) {
+                if current >= max {
+                    let title = text(event, "title").unwrap_or("the event");
+                    return Err(DomainError::conflict(Some("event_id"), "event_full", format!("'{title}' is full ({current} of {max} places taken)")));
+                }
             }
         }
-    }
-    Ok(())
-}
-
-/// `events.current_attendees` follows the attendances that take a place.
-pub(crate) fn after_write(ctx: &crate::repo::Ctx, _op: crate::repo::Op, new: &crate::repo::Record) -> crate::error::Result<()> {
-    let Some(event_id) = crate::rules::uuid(new, "event_id") else { return Ok(()) };
-    let spec = &crate::tables::events::SPEC;
-    let Some(event) = crate::repo::find(ctx.conn, ctx.actor, spec, event_id)? else { return Ok(()) };
-    if crate::rules::deleted(&event) {
-        return Ok(());
-    }
-    let n: i64 = ctx.conn.prepare_cached(
-        "SELECT COUNT(*) FROM event_attendees WHERE event_id = ?1 AND NOT is_deleted AND status <> 'cancelled'",
-    )?.query_row([event_id.to_string()], |r| r.get(0))?;
-    if event.get("current_attendees").and_then(Value::as_i64) != Some(n) {
-        let mut patch = crate::repo::Record::new();
-        patch.insert("current_attendees".into(), Value::from(n));
-        crate::repo::system_update(ctx, spec, event_id, patch)?;
     }
     Ok(())
 }

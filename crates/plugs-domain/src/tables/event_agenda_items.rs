@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `event_agenda_items` CHECK allows.
     pub enum AgendaType {
@@ -55,6 +60,7 @@ pub struct EventAgendaItem {
 /// Columns, rules and capabilities of `event_agenda_items`.
 pub static SPEC: TableSpec = TableSpec {
     name: "event_agenda_items",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -84,24 +90,28 @@ impl Entity for EventAgendaItem {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(ctx: &crate::repo::Ctx, new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    use crate::error::Error;
-    use crate::rules::{text, time};
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![Need::Parent("event_id")]
+}
+
+/// An agenda item starts before it ends and stays inside its event.
+fn before_write(_ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
     let (Some(start), Some(end)) = (time(new, "start_time"), time(new, "end_time")) else { return Ok(()) };
     if end <= start {
-        return Err(Error::invalid("end_time", "time_range", format!("must be after start_time ({start})")));
+        return Err(DomainError::invalid("end_time", "time_range", format!("must be after start_time ({start})")));
     }
-    let window: Option<(String, String)> = ctx.conn.query_row(
-        "SELECT start_date, end_date FROM events WHERE id = ?1 AND organization_id = ?2",
-        rusqlite::params![text(new, "event_id"), ctx.actor.organization_id.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    ).ok();
-    if let Some((es, ee)) = window {
-        if start.to_string() < es {
-            return Err(Error::invalid("start_time", "outside_event", format!("must not be before the event starts ({es})")));
-        }
-        if end.to_string() > ee {
-            return Err(Error::invalid("end_time", "outside_event", format!("must not be after the event ends ({ee})")));
+    // Moving or removing an item never makes it outside; only times that change are checked.
+    if deleted(new) || !(changed(old, new, "start_time") || changed(old, new, "end_time") || changed(old, new, "event_id") || old.is_some_and(deleted)) {
+        return Ok(());
+    }
+    if let Some(event) = facts.parents.get("event_id") {
+        if let (Some(es), Some(ee)) = (time(event, "start_date"), time(event, "end_date")) {
+            if start < es {
+                return Err(DomainError::invalid("start_time", "outside_event", format!("must not be before the event starts ({es})")));
+            }
+            if end > ee {
+                return Err(DomainError::invalid("end_time", "outside_event", format!("must not be after the event ends ({ee})")));
+            }
         }
     }
     Ok(())

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 string_enum! {
     /// The values the `contact_interactions` CHECK allows.
     pub enum InteractionType {
@@ -53,6 +58,7 @@ pub struct ContactInteraction {
 /// Columns, rules and capabilities of `contact_interactions`.
 pub static SPEC: TableSpec = TableSpec {
     name: "contact_interactions",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
@@ -79,44 +85,14 @@ impl Entity for ContactInteraction {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(ctx: &crate::repo::Ctx, op: crate::repo::Op, new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    if op == crate::repo::Op::Create && new.get("user_id").is_none_or(Value::is_null) {
-        new.insert("user_id".into(), Value::String(ctx.actor.user_id.to_string()));
-    }
-    Ok(())
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
 }
 
-/// `contacts.last_interaction` follows the latest completed, non-deleted interaction (a scheduled
-/// follow-up has not happened yet, a cancelled one never will).
-pub(crate) fn after_write(ctx: &crate::repo::Ctx, old: Option<&crate::repo::Record>, new: &crate::repo::Record) -> crate::error::Result<()> {
-    let mut contacts: Vec<Uuid> = vec![];
-    for r in [old, Some(new)].into_iter().flatten() {
-        if let Some(c) = crate::rules::uuid(r, "contact_id") {
-            if !contacts.contains(&c) {
-                contacts.push(c);
-            }
-        }
-    }
-    for contact_id in contacts {
-        refresh_last_interaction(ctx, contact_id)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn refresh_last_interaction(ctx: &crate::repo::Ctx, contact_id: Uuid) -> crate::error::Result<()> {
-    let spec = &crate::tables::contacts::SPEC;
-    let Some(contact) = crate::repo::find(ctx.conn, ctx.actor, spec, contact_id)? else { return Ok(()) };
-    if crate::rules::deleted(&contact) {
-        return Ok(());
-    }
-    let latest: Option<String> = ctx.conn.prepare_cached(
-        "SELECT MAX(interaction_date) FROM contact_interactions WHERE contact_id = ?1 AND NOT is_deleted AND status = 'completed'",
-    )?.query_row([contact_id.to_string()], |r| r.get(0))?;
-    let latest = latest.map(Value::String).unwrap_or(Value::Null);
-    if contact.get("last_interaction") != Some(&latest) {
-        let mut patch = crate::repo::Record::new();
-        patch.insert("last_interaction".into(), latest);
-        crate::repo::system_update(ctx, spec, contact_id, patch)?;
+/// An interaction is logged by the signed-in user unless it names another.
+fn before_write(ctx: &WriteCtx, _facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
+    if ctx.op == Op::Create && new.get("user_id").is_none_or(Value::is_null) {
+        new.insert("user_id".into(), Value::String(ctx.caller.user.to_string()));
     }
     Ok(())
 }

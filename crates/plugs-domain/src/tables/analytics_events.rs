@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 /// One row of `analytics_events`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AnalyticsEvent {
@@ -28,6 +33,7 @@ pub struct AnalyticsEvent {
 /// Columns, rules and capabilities of `analytics_events`.
 pub static SPEC: TableSpec = TableSpec {
     name: "analytics_events",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: true, default: None, access: Access::System },
@@ -50,9 +56,20 @@ impl Entity for AnalyticsEvent {
     const SPEC: &'static TableSpec = &SPEC;
 }
 
-pub(crate) fn before_write(ctx: &crate::repo::Ctx, op: crate::repo::Op, new: &mut crate::repo::Record) -> crate::error::Result<()> {
-    if op == crate::repo::Op::Create {
-        new.insert("user_id".into(), Value::String(ctx.actor.user_id.to_string()));
+fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    vec![]
+}
+
+/// Analytics are recorded in the signed-in user's name.
+fn before_write(ctx: &WriteCtx, _facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
+    if ctx.op == Op::Create {
+        match uuid(new, "user_id") {
+            None => {
+                new.insert("user_id".into(), Value::String(ctx.caller.user.to_string()));
+            }
+            Some(u) if u != ctx.caller.user => return Err(DomainError::forbidden(Some("user_id"), "entries are written in the signed-in user's name only")),
+            Some(_) => {}
+        }
     }
     Ok(())
 }

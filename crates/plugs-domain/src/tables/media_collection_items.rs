@@ -22,6 +22,7 @@ pub struct MediaCollectionItem {
 /// Columns, rules and capabilities of `media_collection_items`.
 pub static SPEC: TableSpec = TableSpec {
     name: "media_collection_items",
+    rules: crate::rules::NO_RULES,
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "collection_id", kind: Kind::Uuid { references: Some("media_collections") }, nullable: false, default: None, access: Access::CreateOnly },

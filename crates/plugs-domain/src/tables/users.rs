@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[allow(unused_imports)]
+use crate::error::{DomainError, Result};
+#[allow(unused_imports)]
+use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
+
 /// One row of `users`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct User {
@@ -40,11 +45,12 @@ pub struct User {
 /// Columns, rules and capabilities of `users`.
 pub static SPEC: TableSpec = TableSpec {
     name: "users",
+    rules: crate::rules::TableRules { needs, before_write },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
         Column { name: "email", kind: Kind::Text { max: Some(255), format: Format::Email }, nullable: false, default: None, access: Access::Write },
-        Column { name: "password_hash", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::System },
+        Column { name: "password_hash", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Server },
         Column { name: "first_name", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
         Column { name: "last_name", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
         Column { name: "phone", kind: Kind::Text { max: Some(20), format: Format::Phone }, nullable: true, default: None, access: Access::Write },
@@ -54,10 +60,10 @@ pub static SPEC: TableSpec = TableSpec {
         Column { name: "company", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
         Column { name: "linkedin_url", kind: Kind::Text { max: Some(255), format: Format::Url }, nullable: true, default: None, access: Access::Write },
         Column { name: "is_active", kind: Kind::Bool, nullable: true, default: Some(Default::Json("true")), access: Access::Write },
-        Column { name: "is_verified", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
+        Column { name: "is_verified", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::Server },
         Column { name: "is_admin", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::Write },
-        Column { name: "verified_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "last_login", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
+        Column { name: "verified_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::Server },
+        Column { name: "last_login", kind: Kind::Timestamp, nullable: true, default: None, access: Access::Server },
         Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
         Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
         Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
@@ -78,51 +84,43 @@ impl Entity for User {
 /// keeps the real (argon2id) hash; this value matches no password.
 pub const NO_LOCAL_PASSWORD: &str = "!";
 
-pub(crate) fn before_write(
-    ctx: &crate::repo::Ctx,
-    op: crate::repo::Op,
-    old: Option<&crate::repo::Record>,
-    new: &mut crate::repo::Record,
-) -> crate::error::Result<()> {
-    use crate::error::Error;
-    use crate::repo::Op;
-    use crate::rules::{require_admin, text, uuid};
-    let is_self = uuid(new, "id") == Some(ctx.actor.user_id);
-    match op {
+
+fn needs(_: &WriteCtx, old: Option<&Record>, new: &Record) -> Vec<Need> {
+    if changed(old, new, "email") { vec![Need::Twin { columns: &["email"] }] } else { vec![] }
+}
+
+fn before_write(ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
+    let is_self = uuid(new, "id") == Some(ctx.caller.user);
+    match ctx.op {
         Op::Create => {
-            require_admin(ctx, "add users")?;
+            require_admin(ctx, None, "add users")?;
             new.insert("password_hash".into(), Value::String(NO_LOCAL_PASSWORD.into()));
         }
         Op::Update => {
-            let old = old.expect("updates have an old row");
             for f in ["is_admin", "is_active"] {
-                if old.get(f) != new.get(f) {
-                    require_admin(ctx, "change who is an admin or active")?;
+                if changed(old, new, f) {
+                    require_admin(ctx, Some(f), "change who is an admin or active")?;
                     if is_self && new.get(f) == Some(&Value::Bool(false)) {
-                        return Err(Error::conflict(Some(f), "self", "you cannot remove your own admin rights or deactivate yourself"));
+                        return Err(DomainError::conflict(Some(f), "self", "you cannot remove your own admin rights or deactivate yourself"));
                     }
                 }
             }
             if !is_self {
-                require_admin(ctx, "edit other users")?;
+                require_admin(ctx, None, "edit other users")?;
+            }
+            if changed(old, new, "email") {
+                require_admin(ctx, Some("email"), "change a sign-in email")?;
             }
         }
         Op::Delete | Op::Restore => {
-            require_admin(ctx, "remove or restore users")?;
+            require_admin(ctx, None, "remove or restore users")?;
             if is_self {
-                return Err(Error::conflict(None, "self", "you cannot remove yourself"));
+                return Err(DomainError::conflict(None, "self", "you cannot remove yourself"));
             }
         }
     }
-    if let Some(email) = text(new, "email") {
-        let taken: bool = ctx.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE organization_id = ?1 AND email = ?2 COLLATE NOCASE AND id <> ?3)",
-            rusqlite::params![text(new, "organization_id"), email, text(new, "id")],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(Error::conflict(Some("email"), "duplicate", format!("a user with the email {email} already exists")));
-        }
+    if let (Some(email), Some(_)) = (text(new, "email"), &facts.twin) {
+        return Err(DomainError::conflict(Some("email"), "duplicate", format!("a user with the email {email} already exists")));
     }
     Ok(())
 }

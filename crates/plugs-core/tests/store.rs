@@ -303,7 +303,7 @@ fn attendance_follows_registrations_and_never_exceeds_capacity() {
     assert_eq!(att.restore(a3.id).unwrap_err().code(), "event_full");
     // The limit cannot drop below who is registered.
     let e = w.store.repo::<Event>().update(ev.id, &json!({ "max_attendees": 1 })).unwrap_err();
-    assert_eq!(field_error(e), ("max_attendees".into(), "below_attendance".into()));
+    assert_eq!(field_error(e), ("max_attendees".into(), "capacity_below_registrations".into()));
     // Check-out needs check-in; check-in marks attendance.
     let e = w.store.check_out(a1.id).unwrap_err();
     assert_eq!(field_error(e), ("check_out_time".into(), "check_in_required".into()));
@@ -446,7 +446,8 @@ fn minimal(store: &Store, table: &str, parents: &serde_json::Map<String, Value>)
         "media" => json!({ "title": "M", "file_name": "m.png", "file_path": "/m.png", "media_type": "image", "mime_type": "image/png", "file_size": 3 }),
         "media_collections" => json!({ "name": "C" }),
         "media_collection_items" => json!({ "collection_id": p("collection"), "media_id": p("media") }),
-        "notifications" => json!({ "user_id": p("user"), "title": "T", "message": "M" }),
+        // A notification is its user's to change: the signed-in user's own.
+        "notifications" => json!({ "user_id": store.actor().unwrap().user_id, "title": "T", "message": "M" }),
         "integrations" => json!({ "provider": "zoom", "integration_type": "video", "credentials": { "keychain_ref": "z" } }),
         "integration_logs" => json!({ "integration_id": p("integration"), "operation": "sync", "status": "success", "started_at": "2026-11-24T10:00:00Z" }),
         "analytics_events" => json!({ "event_name": "opened", "event_category": "app", "event_timestamp": "2026-11-24T10:00:00Z", "ip_address": "192.0.2.1" }),

@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::repo::Ctx;
-use crate::schema::TableSpec;
+use crate::schema::{Access, TableSpec};
 use crate::types::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -44,6 +44,8 @@ pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields
     if spec.name == "audit_logs" {
         return Ok(());
     }
+    // What the server alone keeps (account bookkeeping, the plan) never travels from a device.
+    let fields: Vec<&str> = fields.iter().copied().filter(|f| spec.column(f).is_none_or(|c| c.access != Access::Server)).collect();
     ctx.conn
         .prepare_cached("INSERT INTO sync_outbox (mutation_id, table_name, record_id, op, fields, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
         .execute(rusqlite::params![
@@ -51,7 +53,7 @@ pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields
             spec.name,
             id.to_string(),
             op.as_str(),
-            serde_json::to_string(fields).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
             ctx.now.to_string(),
         ])?;
     Ok(())

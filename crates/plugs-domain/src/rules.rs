@@ -83,6 +83,9 @@ pub type RuleFn = fn(&WriteCtx, &Facts, Option<&Record>, &mut Record) -> Result<
 pub struct TableRules {
     pub needs: NeedsFn,
     pub before_write: RuleFn,
+    /// Fields that are only refused or taken together (an event's start and end): when a rule
+    /// refuses one of them in a change, the change's others of the group go with it.
+    pub together: &'static [&'static [&'static str]],
 }
 
 fn no_needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
@@ -94,12 +97,20 @@ fn no_rule(_: &WriteCtx, _: &Facts, _: Option<&Record>, _: &mut Record) -> Resul
 }
 
 /// The rules of a table that has none beyond its columns and the common rights.
-pub const NO_RULES: TableRules = TableRules { needs: no_needs, before_write: no_rule };
+pub const NO_RULES: TableRules = TableRules { needs: no_needs, before_write: no_rule, together: &[] };
 
 /// Runs the common rights ([`crate::rights::check`]) and then the table's own rule.
 pub fn before_write(spec: &crate::schema::TableSpec, ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
     crate::rights::check(spec, ctx, old, new)?;
     (spec.rules.before_write)(ctx, facts, old, new)
+}
+
+/// The fields refused with `field` (itself, and the others of its group).
+pub fn refused_with(spec: &crate::schema::TableSpec, field: &str) -> Vec<&'static str> {
+    match spec.rules.together.iter().find(|g| g.contains(&field)) {
+        Some(g) => g.to_vec(),
+        None => spec.column(field).map(|c| vec![c.name]).unwrap_or_default(),
+    }
 }
 
 /// The related rows the table's rules need for this write.

@@ -579,13 +579,15 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         let facts = facts(tx, spec, &needs, &new, user).await?;
         match domain::before_write(spec, &wctx, &facts, Some(&current), &mut new) {
             Ok(()) => break new,
-            Err(e) => match e.field().and_then(|f| won.iter().position(|w| *w == f)) {
-                Some(i) if won.len() > 1 => {
-                    won.remove(i);
-                    refused.get_or_insert(e.to_payload());
+            Err(e) => {
+                let drop = e.field().map(|f| domain::refused_with(spec, f)).unwrap_or_default();
+                let keep: Vec<&'static str> = won.iter().copied().filter(|w| !drop.contains(w)).collect();
+                if keep.len() == won.len() || keep.is_empty() {
+                    return Err(rule_reject(e));
                 }
-                _ => return Err(rule_reject(e)),
-            },
+                won = keep;
+                refused.get_or_insert(e.to_payload());
+            }
         }
     };
     check_references(tx, spec, &new, &won, user).await?;

@@ -33,7 +33,7 @@ pub struct AnalyticsEvent {
 /// Columns, rules and capabilities of `analytics_events`.
 pub static SPEC: TableSpec = TableSpec {
     name: "analytics_events",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: true, default: None, access: Access::System },

@@ -42,7 +42,7 @@ pub struct AuditLog {
 /// Columns, rules and capabilities of `audit_logs`.
 pub static SPEC: TableSpec = TableSpec {
     name: "audit_logs",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

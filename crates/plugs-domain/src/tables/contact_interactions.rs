@@ -58,7 +58,7 @@ pub struct ContactInteraction {
 /// Columns, rules and capabilities of `contact_interactions`.
 pub static SPEC: TableSpec = TableSpec {
     name: "contact_interactions",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

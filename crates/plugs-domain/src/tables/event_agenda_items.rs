@@ -60,7 +60,7 @@ pub struct EventAgendaItem {
 /// Columns, rules and capabilities of `event_agenda_items`.
 pub static SPEC: TableSpec = TableSpec {
     name: "event_agenda_items",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[&["start_time", "end_time"]] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

@@ -47,7 +47,7 @@ pub struct EventAttendee {
 /// Columns, rules and capabilities of `event_attendees`.
 pub static SPEC: TableSpec = TableSpec {
     name: "event_attendees",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

@@ -68,7 +68,7 @@ pub struct Event {
 /// Columns, rules and capabilities of `events`.
 pub static SPEC: TableSpec = TableSpec {
     name: "events",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[&["start_date", "end_date"]] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

@@ -65,7 +65,7 @@ pub struct Expense {
 /// Columns, rules and capabilities of `expenses`.
 pub static SPEC: TableSpec = TableSpec {
     name: "expenses",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

@@ -55,7 +55,7 @@ pub struct IntegrationLog {
 /// Columns, rules and capabilities of `integration_logs`.
 pub static SPEC: TableSpec = TableSpec {
     name: "integration_logs",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },

@@ -32,7 +32,7 @@ pub struct Organization {
 /// Columns, rules and capabilities of `organizations`.
 pub static SPEC: TableSpec = TableSpec {
     name: "organizations",
-    rules: crate::rules::TableRules { needs, before_write },
+    rules: crate::rules::TableRules { needs, before_write, together: &[] },
     columns: &[
         Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
         Column { name: "name", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },

@@ -2,6 +2,7 @@
 //! expenses, reading notifications. Each is one transaction through the common write path.
 
 use crate::error::{Error, Result};
+use crate::query::typed;
 use crate::repo::{self, Record};
 use crate::rules::text;
 use crate::store::Store;
@@ -11,10 +12,6 @@ use uuid::Uuid;
 
 fn patch(pairs: &[(&str, Value)]) -> Record {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
-}
-
-fn typed<T: serde::de::DeserializeOwned>(r: Record) -> Result<T> {
-    serde_json::from_value(Value::Object(r)).map_err(|e| Error::invalid("row", "corrupt_row", e.to_string()))
 }
 
 impl Store {

@@ -3,7 +3,8 @@
 //! are not audited again.
 
 use crate::error::Result;
-use crate::repo::{Ctx, Op, Record};
+use crate::ctx::Ctx;
+use plugs_domain::rules::{Op, Record};
 use crate::schema::TableSpec;
 use crate::tables::audit_logs::AuditAction;
 use serde_json::{Map, Value};

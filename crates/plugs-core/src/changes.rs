@@ -2,7 +2,7 @@
 //! row and the fields it changed. The sync engine pushes these and deletes them once acknowledged.
 
 use crate::error::Result;
-use crate::repo::Ctx;
+use crate::ctx::Ctx;
 use crate::schema::{Access, TableSpec};
 use crate::types::Timestamp;
 use rusqlite::{Connection, OptionalExtension};

@@ -2,23 +2,16 @@
 //! declare they need ([`plugs_domain::rules::Need`]), runs the domain's rules (the same the server
 //! runs on every push), and keeps derived values current after a write.
 
+use crate::ctx::Ctx;
 use crate::error::Result;
-use crate::repo::{self, Ctx, Record};
+use crate::query::{find, select, Record};
 use crate::schema::{Kind, SqlColumn, TableSpec};
-use crate::store::Actor;
-use plugs_domain::rules::{self as domain, Caller, Facts, Need, Op, Origin, WriteCtx};
+use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, WriteCtx};
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 use uuid::Uuid;
 
 pub(crate) use plugs_domain::rules::{deleted, text, uuid};
-
-impl Actor {
-    /// The actor as the domain's rules know a caller.
-    pub fn caller(&self) -> Caller {
-        Caller { org: self.organization_id, user: self.user_id, is_admin: self.is_admin }
-    }
-}
 
 /// Checks (and may complete) a row before it is written: the domain's rights and the table's
 /// rule, over the rows they need. An error here means nothing is written.
@@ -42,7 +35,7 @@ fn facts(ctx: &Ctx, spec: &'static TableSpec, needs: &[Need], new: &Record) -> R
                     _ => None,
                 });
                 if let (Some(target), Some(id)) = (target.and_then(crate::tables::spec), uuid(new, col)) {
-                    if let Some(row) = repo::find(ctx.conn, ctx.actor, target, id)? {
+                    if let Some(row) = find(ctx.conn, ctx.actor, target, id)? {
                         f.parents.insert(col, row);
                     }
                 }
@@ -50,7 +43,7 @@ fn facts(ctx: &Ctx, spec: &'static TableSpec, needs: &[Need], new: &Record) -> R
             Need::Children { table, fk } => {
                 let Some(child) = crate::tables::spec(table) else { continue };
                 let id = text(new, "id").unwrap_or_default().to_owned();
-                let rows = repo::select(ctx.conn, child, &format!("organization_id = ?1 AND {fk} = ?2 AND NOT is_deleted"), vec![SqlValue::Text(org.clone()), SqlValue::Text(id)], "")?;
+                let rows = select(ctx.conn, child, &format!("organization_id = ?1 AND {fk} = ?2 AND NOT is_deleted"), vec![SqlValue::Text(org.clone()), SqlValue::Text(id)], "")?;
                 f.children.insert(table, rows);
             }
             Need::Twin { columns } => {
@@ -65,15 +58,19 @@ fn facts(ctx: &Ctx, spec: &'static TableSpec, needs: &[Need], new: &Record) -> R
                     params.push(col.to_sql(new.get(*c).unwrap_or(&Value::Null))?);
                     conds.push(format!("{c} = ?{} COLLATE NOCASE", params.len()));
                 }
-                f.twin = repo::select(ctx.conn, spec, &conds.join(" AND "), params, "LIMIT 1")?.into_iter().next();
+                f.twin = select(ctx.conn, spec, &conds.join(" AND "), params, "LIMIT 1")?.into_iter().next();
             }
         }
     }
     Ok(f)
 }
 
-/// Keeps derived values current after a row is written (in the same transaction).
-pub(crate) fn after_write(ctx: &Ctx, spec: &TableSpec, old: Option<&Record>, new: &Record) -> Result<()> {
+/// A derived value to write: the table, the row, the fields.
+pub(crate) type Derived = (&'static TableSpec, Uuid, Record);
+
+/// The derived values a written row changes (written by the write path, in the same transaction).
+pub(crate) fn derived(ctx: &Ctx, spec: &TableSpec, old: Option<&Record>, new: &Record) -> Result<Vec<Derived>> {
+    let mut out = vec![];
     match spec.name {
         "contact_interactions" => {
             let mut contacts: Vec<Uuid> = vec![];
@@ -85,52 +82,48 @@ pub(crate) fn after_write(ctx: &Ctx, spec: &TableSpec, old: Option<&Record>, new
                 }
             }
             for contact_id in contacts {
-                refresh_last_interaction(ctx, contact_id)?;
+                out.extend(last_interaction(ctx, contact_id)?);
             }
-            Ok(())
         }
-        "event_attendees" => refresh_attendance(ctx, new),
-        _ => Ok(()),
+        "event_attendees" => out.extend(attendance(ctx, new)?),
+        _ => {}
     }
+    Ok(out)
 }
 
 /// `contacts.last_interaction` follows the latest completed, non-deleted interaction (a scheduled
 /// follow-up has not happened yet, a cancelled one never will).
-pub(crate) fn refresh_last_interaction(ctx: &Ctx, contact_id: Uuid) -> Result<()> {
+fn last_interaction(ctx: &Ctx, contact_id: Uuid) -> Result<Option<Derived>> {
     let spec = &crate::tables::contacts::SPEC;
-    let Some(contact) = repo::find(ctx.conn, ctx.actor, spec, contact_id)? else { return Ok(()) };
+    let Some(contact) = find(ctx.conn, ctx.actor, spec, contact_id)? else { return Ok(None) };
     if deleted(&contact) {
-        return Ok(());
+        return Ok(None);
     }
     let latest: Option<String> = ctx
         .conn
         .prepare_cached("SELECT MAX(interaction_date) FROM contact_interactions WHERE contact_id = ?1 AND NOT is_deleted AND status = 'completed'")?
         .query_row([contact_id.to_string()], |r| r.get(0))?;
     let latest = latest.map(Value::String).unwrap_or(Value::Null);
-    if contact.get("last_interaction") != Some(&latest) {
-        let mut patch = Record::new();
-        patch.insert("last_interaction".into(), latest);
-        repo::system_update(ctx, spec, contact_id, patch)?;
+    if contact.get("last_interaction") == Some(&latest) {
+        return Ok(None);
     }
-    Ok(())
+    Ok(Some((spec, contact_id, [("last_interaction".to_owned(), latest)].into_iter().collect())))
 }
 
 /// `events.current_attendees` follows the attendances that take a place.
-fn refresh_attendance(ctx: &Ctx, new: &Record) -> Result<()> {
-    let Some(event_id) = uuid(new, "event_id") else { return Ok(()) };
+fn attendance(ctx: &Ctx, new: &Record) -> Result<Option<Derived>> {
+    let Some(event_id) = uuid(new, "event_id") else { return Ok(None) };
     let spec = &crate::tables::events::SPEC;
-    let Some(event) = repo::find(ctx.conn, ctx.actor, spec, event_id)? else { return Ok(()) };
+    let Some(event) = find(ctx.conn, ctx.actor, spec, event_id)? else { return Ok(None) };
     if deleted(&event) {
-        return Ok(());
+        return Ok(None);
     }
     let n: i64 = ctx
         .conn
         .prepare_cached("SELECT COUNT(*) FROM event_attendees WHERE event_id = ?1 AND NOT is_deleted AND status <> 'cancelled'")?
         .query_row([event_id.to_string()], |r| r.get(0))?;
-    if event.get("current_attendees").and_then(Value::as_i64) != Some(n) {
-        let mut patch = Record::new();
-        patch.insert("current_attendees".into(), Value::from(n));
-        repo::system_update(ctx, spec, event_id, patch)?;
+    if event.get("current_attendees").and_then(Value::as_i64) == Some(n) {
+        return Ok(None);
     }
-    Ok(())
+    Ok(Some((spec, event_id, [("current_attendees".to_owned(), Value::from(n))].into_iter().collect())))
 }

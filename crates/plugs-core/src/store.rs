@@ -1,8 +1,13 @@
 //! The local database: opening it, migrating it, the signed-in user, and the entry points to each
 //! table's repository.
 
+pub use crate::ctx::Actor;
+use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::repo::{Repo, Table};
+use crate::query::{self, typed, to_record, ListQuery, Page, Record};
+use crate::repo::{self, Origin};
+use serde::Serialize;
+use std::marker::PhantomData;
 use crate::schema::{Entity, TableSpec};
 use rusqlite::{Connection, OptionalExtension};
 use std::cell::RefCell;
@@ -40,14 +45,6 @@ pub enum Durability {
     #[default]
     Normal,
     Full,
-}
-
-/// Who is acting: the signed-in local user, in their organization.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub organization_id: Uuid,
-    pub is_admin: bool,
 }
 
 /// The local store: one SQLite connection and the signed-in user.
@@ -319,3 +316,115 @@ impl Drop for BulkCache<'_> {
         let _ = self.conn.execute_batch(&format!("PRAGMA cache_size = {}", self.before));
     }
 }
+
+// ---- the repositories: handles over the one write path and the queries ---------------------------
+
+/// The untyped repository of one table, in JSON records.
+pub struct Table<'s> {
+    store: &'s Store,
+    spec: &'static TableSpec,
+}
+
+impl<'s> Table<'s> {
+    pub(crate) fn new(store: &'s Store, spec: &'static TableSpec) -> Self {
+        Self { store, spec }
+    }
+
+    /// The table's spec.
+    pub fn spec(&self) -> &'static TableSpec {
+        self.spec
+    }
+
+    /// Creates a row from the given fields; the seed's defaults fill the rest.
+    pub fn create(&self, input: Record) -> Result<Record> {
+        self.store.write(|ctx| repo::create(ctx, self.spec, input, Origin::Client))
+    }
+
+    /// The row with this id (soft-deleted rows too), in the signed-in organization.
+    pub fn get(&self, id: Uuid) -> Result<Record> {
+        let actor = self.store.actor()?;
+        query::get(&self.store.conn, &actor, self.spec, id)
+    }
+
+    /// Changes the given fields only.
+    pub fn update(&self, id: Uuid, patch: Record) -> Result<Record> {
+        self.store.write(|ctx| repo::update(ctx, self.spec, id, patch, Origin::Client))
+    }
+
+    /// Soft-deletes (tombstone) or, for tables without tombstones, removes the row.
+    pub fn delete(&self, id: Uuid) -> Result<Record> {
+        self.store.write(|ctx| repo::delete(ctx, self.spec, id, Origin::Client))
+    }
+
+    /// Brings a soft-deleted row back.
+    pub fn restore(&self, id: Uuid) -> Result<Record> {
+        self.store.write(|ctx| repo::restore(ctx, self.spec, id, Origin::Client))
+    }
+
+    /// One page of rows, soft-deleted ones hidden unless asked for.
+    pub fn list(&self, q: &ListQuery) -> Result<Page<Record>> {
+        let actor = self.store.actor()?;
+        query::list(&self.store.conn, &actor, self.spec, q)
+    }
+
+    /// How many rows the list shows over all its pages (sort, limit and cursor are ignored).
+    pub fn count(&self, q: &ListQuery) -> Result<i64> {
+        let actor = self.store.actor()?;
+        query::count(&self.store.conn, &actor, self.spec, q)
+    }
+}
+
+/// The typed repository of one table.
+pub struct Repo<'s, T: Entity> {
+    table: Table<'s>,
+    _t: PhantomData<T>,
+}
+
+impl<'s, T: Entity> Repo<'s, T> {
+    pub(crate) fn new(store: &'s Store) -> Self {
+        Self { table: Table::new(store, T::SPEC), _t: PhantomData }
+    }
+    /// Creates a row from any serializable set of fields (a struct or a JSON object).
+    pub fn create(&self, input: &impl Serialize) -> Result<T> {
+        typed(self.table.create(to_record(input)?)?)
+    }
+    /// The row with this id.
+    pub fn get(&self, id: Uuid) -> Result<T> {
+        typed(self.table.get(id)?)
+    }
+    /// Changes only the given fields (`null` clears a nullable field).
+    pub fn update(&self, id: Uuid, patch: &impl Serialize) -> Result<T> {
+        typed(self.table.update(id, to_record(patch)?)?)
+    }
+    /// Soft-deletes the row.
+    pub fn delete(&self, id: Uuid) -> Result<T> {
+        typed(self.table.delete(id)?)
+    }
+    /// Restores a soft-deleted row.
+    pub fn restore(&self, id: Uuid) -> Result<T> {
+        typed(self.table.restore(id)?)
+    }
+    /// One page of rows.
+    pub fn list(&self, q: &ListQuery) -> Result<Page<T>> {
+        let p = self.table.list(q)?;
+        Ok(Page { items: p.items.into_iter().map(typed).collect::<Result<_>>()?, next_cursor: p.next_cursor })
+    }
+}
+
+impl Store {
+    /// Runs `f` in one immediate transaction with the signed-in user; commits only if it succeeds.
+    pub(crate) fn write<R>(&self, f: impl FnOnce(&Ctx) -> Result<R>) -> Result<R> {
+        let actor = self.actor()?;
+        self.write_as(&actor, f)
+    }
+
+    /// Same, acting as the given user (used while the workspace is being created).
+    pub(crate) fn write_as<R>(&self, actor: &Actor, f: impl FnOnce(&Ctx) -> Result<R>) -> Result<R> {
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        let ctx = Ctx { conn: &tx, actor, now: self.now() };
+        let out = f(&ctx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+

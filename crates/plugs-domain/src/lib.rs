@@ -13,6 +13,7 @@ pub mod types;
 pub mod error;
 pub mod rights;
 pub mod rules;
+#[macro_use]
 pub mod schema;
 pub mod tables;
 pub mod wire;

@@ -421,3 +421,38 @@ fn parse_inet(s: &str) -> std::result::Result<String, String> {
         }
     }
 }
+
+/// Declares a table once: one list of columns makes both its row type (serde, ts-rs) and its
+/// [`TableSpec`], so the two cannot drift apart. Each column reads
+/// `name: RustType = kind, nullable, default, access;`.
+#[macro_export]
+macro_rules! table {
+    (
+        $(#[$m:meta])*
+        pub struct $row:ident in $name:literal {
+            $( $col:ident : $ty:ty = $kind:expr, $null:literal, $default:expr, $access:ident; )+
+        }
+        soft_delete: $sd:ident, ops: $ops:ident, sortable: [$($sort:literal),* $(,)?],
+        rules: $rules:expr $(,)?
+    ) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+        pub struct $row {
+            $( pub $col: $ty, )+
+        }
+
+        /// The table's columns, rules and capabilities.
+        pub static SPEC: $crate::schema::TableSpec = $crate::schema::TableSpec {
+            name: $name,
+            rules: $rules,
+            columns: &[ $( $crate::schema::Column { name: stringify!($col), kind: $kind, nullable: $null, default: $default, access: $crate::schema::Access::$access }, )+ ],
+            soft_delete: $crate::schema::SoftDelete::$sd,
+            ops: $crate::schema::Ops::$ops,
+            sortable: &[$($sort),*],
+        };
+
+        impl $crate::schema::Entity for $row {
+            const SPEC: &'static $crate::schema::TableSpec = &SPEC;
+        }
+    };
+}

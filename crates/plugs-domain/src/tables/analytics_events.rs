@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -14,46 +13,23 @@ use crate::error::{DomainError, Result};
 #[allow(unused_imports)]
 use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
 
-/// One row of `analytics_events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct AnalyticsEvent {
-    pub id: Uuid,
-    pub organization_id: Option<Uuid>,
-    pub user_id: Option<Uuid>,
-    pub event_name: String,
-    pub event_category: String,
-    pub properties: Value,
-    pub session_id: Option<String>,
-    pub ip_address: Option<String>,
-    pub user_agent: Option<String>,
-    pub event_timestamp: Timestamp,
-    pub created_at: Timestamp,
-}
-
-/// Columns, rules and capabilities of `analytics_events`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "analytics_events",
+table! {
+    /// One row of `analytics_events`.
+    pub struct AnalyticsEvent in "analytics_events" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Option<Uuid> = Kind::Uuid { references: Some("organizations") }, true, None, System;
+        user_id: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;
+        event_name: String = Kind::Text { max: Some(100), format: Format::Plain }, false, None, CreateOnly;
+        event_category: String = Kind::Text { max: Some(50), format: Format::Plain }, false, None, CreateOnly;
+        properties: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), CreateOnly;
+        session_id: Option<String> = Kind::Text { max: Some(100), format: Format::Plain }, true, None, CreateOnly;
+        ip_address: Option<String> = Kind::Inet, true, None, CreateOnly;
+        user_agent: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, CreateOnly;
+        event_timestamp: Timestamp = Kind::Timestamp, false, None, CreateOnly;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+    }
+    soft_delete: None, ops: Append, sortable: ["event_timestamp", "created_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: true, default: None, access: Access::System },
-        Column { name: "user_id", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::System },
-        Column { name: "event_name", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "event_category", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "properties", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::CreateOnly },
-        Column { name: "session_id", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "ip_address", kind: Kind::Inet, nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "user_agent", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "event_timestamp", kind: Kind::Timestamp, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-    ],
-    soft_delete: SoftDelete::None,
-    ops: Ops::Append,
-    sortable: &["event_timestamp", "created_at"],
-};
-
-impl Entity for AnalyticsEvent {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

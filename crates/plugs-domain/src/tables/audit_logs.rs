@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -24,44 +23,22 @@ string_enum! {
     }
 }
 
-/// One row of `audit_logs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct AuditLog {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub user_id: Option<Uuid>,
-    pub table_name: String,
-    pub record_id: Uuid,
-    pub action: AuditAction,
-    pub old_values: Option<Value>,
-    pub new_values: Option<Value>,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-}
-
-/// Columns, rules and capabilities of `audit_logs`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "audit_logs",
+table! {
+    /// One row of `audit_logs`.
+    pub struct AuditLog in "audit_logs" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        user_id: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;
+        table_name: String = Kind::Text { max: Some(100), format: Format::Plain }, false, None, System;
+        record_id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        action: AuditAction = Kind::Enum(AuditAction::VALUES), false, None, System;
+        old_values: Option<Value> = Kind::Json(JsonShape::Any), true, None, System;
+        new_values: Option<Value> = Kind::Json(JsonShape::Any), true, None, System;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), System;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+    }
+    soft_delete: None, ops: ReadOnly, sortable: ["created_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "user_id", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::System },
-        Column { name: "table_name", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: false, default: None, access: Access::System },
-        Column { name: "record_id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "action", kind: Kind::Enum(AuditAction::VALUES), nullable: false, default: None, access: Access::System },
-        Column { name: "old_values", kind: Kind::Json(JsonShape::Any), nullable: true, default: None, access: Access::System },
-        Column { name: "new_values", kind: Kind::Json(JsonShape::Any), nullable: true, default: None, access: Access::System },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::System },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-    ],
-    soft_delete: SoftDelete::None,
-    ops: Ops::ReadOnly,
-    sortable: &["created_at"],
-};
-
-impl Entity for AuditLog {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

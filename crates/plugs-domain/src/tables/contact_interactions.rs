@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -35,54 +34,27 @@ string_enum! {
     }
 }
 
-/// One row of `contact_interactions`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct ContactInteraction {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub contact_id: Uuid,
-    pub user_id: Uuid,
-    pub interaction_type: InteractionType,
-    pub subject: Option<String>,
-    pub description: Option<String>,
-    pub outcome: Option<String>,
-    pub interaction_date: Timestamp,
-    pub status: InteractionStatus,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-}
-
-/// Columns, rules and capabilities of `contact_interactions`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "contact_interactions",
+table! {
+    /// One row of `contact_interactions`.
+    pub struct ContactInteraction in "contact_interactions" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        contact_id: Uuid = Kind::Uuid { references: Some("contacts") }, false, None, CreateOnly;
+        user_id: Uuid = Kind::Uuid { references: Some("users") }, false, None, CreateOnly;
+        interaction_type: InteractionType = Kind::Enum(InteractionType::VALUES), false, None, Write;
+        subject: Option<String> = Kind::Text { max: Some(255), format: Format::Plain }, true, None, Write;
+        description: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        outcome: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        interaction_date: Timestamp = Kind::Timestamp, false, None, Write;
+        status: InteractionStatus = Kind::Enum(InteractionStatus::VALUES), true, Some(Default::Json(r#""completed""#)), Write;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["interaction_date", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "contact_id", kind: Kind::Uuid { references: Some("contacts") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "user_id", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "interaction_type", kind: Kind::Enum(InteractionType::VALUES), nullable: false, default: None, access: Access::Write },
-        Column { name: "subject", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "description", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "outcome", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "interaction_date", kind: Kind::Timestamp, nullable: false, default: None, access: Access::Write },
-        Column { name: "status", kind: Kind::Enum(InteractionStatus::VALUES), nullable: true, default: Some(Default::Json(r#""completed""#)), access: Access::Write },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["interaction_date", "created_at", "updated_at"],
-};
-
-impl Entity for ContactInteraction {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -34,60 +33,30 @@ string_enum! {
     }
 }
 
-/// One row of `event_agenda_items`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct EventAgendaItem {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub event_id: Uuid,
-    pub created_by: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub start_time: Timestamp,
-    pub end_time: Timestamp,
-    pub agenda_type: AgendaType,
-    pub location: Option<String>,
-    pub speaker_id: Option<Uuid>,
-    pub sort_order: i32,
-    pub status: AgendaStatus,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-}
-
-/// Columns, rules and capabilities of `event_agenda_items`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "event_agenda_items",
+table! {
+    /// One row of `event_agenda_items`.
+    pub struct EventAgendaItem in "event_agenda_items" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        event_id: Uuid = Kind::Uuid { references: Some("events") }, false, None, CreateOnly;
+        created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;
+        title: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
+        description: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        start_time: Timestamp = Kind::Timestamp, false, None, Write;
+        end_time: Timestamp = Kind::Timestamp, false, None, Write;
+        agenda_type: AgendaType = Kind::Enum(AgendaType::VALUES), true, Some(Default::Json(r#""presentation""#)), Write;
+        location: Option<String> = Kind::Text { max: Some(255), format: Format::Plain }, true, None, Write;
+        speaker_id: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, Write;
+        sort_order: i32 = Kind::Int { min: i32::MIN as i64, max: i32::MAX as i64 }, true, Some(Default::Json("0")), Write;
+        status: AgendaStatus = Kind::Enum(AgendaStatus::VALUES), true, Some(Default::Json(r#""scheduled""#)), Write;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["sort_order", "start_time", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[&["start_time", "end_time"]] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "event_id", kind: Kind::Uuid { references: Some("events") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "created_by", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::System },
-        Column { name: "title", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "description", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "start_time", kind: Kind::Timestamp, nullable: false, default: None, access: Access::Write },
-        Column { name: "end_time", kind: Kind::Timestamp, nullable: false, default: None, access: Access::Write },
-        Column { name: "agenda_type", kind: Kind::Enum(AgendaType::VALUES), nullable: true, default: Some(Default::Json(r#""presentation""#)), access: Access::Write },
-        Column { name: "location", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "speaker_id", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::Write },
-        Column { name: "sort_order", kind: Kind::Int { min: i32::MIN as i64, max: i32::MAX as i64 }, nullable: true, default: Some(Default::Json("0")), access: Access::Write },
-        Column { name: "status", kind: Kind::Enum(AgendaStatus::VALUES), nullable: true, default: Some(Default::Json(r#""scheduled""#)), access: Access::Write },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["sort_order", "start_time", "created_at", "updated_at"],
-};
-
-impl Entity for EventAgendaItem {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

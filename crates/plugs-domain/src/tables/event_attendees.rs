@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -25,52 +24,26 @@ string_enum! {
     }
 }
 
-/// One row of `event_attendees`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct EventAttendee {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub event_id: Uuid,
-    pub user_id: Uuid,
-    pub status: AttendeeStatus,
-    pub registration_date: Timestamp,
-    pub check_in_time: Option<Timestamp>,
-    pub check_out_time: Option<Timestamp>,
-    pub notes: Option<String>,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-}
-
-/// Columns, rules and capabilities of `event_attendees`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "event_attendees",
+table! {
+    /// One row of `event_attendees`.
+    pub struct EventAttendee in "event_attendees" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        event_id: Uuid = Kind::Uuid { references: Some("events") }, false, None, CreateOnly;
+        user_id: Uuid = Kind::Uuid { references: Some("users") }, false, None, CreateOnly;
+        status: AttendeeStatus = Kind::Enum(AttendeeStatus::VALUES), true, Some(Default::Json(r#""registered""#)), Write;
+        registration_date: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        check_in_time: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        check_out_time: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        notes: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["registration_date", "check_in_time", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "event_id", kind: Kind::Uuid { references: Some("events") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "user_id", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "status", kind: Kind::Enum(AttendeeStatus::VALUES), nullable: true, default: Some(Default::Json(r#""registered""#)), access: Access::Write },
-        Column { name: "registration_date", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "check_in_time", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "check_out_time", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "notes", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["registration_date", "check_in_time", "created_at", "updated_at"],
-};
-
-impl Entity for EventAttendee {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 /// Whether an attendance takes a place at the event (not removed, not cancelled).

@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -35,74 +34,37 @@ string_enum! {
     }
 }
 
-/// One row of `events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct Event {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub created_by: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub event_type: EventType,
-    pub status: EventStatus,
-    pub start_date: Timestamp,
-    pub end_date: Timestamp,
-    pub timezone: String,
-    pub location: Option<String>,
-    pub venue: Option<String>,
-    pub venue_details: Value,
-    pub budget: Money,
-    pub currency: String,
-    pub max_attendees: Option<i32>,
-    pub current_attendees: i32,
-    pub registration_url: Option<String>,
-    pub settings: Value,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-    pub updated_by: Option<Uuid>,
-}
-
-/// Columns, rules and capabilities of `events`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "events",
+table! {
+    /// One row of `events`.
+    pub struct Event in "events" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;
+        title: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
+        description: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        event_type: EventType = Kind::Enum(EventType::VALUES), true, Some(Default::Json(r#""networking""#)), Write;
+        status: EventStatus = Kind::Enum(EventStatus::VALUES), true, Some(Default::Json(r#""draft""#)), Write;
+        start_date: Timestamp = Kind::Timestamp, false, None, Write;
+        end_date: Timestamp = Kind::Timestamp, false, None, Write;
+        timezone: String = Kind::Text { max: Some(50), format: Format::TimeZone }, true, Some(Default::Json(r#""UTC""#)), Write;
+        location: Option<String> = Kind::Text { max: Some(255), format: Format::Plain }, true, None, Write;
+        venue: Option<String> = Kind::Text { max: Some(255), format: Format::Plain }, true, None, Write;
+        venue_details: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        budget: Money = Kind::Money, true, Some(Default::Json(r#""0.00""#)), Write;
+        currency: String = Kind::Text { max: Some(3), format: Format::Currency }, true, Some(Default::Json(r#""USD""#)), Write;
+        max_attendees: Option<i32> = Kind::Int { min: 0, max: i32::MAX as i64 }, true, None, Write;
+        current_attendees: i32 = Kind::Int { min: 0, max: i32::MAX as i64 }, true, Some(Default::Json("0")), Derived;
+        registration_url: Option<String> = Kind::Text { max: Some(500), format: Format::Url }, true, None, Write;
+        settings: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        updated_by: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["start_date", "end_date", "title", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[&["start_date", "end_date"]] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "created_by", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::System },
-        Column { name: "title", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "description", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "event_type", kind: Kind::Enum(EventType::VALUES), nullable: true, default: Some(Default::Json(r#""networking""#)), access: Access::Write },
-        Column { name: "status", kind: Kind::Enum(EventStatus::VALUES), nullable: true, default: Some(Default::Json(r#""draft""#)), access: Access::Write },
-        Column { name: "start_date", kind: Kind::Timestamp, nullable: false, default: None, access: Access::Write },
-        Column { name: "end_date", kind: Kind::Timestamp, nullable: false, default: None, access: Access::Write },
-        Column { name: "timezone", kind: Kind::Text { max: Some(50), format: Format::TimeZone }, nullable: true, default: Some(Default::Json(r#""UTC""#)), access: Access::Write },
-        Column { name: "location", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "venue", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "venue_details", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "budget", kind: Kind::Money, nullable: true, default: Some(Default::Json(r#""0.00""#)), access: Access::Write },
-        Column { name: "currency", kind: Kind::Text { max: Some(3), format: Format::Currency }, nullable: true, default: Some(Default::Json(r#""USD""#)), access: Access::Write },
-        Column { name: "max_attendees", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: None, access: Access::Write },
-        Column { name: "current_attendees", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: Some(Default::Json("0")), access: Access::Derived },
-        Column { name: "registration_url", kind: Kind::Text { max: Some(500), format: Format::Url }, nullable: true, default: None, access: Access::Write },
-        Column { name: "settings", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "updated_by", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["start_date", "end_date", "title", "created_at", "updated_at"],
-};
-
-impl Entity for Event {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn dates_changed(old: Option<&Record>, new: &Record) -> bool {

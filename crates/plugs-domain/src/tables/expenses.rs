@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -36,66 +35,33 @@ string_enum! {
     }
 }
 
-/// One row of `expenses`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct Expense {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub created_by: Uuid,
-    pub event_id: Option<Uuid>,
-    pub title: String,
-    pub description: Option<String>,
-    pub amount: Money,
-    pub currency: String,
-    pub category: Option<String>,
-    pub expense_type: ExpenseType,
-    pub expense_date: NaiveDate,
-    pub status: ExpenseStatus,
-    pub receipt_url: Option<String>,
-    pub notes: Option<String>,
-    pub approved_by: Option<Uuid>,
-    pub approved_at: Option<Timestamp>,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-}
-
-/// Columns, rules and capabilities of `expenses`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "expenses",
+table! {
+    /// One row of `expenses`.
+    pub struct Expense in "expenses" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;
+        event_id: Option<Uuid> = Kind::Uuid { references: Some("events") }, true, None, Write;
+        title: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
+        description: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        amount: Money = Kind::Money, false, None, Write;
+        currency: String = Kind::Text { max: Some(3), format: Format::Currency }, true, Some(Default::Json(r#""USD""#)), Write;
+        category: Option<String> = Kind::Text { max: Some(50), format: Format::Plain }, true, None, Write;
+        expense_type: ExpenseType = Kind::Enum(ExpenseType::VALUES), true, Some(Default::Json(r#""other""#)), Write;
+        expense_date: NaiveDate = Kind::Date, false, None, Write;
+        status: ExpenseStatus = Kind::Enum(ExpenseStatus::VALUES), true, Some(Default::Json(r#""pending""#)), System;
+        receipt_url: Option<String> = Kind::Text { max: Some(500), format: Format::Url }, true, None, Write;
+        notes: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        approved_by: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;
+        approved_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["expense_date", "amount", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "created_by", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::System },
-        Column { name: "event_id", kind: Kind::Uuid { references: Some("events") }, nullable: true, default: None, access: Access::Write },
-        Column { name: "title", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "description", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "amount", kind: Kind::Money, nullable: false, default: None, access: Access::Write },
-        Column { name: "currency", kind: Kind::Text { max: Some(3), format: Format::Currency }, nullable: true, default: Some(Default::Json(r#""USD""#)), access: Access::Write },
-        Column { name: "category", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "expense_type", kind: Kind::Enum(ExpenseType::VALUES), nullable: true, default: Some(Default::Json(r#""other""#)), access: Access::Write },
-        Column { name: "expense_date", kind: Kind::Date, nullable: false, default: None, access: Access::Write },
-        Column { name: "status", kind: Kind::Enum(ExpenseStatus::VALUES), nullable: true, default: Some(Default::Json(r#""pending""#)), access: Access::System },
-        Column { name: "receipt_url", kind: Kind::Text { max: Some(500), format: Format::Url }, nullable: true, default: None, access: Access::Write },
-        Column { name: "notes", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "approved_by", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::System },
-        Column { name: "approved_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["expense_date", "amount", "created_at", "updated_at"],
-};
-
-impl Entity for Expense {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
@@ -147,16 +113,13 @@ fn before_write(ctx: &WriteCtx, _facts: &Facts, old: Option<&Record>, new: &mut 
     if let Some(old) = old {
         let settled = matches!(before.as_deref(), Some("approved" | "paid"));
         for f in ["amount", "currency"] {
-            if old.get(f) != new.get(f) {
-                if settled && !settling {
-                    return Err(DomainError::conflict(Some(f), "settled", "an approved or paid expense keeps its amount; reject it first to change it"));
-                }
+            if old.get(f) != new.get(f) && settled && !settling {
+                return Err(DomainError::conflict(Some(f), "settled", "an approved or paid expense keeps its amount; reject it first to change it"));
             }
             let seen = ctx.seen.and_then(|r| r.get(f));
             if settling && status == "approved" && seen.is_some_and(|v| Some(v) != new.get(f)) {
-                {
-                    return Err(DomainError::conflict(Some(f), "amount_changed", format!("the {f} changed to {} before the approval arrived; review the expense again", new.get(f).and_then(Value::as_str).unwrap_or("?"))));
-                }
+                let now = new.get(f).and_then(Value::as_str).unwrap_or("?");
+                return Err(DomainError::conflict(Some(f), "amount_changed", format!("the {f} changed to {now} before the approval arrived; review the expense again")));
             }
         }
     }

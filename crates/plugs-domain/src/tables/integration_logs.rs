@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -33,52 +32,26 @@ string_enum! {
     }
 }
 
-/// One row of `integration_logs`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct IntegrationLog {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub integration_id: Uuid,
-    pub operation: IntegrationOperation,
-    pub status: IntegrationLogStatus,
-    pub message: Option<String>,
-    pub request_data: Option<Value>,
-    pub response_data: Option<Value>,
-    pub started_at: Timestamp,
-    pub completed_at: Option<Timestamp>,
-    pub records_processed: i32,
-    pub records_failed: i32,
-    pub error_details: Option<Value>,
-    pub created_at: Timestamp,
-}
-
-/// Columns, rules and capabilities of `integration_logs`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "integration_logs",
+table! {
+    /// One row of `integration_logs`.
+    pub struct IntegrationLog in "integration_logs" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        integration_id: Uuid = Kind::Uuid { references: Some("integrations") }, false, None, CreateOnly;
+        operation: IntegrationOperation = Kind::Enum(IntegrationOperation::VALUES), false, None, CreateOnly;
+        status: IntegrationLogStatus = Kind::Enum(IntegrationLogStatus::VALUES), false, None, CreateOnly;
+        message: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, CreateOnly;
+        request_data: Option<Value> = Kind::Json(JsonShape::Any), true, None, CreateOnly;
+        response_data: Option<Value> = Kind::Json(JsonShape::Any), true, None, CreateOnly;
+        started_at: Timestamp = Kind::Timestamp, false, None, CreateOnly;
+        completed_at: Option<Timestamp> = Kind::Timestamp, true, None, CreateOnly;
+        records_processed: i32 = Kind::Int { min: 0, max: i32::MAX as i64 }, true, Some(Default::Json("0")), CreateOnly;
+        records_failed: i32 = Kind::Int { min: 0, max: i32::MAX as i64 }, true, Some(Default::Json("0")), CreateOnly;
+        error_details: Option<Value> = Kind::Json(JsonShape::Any), true, None, CreateOnly;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+    }
+    soft_delete: None, ops: Append, sortable: ["started_at", "created_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "integration_id", kind: Kind::Uuid { references: Some("integrations") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "operation", kind: Kind::Enum(IntegrationOperation::VALUES), nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "status", kind: Kind::Enum(IntegrationLogStatus::VALUES), nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "message", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "request_data", kind: Kind::Json(JsonShape::Any), nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "response_data", kind: Kind::Json(JsonShape::Any), nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "started_at", kind: Kind::Timestamp, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "completed_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "records_processed", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: Some(Default::Json("0")), access: Access::CreateOnly },
-        Column { name: "records_failed", kind: Kind::Int { min: 0, max: i32::MAX as i64 }, nullable: true, default: Some(Default::Json("0")), access: Access::CreateOnly },
-        Column { name: "error_details", kind: Kind::Json(JsonShape::Any), nullable: true, default: None, access: Access::CreateOnly },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-    ],
-    soft_delete: SoftDelete::None,
-    ops: Ops::Append,
-    sortable: &["started_at", "created_at"],
-};
-
-impl Entity for IntegrationLog {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

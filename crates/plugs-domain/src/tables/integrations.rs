@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -43,52 +42,26 @@ string_enum! {
     }
 }
 
-/// One row of `integrations`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct Integration {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub provider: Provider,
-    pub integration_type: IntegrationType,
-    pub credentials: Value,
-    pub settings: Value,
-    pub is_active: bool,
-    pub last_sync: Option<Timestamp>,
-    pub status: IntegrationStatus,
-    pub metadata: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-}
-
-/// Columns, rules and capabilities of `integrations`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "integrations",
+table! {
+    /// One row of `integrations`.
+    pub struct Integration in "integrations" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        provider: Provider = Kind::Enum(Provider::VALUES), false, None, CreateOnly;
+        integration_type: IntegrationType = Kind::Enum(IntegrationType::VALUES), false, None, Write;
+        credentials: Value = Kind::Json(JsonShape::Object), false, None, Write;
+        settings: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        is_active: bool = Kind::Bool, true, Some(Default::Json("true")), Write;
+        last_sync: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        status: IntegrationStatus = Kind::Enum(IntegrationStatus::VALUES), true, Some(Default::Json(r#""disconnected""#)), Write;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["provider", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "provider", kind: Kind::Enum(Provider::VALUES), nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "integration_type", kind: Kind::Enum(IntegrationType::VALUES), nullable: false, default: None, access: Access::Write },
-        Column { name: "credentials", kind: Kind::Json(JsonShape::Object), nullable: false, default: None, access: Access::Write },
-        Column { name: "settings", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "is_active", kind: Kind::Bool, nullable: true, default: Some(Default::Json("true")), access: Access::Write },
-        Column { name: "last_sync", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "status", kind: Kind::Enum(IntegrationStatus::VALUES), nullable: true, default: Some(Default::Json(r#""disconnected""#)), access: Access::Write },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["provider", "created_at", "updated_at"],
-};
-
-impl Entity for Integration {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(ctx: &WriteCtx, _old: Option<&Record>, _new: &Record) -> Vec<Need> {

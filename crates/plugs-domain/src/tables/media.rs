@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -42,66 +41,33 @@ string_enum! {
     }
 }
 
-/// One row of `media`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct Media {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub uploaded_by: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub file_name: String,
-    pub file_path: String,
-    pub file_url: Option<String>,
-    pub media_type: MediaType,
-    pub mime_type: String,
-    pub file_size: i64,
-    pub metadata: Value,
-    pub status: MediaStatus,
-    pub related_event: Option<Uuid>,
-    pub related_contact: Option<Uuid>,
-    pub access_level: AccessLevel,
-    pub tags: Value,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-}
-
-/// Columns, rules and capabilities of `media`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "media",
+table! {
+    /// One row of `media`.
+    pub struct Media in "media" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        uploaded_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;
+        title: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
+        description: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        file_name: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
+        file_path: String = Kind::Text { max: Some(500), format: Format::Plain }, false, None, Write;
+        file_url: Option<String> = Kind::Text { max: Some(500), format: Format::Url }, true, None, Write;
+        media_type: MediaType = Kind::Enum(MediaType::VALUES), false, None, Write;
+        mime_type: String = Kind::Text { max: Some(100), format: Format::Plain }, false, None, Write;
+        file_size: i64 = Kind::Int { min: 1, max: i64::MAX }, false, None, Write;
+        metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        status: MediaStatus = Kind::Enum(MediaStatus::VALUES), true, Some(Default::Json(r#""processing""#)), Write;
+        related_event: Option<Uuid> = Kind::Uuid { references: Some("events") }, true, None, Write;
+        related_contact: Option<Uuid> = Kind::Uuid { references: Some("contacts") }, true, None, Write;
+        access_level: AccessLevel = Kind::Enum(AccessLevel::VALUES), true, Some(Default::Json(r#""organization""#)), Write;
+        tags: Value = Kind::Json(JsonShape::Array), true, Some(Default::Json(r#"[]"#)), Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["title", "file_size", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "uploaded_by", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::System },
-        Column { name: "title", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "description", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "file_name", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "file_path", kind: Kind::Text { max: Some(500), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "file_url", kind: Kind::Text { max: Some(500), format: Format::Url }, nullable: true, default: None, access: Access::Write },
-        Column { name: "media_type", kind: Kind::Enum(MediaType::VALUES), nullable: false, default: None, access: Access::Write },
-        Column { name: "mime_type", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "file_size", kind: Kind::Int { min: 1, max: i64::MAX }, nullable: false, default: None, access: Access::Write },
-        Column { name: "metadata", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "status", kind: Kind::Enum(MediaStatus::VALUES), nullable: true, default: Some(Default::Json(r#""processing""#)), access: Access::Write },
-        Column { name: "related_event", kind: Kind::Uuid { references: Some("events") }, nullable: true, default: None, access: Access::Write },
-        Column { name: "related_contact", kind: Kind::Uuid { references: Some("contacts") }, nullable: true, default: None, access: Access::Write },
-        Column { name: "access_level", kind: Kind::Enum(AccessLevel::VALUES), nullable: true, default: Some(Default::Json(r#""organization""#)), access: Access::Write },
-        Column { name: "tags", kind: Kind::Json(JsonShape::Array), nullable: true, default: Some(Default::Json(r#"[]"#)), access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["title", "file_size", "created_at", "updated_at"],
-};
-
-impl Entity for Media {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

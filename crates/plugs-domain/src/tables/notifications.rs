@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -35,52 +34,26 @@ string_enum! {
     }
 }
 
-/// One row of `notifications`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct Notification {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub user_id: Uuid,
-    pub title: String,
-    pub message: String,
-    pub notification_type: NotificationType,
-    pub channel: Channel,
-    pub data: Value,
-    pub is_read: bool,
-    pub read_at: Option<Timestamp>,
-    pub expires_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-}
-
-/// Columns, rules and capabilities of `notifications`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "notifications",
+table! {
+    /// One row of `notifications`.
+    pub struct Notification in "notifications" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        user_id: Uuid = Kind::Uuid { references: Some("users") }, false, None, CreateOnly;
+        title: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
+        message: String = Kind::Text { max: None, format: Format::Plain }, false, None, Write;
+        notification_type: NotificationType = Kind::Enum(NotificationType::VALUES), true, Some(Default::Json(r#""info""#)), Write;
+        channel: Channel = Kind::Enum(Channel::VALUES), true, Some(Default::Json(r#""in_app""#)), Write;
+        data: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
+        is_read: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        read_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        expires_at: Option<Timestamp> = Kind::Timestamp, true, None, Write;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+    }
+    soft_delete: Flag, ops: All, sortable: ["created_at", "expires_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "user_id", kind: Kind::Uuid { references: Some("users") }, nullable: false, default: None, access: Access::CreateOnly },
-        Column { name: "title", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "message", kind: Kind::Text { max: None, format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "notification_type", kind: Kind::Enum(NotificationType::VALUES), nullable: true, default: Some(Default::Json(r#""info""#)), access: Access::Write },
-        Column { name: "channel", kind: Kind::Enum(Channel::VALUES), nullable: true, default: Some(Default::Json(r#""in_app""#)), access: Access::Write },
-        Column { name: "data", kind: Kind::Json(JsonShape::Object), nullable: true, default: Some(Default::Json(r#"{}"#)), access: Access::Write },
-        Column { name: "is_read", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "read_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "expires_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::Write },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-    ],
-    soft_delete: SoftDelete::Flag,
-    ops: Ops::All,
-    sortable: &["created_at", "expires_at", "updated_at"],
-};
-
-impl Entity for Notification {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {

@@ -6,7 +6,6 @@ use crate::types::*;
 use serde_json::Value;
 #[allow(unused_imports)]
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -14,70 +13,35 @@ use crate::error::{DomainError, Result};
 #[allow(unused_imports)]
 use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Need, Op, Record, WriteCtx};
 
-/// One row of `users`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-pub struct User {
-    pub id: Uuid,
-    pub organization_id: Uuid,
-    pub email: String,
-    pub password_hash: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub phone: Option<String>,
-    pub bio: Option<String>,
-    pub avatar_url: Option<String>,
-    pub job_title: Option<String>,
-    pub company: Option<String>,
-    pub linkedin_url: Option<String>,
-    pub is_active: bool,
-    pub is_verified: bool,
-    pub is_admin: bool,
-    pub verified_at: Option<Timestamp>,
-    pub last_login: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub is_deleted: bool,
-    pub deleted_at: Option<Timestamp>,
-    pub created_by: Option<Uuid>,
-    pub updated_by: Option<Uuid>,
-}
-
-/// Columns, rules and capabilities of `users`.
-pub static SPEC: TableSpec = TableSpec {
-    name: "users",
+table! {
+    /// One row of `users`.
+    pub struct User in "users" {
+        id: Uuid = Kind::Uuid { references: None }, false, None, System;
+        organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
+        email: String = Kind::Text { max: Some(255), format: Format::Email }, false, None, Write;
+        password_hash: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Server;
+        first_name: String = Kind::Text { max: Some(50), format: Format::Plain }, false, None, Write;
+        last_name: String = Kind::Text { max: Some(50), format: Format::Plain }, false, None, Write;
+        phone: Option<String> = Kind::Text { max: Some(20), format: Format::Phone }, true, None, Write;
+        bio: Option<String> = Kind::Text { max: None, format: Format::Plain }, true, None, Write;
+        avatar_url: Option<String> = Kind::Text { max: Some(500), format: Format::Url }, true, None, Write;
+        job_title: Option<String> = Kind::Text { max: Some(100), format: Format::Plain }, true, None, Write;
+        company: Option<String> = Kind::Text { max: Some(100), format: Format::Plain }, true, None, Write;
+        linkedin_url: Option<String> = Kind::Text { max: Some(255), format: Format::Url }, true, None, Write;
+        is_active: bool = Kind::Bool, true, Some(Default::Json("true")), Write;
+        is_verified: bool = Kind::Bool, true, Some(Default::Json("false")), Server;
+        is_admin: bool = Kind::Bool, true, Some(Default::Json("false")), Write;
+        verified_at: Option<Timestamp> = Kind::Timestamp, true, None, Server;
+        last_login: Option<Timestamp> = Kind::Timestamp, true, None, Server;
+        created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        updated_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
+        is_deleted: bool = Kind::Bool, true, Some(Default::Json("false")), System;
+        deleted_at: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        created_by: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;
+        updated_by: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;
+    }
+    soft_delete: Full, ops: All, sortable: ["last_name", "first_name", "email", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
-    columns: &[
-        Column { name: "id", kind: Kind::Uuid { references: None }, nullable: false, default: None, access: Access::System },
-        Column { name: "organization_id", kind: Kind::Uuid { references: Some("organizations") }, nullable: false, default: None, access: Access::System },
-        Column { name: "email", kind: Kind::Text { max: Some(255), format: Format::Email }, nullable: false, default: None, access: Access::Write },
-        Column { name: "password_hash", kind: Kind::Text { max: Some(255), format: Format::Plain }, nullable: false, default: None, access: Access::Server },
-        Column { name: "first_name", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "last_name", kind: Kind::Text { max: Some(50), format: Format::Plain }, nullable: false, default: None, access: Access::Write },
-        Column { name: "phone", kind: Kind::Text { max: Some(20), format: Format::Phone }, nullable: true, default: None, access: Access::Write },
-        Column { name: "bio", kind: Kind::Text { max: None, format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "avatar_url", kind: Kind::Text { max: Some(500), format: Format::Url }, nullable: true, default: None, access: Access::Write },
-        Column { name: "job_title", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "company", kind: Kind::Text { max: Some(100), format: Format::Plain }, nullable: true, default: None, access: Access::Write },
-        Column { name: "linkedin_url", kind: Kind::Text { max: Some(255), format: Format::Url }, nullable: true, default: None, access: Access::Write },
-        Column { name: "is_active", kind: Kind::Bool, nullable: true, default: Some(Default::Json("true")), access: Access::Write },
-        Column { name: "is_verified", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::Server },
-        Column { name: "is_admin", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::Write },
-        Column { name: "verified_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::Server },
-        Column { name: "last_login", kind: Kind::Timestamp, nullable: true, default: None, access: Access::Server },
-        Column { name: "created_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "updated_at", kind: Kind::Timestamp, nullable: true, default: Some(Default::Now), access: Access::System },
-        Column { name: "is_deleted", kind: Kind::Bool, nullable: true, default: Some(Default::Json("false")), access: Access::System },
-        Column { name: "deleted_at", kind: Kind::Timestamp, nullable: true, default: None, access: Access::System },
-        Column { name: "created_by", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::System },
-        Column { name: "updated_by", kind: Kind::Uuid { references: Some("users") }, nullable: true, default: None, access: Access::System },
-    ],
-    soft_delete: SoftDelete::Full,
-    ops: Ops::All,
-    sortable: &["last_name", "first_name", "email", "created_at", "updated_at"],
-};
-
-impl Entity for User {
-    const SPEC: &'static TableSpec = &SPEC;
 }
 
 /// The password hash of a user who has no local password: sign-in happens against the server, which

@@ -1,0 +1,253 @@
+//! Reading the local store: rows by id within the signed-in organization, lists with filters,
+//! sort and keyset pages, and the conditions that say which rows a user may see. No writes here.
+
+use crate::ctx::Actor;
+use crate::error::{Error, Result};
+use crate::schema::{Column, Kind, SoftDelete, SqlColumn, TableSpec};
+use base64::Engine as _;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+pub use plugs_domain::rules::Record;
+
+/// One condition of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filter {
+    /// Column equals value (text compares without case).
+    Eq(String, Value),
+    /// Column is at least value.
+    Gte(String, Value),
+    /// Column is at most value.
+    Lte(String, Value),
+    /// Column is NULL (true) or not (false).
+    IsNull(String, bool),
+}
+
+/// A list request: filters, sort, page size and the cursor from the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub filters: Vec<Filter>,
+    pub sort: Option<String>,
+    pub descending: bool,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+    pub include_deleted: bool,
+}
+
+/// The largest page a list returns.
+pub const MAX_PAGE: usize = 1000;
+/// The page size when none is asked for.
+pub const DEFAULT_PAGE: usize = 50;
+
+/// One page of a list, and the cursor of the next (None on the last page).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(r: Record) -> Result<T> {
+    serde_json::from_value(Value::Object(r)).map_err(|e| {
+        Error::invalid("row", "corrupt_row", format!("a stored row does not read back: {e}"))
+    })
+}
+
+pub(crate) fn to_record(input: &impl Serialize) -> Result<Record> {
+    match serde_json::to_value(input) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Error::invalid("input", "invalid_type", "must be an object of fields")),
+    }
+}
+
+
+/// The WHERE clause that keeps a query inside the signed-in organization (`?1` is the org id).
+pub(crate) fn scope(spec: &TableSpec) -> &'static str {
+    match spec.name {
+        "organizations" => "id = ?1",
+        "media_collection_items" => "collection_id IN (SELECT id FROM media_collections WHERE organization_id = ?1)",
+        _ => "organization_id = ?1",
+    }
+}
+
+/// Reads a row selected with the spec's column list as JSON keyed by column.
+pub fn read_record(spec: &TableSpec, row: &Row<'_>) -> rusqlite::Result<Record> {
+    let mut m = Map::with_capacity(spec.columns.len());
+    for (i, c) in spec.columns.iter().enumerate() {
+        m.insert(c.name.to_owned(), c.from_sql(row.get_ref(i)?));
+    }
+    Ok(m)
+}
+
+pub(crate) fn get(conn: &Connection, actor: &Actor, spec: &'static TableSpec, id: Uuid) -> Result<Record> {
+    find(conn, actor, spec, id)?.ok_or_else(|| Error::NotFound { entity: spec.name, id: id.to_string() })
+}
+
+pub(crate) fn find(conn: &Connection, actor: &Actor, spec: &'static TableSpec, id: Uuid) -> Result<Option<Record>> {
+    let sql = format!("SELECT {} FROM {} WHERE {} AND id = ?2", spec.select_list(), spec.name, scope(spec));
+    let mut st = conn.prepare_cached(&sql)?;
+    Ok(st
+        .query_row(rusqlite::params![actor.organization_id.to_string(), id.to_string()], |r| read_record(spec, r))
+        .optional()?)
+}
+
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Cursor {
+    s: String,
+    d: bool,
+    v: Value,
+    id: String,
+}
+
+fn encode_cursor(c: &Cursor) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(c).unwrap_or_default())
+}
+
+fn decode_cursor(s: &str) -> Result<Cursor> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| Error::BadCursor)?;
+    serde_json::from_slice(&bytes).map_err(|_| Error::BadCursor)
+}
+
+/// Builds the WHERE conditions of a filter list; parameters are appended to `params`.
+pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<SqlValue>, alias: &str) -> Result<Vec<String>> {
+    let mut conds = Vec::new();
+    for f in filters {
+        let (name, value) = match f {
+            Filter::Eq(n, v) | Filter::Gte(n, v) | Filter::Lte(n, v) => (n, Some(v)),
+            Filter::IsNull(n, _) => (n, None),
+        };
+        let col = spec.column(name).ok_or_else(|| Error::invalid(name.as_str(), "unknown_field", format!("{} has no field '{name}' to filter on", spec.name)))?;
+        if matches!(col.kind, Kind::Json(_)) {
+            return Err(Error::invalid(name.as_str(), "not_filterable", "JSON fields cannot be filtered on"));
+        }
+        if let Some(v) = value {
+            let sql = Column { nullable: false, default: None, ..*col }.to_sql(v)?;
+            params.push(sql);
+        }
+        let p = params.len();
+        let nocase = if matches!(col.kind, Kind::Text { .. }) { " COLLATE NOCASE" } else { "" };
+        conds.push(match f {
+            Filter::Eq(..) => format!("{alias}{name} = ?{p}{nocase}"),
+            Filter::Gte(..) => format!("{alias}{name} >= ?{p}"),
+            Filter::Lte(..) => format!("{alias}{name} <= ?{p}"),
+            Filter::IsNull(_, true) => format!("{alias}{name} IS NULL"),
+            Filter::IsNull(_, false) => format!("{alias}{name} IS NOT NULL"),
+        });
+    }
+    Ok(conds)
+}
+
+/// Rows of a table matching a SQL condition over its columns, then `tail` (ORDER BY, LIMIT).
+/// For the store's own summaries and exports; the caller's condition scopes the organization.
+pub(crate) fn select(conn: &Connection, spec: &TableSpec, cond: &str, params: Vec<SqlValue>, tail: &str) -> Result<Vec<Record>> {
+    let sql = format!("SELECT {} FROM {} WHERE {cond} {tail}", spec.select_list(), spec.name);
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(params), |r| read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The conditions of the rows a list may show: this organization's, not deleted (unless asked),
+/// notifications only to the user they are for, and the request's filters.
+fn visible(actor: &Actor, spec: &'static TableSpec, q: &ListQuery, params: &mut Vec<SqlValue>) -> Result<Vec<String>> {
+    params.push(SqlValue::Text(actor.organization_id.to_string()));
+    let mut conds = vec![scope(spec).to_owned()];
+    if spec.soft_delete != SoftDelete::None && !q.include_deleted {
+        conds.push("NOT is_deleted".into());
+    }
+    if spec.name == "notifications" && !actor.is_admin {
+        // A notification is for the user it is addressed to.
+        params.push(SqlValue::Text(actor.user_id.to_string()));
+        conds.push(format!("user_id = ?{}", params.len()));
+    }
+    conds.extend(filter_sql(spec, &q.filters, params, "")?);
+    Ok(conds)
+}
+
+/// How many rows the list would show over all its pages.
+pub(crate) fn count(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q: &ListQuery) -> Result<i64> {
+    let mut params = Vec::new();
+    let conds = visible(actor, spec, q, &mut params)?;
+    let sql = format!("SELECT count(*) FROM {} WHERE {}", spec.name, conds.join(" AND "));
+    Ok(conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |r| r.get(0))?)
+}
+
+pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q: &ListQuery) -> Result<Page<Record>> {
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(Error::invalid("limit", "out_of_range", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    let sort = q.sort.as_deref().unwrap_or(spec.sortable[0]);
+    if !spec.sortable.contains(&sort) {
+        return Err(Error::invalid("sort", "invalid_choice", format!("'{sort}' is not one of: {}", spec.sortable.join(", "))));
+    }
+    let sort_col = spec.column(sort).expect("sortable columns exist");
+    let mut params: Vec<SqlValue> = Vec::new();
+    let mut conds = visible(actor, spec, q, &mut params)?;
+    let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(c) = &q.cursor {
+        let c = decode_cursor(c)?;
+        if c.s != sort || c.d != q.descending {
+            return Err(Error::BadCursor);
+        }
+        params.push(SqlValue::Text(c.id.clone()));
+        let pid = params.len();
+        if c.v.is_null() {
+            conds.push(format!("({sort} IS NULL AND id {cmp} ?{pid})"));
+        } else {
+            params.push(Column { nullable: false, default: None, ..*sort_col }.to_sql(&c.v).map_err(|_| Error::BadCursor)?);
+            let pv = params.len();
+            conds.push(format!("({sort} IS NULL OR {sort} {cmp} ?{pv} OR ({sort} = ?{pv} AND id {cmp} ?{pid}))"));
+        }
+    }
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY ({sort} IS NULL), {sort} {dir}, id {dir} LIMIT {}",
+        spec.select_list(),
+        spec.name,
+        conds.join(" AND "),
+        limit + 1
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut items = st.query_map(params_from_iter(params), |r| read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        let last = items.last().expect("limit >= 1");
+        Some(encode_cursor(&Cursor { s: sort.to_owned(), d: q.descending, v: last[sort].clone(), id: last["id"].as_str().unwrap_or_default().to_owned() }))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// A list request as the window sends it: equality and range filters, sort, page size, cursor.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(default)]
+pub struct ListRequest {
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub equals: Record,
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub gte: Record,
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub lte: Record,
+    pub sort: Option<String>,
+    pub descending: bool,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+impl ListRequest {
+    /// The filters of the request.
+    pub fn filters(&self) -> Vec<Filter> {
+        let eq = self.equals.iter().map(|(k, v)| if v.is_null() { Filter::IsNull(k.clone(), true) } else { Filter::Eq(k.clone(), v.clone()) });
+        let gte = self.gte.iter().map(|(k, v)| Filter::Gte(k.clone(), v.clone()));
+        let lte = self.lte.iter().map(|(k, v)| Filter::Lte(k.clone(), v.clone()));
+        eq.chain(gte).chain(lte).collect()
+    }
+
+    /// The request as a list query (soft-deleted rows hidden).
+    pub fn query(&self) -> ListQuery {
+        ListQuery { filters: self.filters(), sort: self.sort.clone(), descending: self.descending, limit: self.limit, cursor: self.cursor.clone(), include_deleted: false }
+    }
+}

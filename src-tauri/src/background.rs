@@ -63,10 +63,7 @@ pub enum SignIn {
 
 /// Runs a network step off the async runtime (the store is not shared across threads).
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> plugs_core::Result<T> + Send + 'static) -> Result<T, plugs_core::ErrorPayload> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| plugs_core::ErrorPayload { code: "internal".into(), field: None, message: e.to_string() })?
-        .map_err(|e| e.to_payload())
+    tokio::task::spawn_blocking(f).await.map_err(|e| plugs_core::ErrorPayload { code: "internal".into(), field: None, message: e.to_string() })?.map_err(|e| e.to_payload())
 }
 
 /// Signs in (or registers), stores the tokens in the keychain, syncs once, then starts the engine.
@@ -122,7 +119,13 @@ pub struct ImportChoice {
 }
 
 /// Imports a file sent by the window on a connection of its own, reporting progress as events.
-pub async fn import(db: PathBuf, app: tauri::AppHandle, file_name: String, data_base64: String, choice: ImportChoice) -> Result<plugs_core::interop::ImportReport, plugs_core::ErrorPayload> {
+pub async fn import(
+    db: PathBuf,
+    app: tauri::AppHandle,
+    file_name: String,
+    data_base64: String,
+    choice: ImportChoice,
+) -> Result<plugs_core::interop::ImportReport, plugs_core::ErrorPayload> {
     use base64::Engine;
     use tauri::Emitter;
     blocking(move || {
@@ -227,6 +230,10 @@ pub fn tray_line(status: Option<&plugs_core::sync::SyncStatus>, pending: i64, un
     }
 }
 
+fn reload(store: &Store) -> plugs_core::Result<()> {
+    store.refresh_actor()
+}
+
 #[cfg(test)]
 mod tests {
     use super::tray_line;
@@ -241,8 +248,4 @@ mod tests {
         assert_eq!(tray_line(Some(&s(SyncState::Offline, Some("no route"), None)), 3, 0), "Offline · 3 changes waiting");
         assert_eq!(tray_line(Some(&s(SyncState::Error, Some("server: 502"), None)), 0, 1), "Sync problem: server: 502 · 1 unread");
     }
-}
-
-fn reload(store: &Store) -> plugs_core::Result<()> {
-    store.refresh_actor()
 }

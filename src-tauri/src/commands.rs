@@ -4,8 +4,8 @@
 
 use plugs_core::files::Upload;
 use plugs_core::interop::ImportReport;
-use plugs_core::search::ContactRow;
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
+use plugs_core::search::ContactRow;
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
 use plugs_core::tables::{audit_logs::AuditLog, contacts::Contact, event_attendees::EventAttendee, expenses::Expense, media::Media, notifications::Notification};

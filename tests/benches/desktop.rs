@@ -20,9 +20,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Zoë", "Mateo", "Amara", "Priya", "Omar", "Chen", "Ingrid"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Müller", "García", "Okafor", "Patel", "Tanaka", "Dubois", "Larsen", "Rossi"];
-const CO: &[&str] = &["Blue Labs", "North Systems", "Bright Partners", "Iron Logistics", "Silver Media", "Green Capital", "Rapid Health", "Quantum Robotics", "Solar Foods", "Harbor Energy"];
+const FIRST: &[&str] = &[
+    "Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Zoë", "Mateo", "Amara", "Priya", "Omar", "Chen", "Ingrid",
+];
+const LAST: &[&str] =
+    &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Müller", "García", "Okafor", "Patel", "Tanaka", "Dubois", "Larsen", "Rossi"];
+const CO: &[&str] =
+    &["Blue Labs", "North Systems", "Bright Partners", "Iron Logistics", "Silver Media", "Green Capital", "Rapid Health", "Quantum Robotics", "Solar Foods", "Harbor Energy"];
 
 fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the bench's path");

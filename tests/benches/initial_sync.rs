@@ -24,7 +24,9 @@ const PASSWORD: &str = "correct horse battery";
 
 fn pg_time(s: &str) -> String {
     // COPY's text form: 2026-11-25 12:00:00.123456+00
-    let t = chrono::DateTime::parse_from_str(&format!("{s}00"), "%Y-%m-%d %H:%M:%S%.f%z").or_else(|_| chrono::DateTime::parse_from_str(&format!("{s}00"), "%Y-%m-%d %H:%M:%S%z")).expect("a COPY timestamp");
+    let t = chrono::DateTime::parse_from_str(&format!("{s}00"), "%Y-%m-%d %H:%M:%S%.f%z")
+        .or_else(|_| chrono::DateTime::parse_from_str(&format!("{s}00"), "%Y-%m-%d %H:%M:%S%z"))
+        .expect("a COPY timestamp");
     plugs_core::Timestamp::from_datetime(t.with_timezone(&chrono::Utc)).to_string()
 }
 
@@ -117,8 +119,13 @@ async fn main() {
             out
         }
     };
-    let contacts = copy("COPY (SELECT id, organization_id, created_by, first_name, last_name, email, company, job_title, notes, lead_score, created_at, updated_at FROM contacts) TO STDOUT").await;
-    let interactions = copy("COPY (SELECT id, organization_id, contact_id, user_id, interaction_type, subject, interaction_date, status, created_at, updated_at FROM contact_interactions) TO STDOUT").await;
+    let contacts =
+        copy("COPY (SELECT id, organization_id, created_by, first_name, last_name, email, company, job_title, notes, lead_score, created_at, updated_at FROM contacts) TO STDOUT")
+            .await;
+    let interactions = copy(
+        "COPY (SELECT id, organization_id, contact_id, user_id, interaction_type, subject, interaction_date, status, created_at, updated_at FROM contact_interactions) TO STDOUT",
+    )
+    .await;
     let copied = Instant::now() - t;
     {
         let conn = base.connection();
@@ -129,11 +136,16 @@ async fn main() {
         conn.execute("INSERT INTO organizations (id, name) SELECT id, name FROM organizations WHERE 0", []).unwrap();
         let nul = |s: &str| if s == "\\N" { None } else { Some(s.to_owned()) };
         conn.execute("INSERT INTO organizations (id, name) VALUES (?1, 'Bench')", [org.to_string()]).unwrap();
-        conn.execute("INSERT INTO users (id, organization_id, email, password_hash, first_name, last_name) VALUES (?1, ?2, 'b@bench.test', '!', 'B', 'B')", [user.to_string(), org.to_string()]).unwrap();
+        conn.execute(
+            "INSERT INTO users (id, organization_id, email, password_hash, first_name, last_name) VALUES (?1, ?2, 'b@bench.test', '!', 'B', 'B')",
+            [user.to_string(), org.to_string()],
+        )
+        .unwrap();
         let mut st = conn.prepare("INSERT INTO contacts (id, organization_id, created_by, first_name, last_name, email, company, job_title, notes, lead_score, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)").unwrap();
         for line in String::from_utf8_lossy(&contacts).lines() {
             let f: Vec<&str> = line.split('\t').collect();
-            st.execute(rusqlite::params![f[0], f[1], f[2], f[3], f[4], nul(f[5]), nul(f[6]), nul(f[7]), nul(f[8]), f[9].parse::<i64>().unwrap(), pg_time(f[10]), pg_time(f[11])]).unwrap();
+            st.execute(rusqlite::params![f[0], f[1], f[2], f[3], f[4], nul(f[5]), nul(f[6]), nul(f[7]), nul(f[8]), f[9].parse::<i64>().unwrap(), pg_time(f[10]), pg_time(f[11])])
+                .unwrap();
         }
         let mut st = conn.prepare("INSERT INTO contact_interactions (id, organization_id, contact_id, user_id, interaction_type, subject, interaction_date, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)").unwrap();
         for line in String::from_utf8_lossy(&interactions).lines() {
@@ -145,7 +157,13 @@ async fn main() {
         conn.execute_batch("COMMIT").unwrap();
     }
     let baseline = t.elapsed();
-    println!("(1) baseline: COPY out {:.2} s + SQLite bulk insert {:.2} s = {:.2} s ({:.0} rows/s)", copied.as_secs_f64(), (baseline - copied).as_secs_f64(), baseline.as_secs_f64(), rows as f64 / baseline.as_secs_f64());
+    println!(
+        "(1) baseline: COPY out {:.2} s + SQLite bulk insert {:.2} s = {:.2} s ({:.0} rows/s)",
+        copied.as_secs_f64(),
+        (baseline - copied).as_secs_f64(),
+        baseline.as_secs_f64(),
+        rows as f64 / baseline.as_secs_f64()
+    );
 
     // (1b) The initial sync of a new device, through the API.
     let dev_dir = tempfile::tempdir().unwrap();
@@ -155,7 +173,8 @@ async fn main() {
     let t = Instant::now();
     let report = dev_sync.login(&dev, "b@bench.test", PASSWORD).await.unwrap();
     let took = t.elapsed();
-    let parked: Vec<(String, String)> = dev.connection().prepare("SELECT table_name, row FROM sync_parked LIMIT 3").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let parked: Vec<(String, String)> =
+        dev.connection().prepare("SELECT table_name, row FROM sync_parked LIMIT 3").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
     if !parked.is_empty() {
         println!("parked: {parked:?}");
     }

@@ -42,7 +42,9 @@ async fn register_login_sync_and_logout_from_the_command_line() {
             keep_log(cmd(k, &a).args(["register", "--server", &url, "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output());
             let status = text(k, &a, &["status"]);
             assert!(status.contains(&url) && status.contains("pending changes: 0"), "{status}");
-            keep_log(cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output());
+            keep_log(
+                cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output(),
+            );
             // An integration set-up: the credential goes to the keychain, the row only points at it.
             let out = cmd(k, &b)
                 .args(["--json", "integration", "connect", "--provider", "hubspot", "--integration-type", "crm", "--secret-stdin"])

@@ -4,9 +4,9 @@
 
 use plugs_core::tables::contacts::Contact;
 use plugs_core::{ListQuery, Store};
+use plugs_testkit::webdriver::Driver;
 use plugs_testkit::VirtualDisplay;
 use serde_json::json;
-use plugs_testkit::webdriver::Driver;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,12 @@ static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn seeded(dir: &std::path::Path) -> Store {
     let store = Store::open_dir(dir).unwrap();
     store
-        .init_workspace(&plugs_core::workspace::NewWorkspace { organization_name: "Acme Events".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() })
+        .init_workspace(&plugs_core::workspace::NewWorkspace {
+            organization_name: "Acme Events".into(),
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: "ada@acme.test".into(),
+        })
         .unwrap();
     store
 }
@@ -118,7 +123,11 @@ fn an_event_filled_to_capacity_with_check_ins_and_an_expense_approved() {
     {
         let store = seeded(data.path());
         for (f, l) in [("Bob", "Bauer"), ("Cat", "Chen"), ("Dan", "Diaz")] {
-            store.table("users").unwrap().create(serde_json::from_value(json!({ "first_name": f, "last_name": l, "email": format!("{}@acme.test", f.to_lowercase()) })).unwrap()).unwrap();
+            store
+                .table("users")
+                .unwrap()
+                .create(serde_json::from_value(json!({ "first_name": f, "last_name": l, "email": format!("{}@acme.test", f.to_lowercase()) })).unwrap())
+                .unwrap();
         }
     }
     {
@@ -193,7 +202,10 @@ fn clicking_a_reminder_opens_its_contact_in_the_window() {
         store
             .table("contact_interactions")
             .unwrap()
-            .create(serde_json::from_value(json!({ "contact_id": grace.id, "interaction_type": "call", "status": "scheduled", "subject": "Demo call", "interaction_date": at })).unwrap())
+            .create(
+                serde_json::from_value(json!({ "contact_id": grace.id, "interaction_type": "call", "status": "scheduled", "subject": "Demo call", "interaction_date": at }))
+                    .unwrap(),
+            )
             .unwrap();
     }
     let d = Driver::start_with(&desk.env, data.path());

@@ -16,9 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn workspace(dir: &Path) -> Store {
     let store = Store::open_dir(dir).unwrap();
-    store
-        .init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Admin".into(), email: "ada@acme.test".into() })
-        .unwrap();
+    store.init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Admin".into(), email: "ada@acme.test".into() }).unwrap();
     store
 }
 
@@ -107,7 +105,10 @@ fn each_sample_file_imports_with_its_quirks() {
     let r = import(&store, "google_contacts.csv");
     assert_eq!((r.format.as_str(), r.encoding.as_str(), r.created), ("google", "UTF-8 (with BOM)", 2), "{r:?}");
     let aisha = &by_last(&store, "Bello")[0];
-    assert_eq!((aisha.email.as_deref(), aisha.phone.as_deref(), aisha.company.as_deref(), aisha.job_title.as_deref()), (Some("aisha@bello.test"), Some("+234 809 555 0150"), Some("DevFest Lagos"), Some("Organizer")));
+    assert_eq!(
+        (aisha.email.as_deref(), aisha.phone.as_deref(), aisha.company.as_deref(), aisha.job_title.as_deref()),
+        (Some("aisha@bello.test"), Some("+234 809 555 0150"), Some("DevFest Lagos"), Some("Organizer"))
+    );
     assert_eq!(aisha.metadata["emails"], json!([{ "value": "aisha.b@devfest.test" }, { "value": "aisha@home.test" }]));
     assert_eq!(aisha.metadata["labels"], json!(["myContacts", "Speakers"]));
 
@@ -224,7 +225,13 @@ fn merges_fill_empty_fields_and_overwrite_only_when_asked() {
     assert_eq!(audits.len(), 3);
     // Same name and company: the same person when an email is missing on one side, another
     // person when both have emails and they differ.
-    let r = store.import_contacts(b"First Name,Last Name,Company,Email\nGrace B.,Hopper,Remington Rand,\nGrace B.,Hopper,Remington Rand,other.grace@rr.test\n", &ImportOptions::default(), |_, _| {}).unwrap();
+    let r = store
+        .import_contacts(
+            b"First Name,Last Name,Company,Email\nGrace B.,Hopper,Remington Rand,\nGrace B.,Hopper,Remington Rand,other.grace@rr.test\n",
+            &ImportOptions::default(),
+            |_, _| {},
+        )
+        .unwrap();
     assert_eq!((r.merged, r.created), (1, 1), "{r:?}");
     assert_eq!(r.merges[0].contact_id, c.id);
 }
@@ -232,8 +239,23 @@ fn merges_fill_empty_fields_and_overwrite_only_when_asked() {
 fn comparable(c: &Contact) -> Value {
     let v = serde_json::to_value(c).unwrap();
     let keys = [
-        "first_name", "last_name", "email", "phone", "company", "job_title", "linkedin_url", "bio", "avatar_url", "contact_type", "status", "priority",
-        "business_type", "network_type", "industry", "notes", "lead_score",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "company",
+        "job_title",
+        "linkedin_url",
+        "bio",
+        "avatar_url",
+        "contact_type",
+        "status",
+        "priority",
+        "business_type",
+        "network_type",
+        "industry",
+        "notes",
+        "lead_score",
     ];
     Value::Object(keys.iter().map(|k| ((*k).to_owned(), v[*k].clone())).collect())
 }
@@ -297,30 +319,47 @@ fn calendar_and_expense_exports_are_exact() {
     let ev = store
         .table("events")
         .unwrap()
-        .create(serde_json::from_value(json!({
-            "title": "Summit, Day 1; Lisbon", "event_type": "conference", "status": "published", "timezone": "Europe/Lisbon",
-            "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "location": "Lisbon", "venue": "FIL",
-            "description": format!("Doors open at 8.\nBring badges. {}", "Very long description ".repeat(10)), "budget": "5000.00", "currency": "EUR"
-        }))
-        .unwrap())
+        .create(
+            serde_json::from_value(json!({
+                "title": "Summit, Day 1; Lisbon", "event_type": "conference", "status": "published", "timezone": "Europe/Lisbon",
+                "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "location": "Lisbon", "venue": "FIL",
+                "description": format!("Doors open at 8.\nBring badges. {}", "Very long description ".repeat(10)), "budget": "5000.00", "currency": "EUR"
+            }))
+            .unwrap(),
+        )
         .unwrap();
     let ev_id = ev["id"].as_str().unwrap().to_owned();
     store
         .table("event_agenda_items")
         .unwrap()
-        .create(serde_json::from_value(json!({ "event_id": ev_id, "title": "Keynote", "start_time": "2026-12-01T09:30:00Z", "end_time": "2026-12-01T10:15:00Z", "agenda_type": "presentation" })).unwrap())
+        .create(
+            serde_json::from_value(
+                json!({ "event_id": ev_id, "title": "Keynote", "start_time": "2026-12-01T09:30:00Z", "end_time": "2026-12-01T10:15:00Z", "agenda_type": "presentation" }),
+            )
+            .unwrap(),
+        )
         .unwrap();
     let c = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper" })).unwrap();
     store
         .table("contact_interactions")
         .unwrap()
-        .create(serde_json::from_value(json!({ "contact_id": c.id, "interaction_type": "follow_up", "status": "scheduled", "interaction_date": "2026-12-02T15:00:00Z", "subject": "Send the deck" })).unwrap())
+        .create(
+            serde_json::from_value(
+                json!({ "contact_id": c.id, "interaction_type": "follow_up", "status": "scheduled", "interaction_date": "2026-12-02T15:00:00Z", "subject": "Send the deck" }),
+            )
+            .unwrap(),
+        )
         .unwrap();
     for (amount, cur) in [("1234.50", "EUR"), ("0.10", "EUR"), ("0.20", "USD")] {
         store
             .table("expenses")
             .unwrap()
-            .create(serde_json::from_value(json!({ "title": "Booth, \"premium\"", "amount": amount, "currency": cur, "expense_type": "venue", "expense_date": "2026-11-20", "event_id": ev_id })).unwrap())
+            .create(
+                serde_json::from_value(
+                    json!({ "title": "Booth, \"premium\"", "amount": amount, "currency": cur, "expense_type": "venue", "expense_date": "2026-11-20", "event_id": ev_id }),
+                )
+                .unwrap(),
+            )
             .unwrap();
     }
 
@@ -371,14 +410,20 @@ fn the_cli_imports_with_a_dry_run_and_a_mapping_and_exports_to_a_file() {
     let out = plugs(dir.path()).arg("import").arg(fixture("broken.vcf")).assert().success().get_output().stdout.clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("created 2") && text.contains("refused card 2 (line 6): email: 'not-an-email' is not an email address"), "{text}");
-    let out = plugs(dir.path()).args(["--json", "import", "--map", "Branche=industry,Fax=ignore"]).arg(fixture("generic_latin1.csv")).assert().success().get_output().stdout.clone();
+    let out =
+        plugs(dir.path()).args(["--json", "import", "--map", "Branche=industry,Fax=ignore"]).arg(fixture("generic_latin1.csv")).assert().success().get_output().stdout.clone();
     let report: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(report["created"], 2);
     let store = Store::open_dir(dir.path()).unwrap();
     let j = by_last(&store, "Müller").remove(0);
     assert_eq!((j.industry.as_deref(), j.metadata.get("csv")), (Some("Food"), None));
     drop(store);
-    plugs(dir.path()).args(["import", "--map", "Fax=nonsense"]).arg(fixture("generic_latin1.csv")).assert().failure().stderr(predicates::str::contains("'nonsense' is not a contact column"));
+    plugs(dir.path())
+        .args(["import", "--map", "Fax=nonsense"])
+        .arg(fixture("generic_latin1.csv"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("'nonsense' is not a contact column"));
     let out_file = dir.path().join("contacts.vcf");
     plugs(dir.path()).args(["export", "--format", "vcard", "--out"]).arg(&out_file).assert().success();
     let vcf = std::fs::read_to_string(&out_file).unwrap();
@@ -439,7 +484,10 @@ fn a_large_import_stays_searchable_including_contacts_merged_within_the_same_fil
 
 /// A small HTTP/1.1 server for linked photos: `/name` answers what `route` gives for it
 /// (status, content type, body, declared length); counts the requests per path.
-fn photo_server(route: fn(&str) -> (u16, &'static str, Vec<u8>, Option<u64>)) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+/// A photo host's answer to a path: status, content type, body, and a declared length if any.
+type PhotoAnswer = (u16, &'static str, Vec<u8>, Option<u64>);
+
+fn photo_server(route: fn(&str) -> PhotoAnswer) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

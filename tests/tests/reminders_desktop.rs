@@ -32,7 +32,21 @@ fn follow_up_one_second_ahead(d: &Path, env: &[(String, String)]) -> String {
     let contact: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let at = Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::seconds(1)).to_string();
     let out = plugs(d, env)
-        .args(["--json", "interaction", "add", "--contact-id", contact["id"].as_str().unwrap(), "--interaction-type", "call", "--status", "scheduled", "--subject", "Demo call", "--interaction-date", &at])
+        .args([
+            "--json",
+            "interaction",
+            "add",
+            "--contact-id",
+            contact["id"].as_str().unwrap(),
+            "--interaction-type",
+            "call",
+            "--status",
+            "scheduled",
+            "--subject",
+            "Demo call",
+            "--interaction-date",
+            &at,
+        ])
         .assert()
         .success()
         .get_output()
@@ -114,7 +128,11 @@ async fn exactly_once_per_device_across_a_sync_round_trip() {
     fire_due(&a.store, &on_a, now, &s, &tx).unwrap();
     fire_due(&b.store, &on_b, now, &s, &tx).unwrap();
     assert_eq!((on_a.0.get(), on_b.0.get()), (1, 1), "once on each device, not again when the rows come back by sync");
-    assert_eq!(cloud.sql_count("SELECT COUNT(*) FROM notifications WHERE notification_type = 'reminder'").await, 1, "one notification row for the user, whichever device fired first");
+    assert_eq!(
+        cloud.sql_count("SELECT COUNT(*) FROM notifications WHERE notification_type = 'reminder'").await,
+        1,
+        "one notification row for the user, whichever device fired first"
+    );
 }
 
 #[test]

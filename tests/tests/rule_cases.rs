@@ -135,53 +135,150 @@ async fn the_device_and_the_server_give_the_same_answer_to_every_rule_case() {
     let me = a.actor().unwrap().user_id;
     let mid = w.member_id;
     let expense = |amount: &str| create(a, "expenses", json!({ "title": "Taxi", "amount": amount, "currency": "EUR", "expense_date": "2026-12-01" }));
-    let event = |max: Option<i64>| create(a, "events", json!({ "title": "Summit", "start_date": "2027-03-10T09:00:00Z", "end_date": "2027-03-12T18:00:00Z", "max_attendees": max }));
+    let event =
+        |max: Option<i64>| create(a, "events", json!({ "title": "Summit", "start_date": "2027-03-10T09:00:00Z", "end_date": "2027-03-12T18:00:00Z", "max_attendees": max }));
     type Setup<'a> = Box<dyn Fn() -> Uuid + 'a>;
     let cases: Vec<(&str, &str, Setup, Who, Change, Answer)> = vec![
-        ("a member raises an approved expense", "expenses", Box::new(|| {
-            let e = expense("10.00");
-            a.approve_expense(e).unwrap();
-            e
-        }), Who::Member, Change::Patch(json!({ "amount": "999.00" })), err("settled", Some("amount"))),
+        (
+            "a member raises an approved expense",
+            "expenses",
+            Box::new(|| {
+                let e = expense("10.00");
+                a.approve_expense(e).unwrap();
+                e
+            }),
+            Who::Member,
+            Change::Patch(json!({ "amount": "999.00" })),
+            err("settled", Some("amount")),
+        ),
         ("a member approves", "expenses", Box::new(|| expense("10.00")), Who::Member, Change::Approve, err("forbidden", Some("status"))),
         ("an admin approves", "expenses", Box::new(|| expense("10.00")), Who::Admin, Change::Approve, Ok(())),
         ("an admin pays a pending expense", "expenses", Box::new(|| expense("10.00")), Who::Admin, Change::Pay, err("invalid_transition", Some("status"))),
         ("a member edits a pending amount", "expenses", Box::new(|| expense("10.00")), Who::Member, Change::Patch(json!({ "amount": "12.50" })), Ok(())),
         ("a negative amount", "expenses", Box::new(|| expense("10.00")), Who::Member, Change::Patch(json!({ "amount": "-1.00" })), err("out_of_range", Some("amount"))),
-        ("a plaintext credential", "integrations", Box::new(|| create(a, "integrations", json!({ "provider": "hubspot", "integration_type": "crm", "credentials": { "keychain_ref": "hubspot" } }))),
-            Who::Admin, Change::Patch(json!({ "credentials": { "api_key": "pat-secret" } })), err("secret_in_row", Some("credentials"))),
-        ("a limit below the registrations", "events", Box::new(|| {
-            let e = event(Some(5));
-            create(a, "event_attendees", json!({ "event_id": e, "user_id": me }));
-            create(a, "event_attendees", json!({ "event_id": e, "user_id": mid }));
-            e
-        }), Who::Admin, Change::Patch(json!({ "max_attendees": 1 })), err("capacity_below_registrations", Some("max_attendees"))),
-        ("a registration for a full event", "event_attendees", Box::new(|| {
-            let e = event(Some(1));
-            create(a, "event_attendees", json!({ "event_id": e, "user_id": me }));
-            e
-        }), Who::Member, Change::Create(json!({ "user_id": mid })), err("event_full", Some("event_id"))),
-        ("an event moved away from its agenda", "events", Box::new(|| {
-            let e = event(None);
-            create(a, "event_agenda_items", json!({ "event_id": e, "title": "Keynote", "start_time": "2027-03-10T10:00:00Z", "end_time": "2027-03-10T11:00:00Z" }));
-            e
-        }), Who::Admin, Change::Patch(json!({ "start_date": "2027-05-10T09:00:00Z", "end_date": "2027-05-12T18:00:00Z" })), err("agenda_outside", Some("start_date"))),
-        ("an agenda item outside its event", "event_agenda_items", Box::new(|| event(None)),
-            Who::Member, Change::Create(json!({ "title": "Late", "start_time": "2027-03-13T10:00:00Z", "end_time": "2027-03-13T11:00:00Z" })), err("outside_event", Some("end_time"))),
-        ("an event ending before it starts", "events", Box::new(|| event(None)), Who::Admin, Change::Patch(json!({ "end_date": "2027-03-01T09:00:00Z" })), err("date_range", Some("end_date"))),
-        ("a check-out before a check-in", "event_attendees", Box::new(|| {
-            let e = event(None);
-            create(a, "event_attendees", json!({ "event_id": e, "user_id": mid }))
-        }), Who::Member, Change::CheckOut, err("check_in_required", Some("check_out_time"))),
+        (
+            "a plaintext credential",
+            "integrations",
+            Box::new(|| create(a, "integrations", json!({ "provider": "hubspot", "integration_type": "crm", "credentials": { "keychain_ref": "hubspot" } }))),
+            Who::Admin,
+            Change::Patch(json!({ "credentials": { "api_key": "pat-secret" } })),
+            err("secret_in_row", Some("credentials")),
+        ),
+        (
+            "a limit below the registrations",
+            "events",
+            Box::new(|| {
+                let e = event(Some(5));
+                create(a, "event_attendees", json!({ "event_id": e, "user_id": me }));
+                create(a, "event_attendees", json!({ "event_id": e, "user_id": mid }));
+                e
+            }),
+            Who::Admin,
+            Change::Patch(json!({ "max_attendees": 1 })),
+            err("capacity_below_registrations", Some("max_attendees")),
+        ),
+        (
+            "a registration for a full event",
+            "event_attendees",
+            Box::new(|| {
+                let e = event(Some(1));
+                create(a, "event_attendees", json!({ "event_id": e, "user_id": me }));
+                e
+            }),
+            Who::Member,
+            Change::Create(json!({ "user_id": mid })),
+            err("event_full", Some("event_id")),
+        ),
+        (
+            "an event moved away from its agenda",
+            "events",
+            Box::new(|| {
+                let e = event(None);
+                create(a, "event_agenda_items", json!({ "event_id": e, "title": "Keynote", "start_time": "2027-03-10T10:00:00Z", "end_time": "2027-03-10T11:00:00Z" }));
+                e
+            }),
+            Who::Admin,
+            Change::Patch(json!({ "start_date": "2027-05-10T09:00:00Z", "end_date": "2027-05-12T18:00:00Z" })),
+            err("agenda_outside", Some("start_date")),
+        ),
+        (
+            "an agenda item outside its event",
+            "event_agenda_items",
+            Box::new(|| event(None)),
+            Who::Member,
+            Change::Create(json!({ "title": "Late", "start_time": "2027-03-13T10:00:00Z", "end_time": "2027-03-13T11:00:00Z" })),
+            err("outside_event", Some("end_time")),
+        ),
+        (
+            "an event ending before it starts",
+            "events",
+            Box::new(|| event(None)),
+            Who::Admin,
+            Change::Patch(json!({ "end_date": "2027-03-01T09:00:00Z" })),
+            err("date_range", Some("end_date")),
+        ),
+        (
+            "a check-out before a check-in",
+            "event_attendees",
+            Box::new(|| {
+                let e = event(None);
+                create(a, "event_attendees", json!({ "event_id": e, "user_id": mid }))
+            }),
+            Who::Member,
+            Change::CheckOut,
+            err("check_in_required", Some("check_out_time")),
+        ),
         ("a member edits another user", "users", Box::new(move || me), Who::Member, Change::Patch(json!({ "first_name": "Pwned" })), err("forbidden", None)),
         ("a member makes themself an admin", "users", Box::new(move || mid), Who::Member, Change::Patch(json!({ "is_admin": true })), err("forbidden", Some("is_admin"))),
         ("a member edits their own name", "users", Box::new(move || mid), Who::Member, Change::Patch(json!({ "first_name": "Maurice" })), Ok(())),
-        ("a member edits a contact", "contacts", Box::new(|| create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }))), Who::Member, Change::Patch(json!({ "job_title": "Admiral" })), Ok(())),
-        ("a NUL in a name", "contacts", Box::new(|| create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }))), Who::Member, Change::Patch(json!({ "first_name": "Gr\u{0}ace" })), err("unstorable_text", Some("first_name"))),
-        ("an author rewritten", "contacts", Box::new(|| create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }))), Who::Admin, Change::Patch(json!({ "created_by": mid })), err("read_only", Some("created_by"))),
-        ("an admin changes the plan", "organizations", Box::new(|| a.actor().unwrap().organization_id), Who::Admin, Change::Patch(json!({ "subscription_plan": "enterprise" })), err("read_only", Some("subscription_plan"))),
-        ("someone else's notification read", "notifications", Box::new(|| create(a, "notifications", json!({ "user_id": me, "title": "Call Grace", "message": "today" }))), Who::Member, Change::MarkRead, err("not_found", None)),
-        ("one's own notification read", "notifications", Box::new(move || create(a, "notifications", json!({ "user_id": mid, "title": "Call Grace", "message": "today" }))), Who::Member, Change::MarkRead, Ok(())),
+        (
+            "a member edits a contact",
+            "contacts",
+            Box::new(|| create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }))),
+            Who::Member,
+            Change::Patch(json!({ "job_title": "Admiral" })),
+            Ok(()),
+        ),
+        (
+            "a NUL in a name",
+            "contacts",
+            Box::new(|| create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }))),
+            Who::Member,
+            Change::Patch(json!({ "first_name": "Gr\u{0}ace" })),
+            err("unstorable_text", Some("first_name")),
+        ),
+        (
+            "an author rewritten",
+            "contacts",
+            Box::new(|| create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }))),
+            Who::Admin,
+            Change::Patch(json!({ "created_by": mid })),
+            err("read_only", Some("created_by")),
+        ),
+        (
+            "an admin changes the plan",
+            "organizations",
+            Box::new(|| a.actor().unwrap().organization_id),
+            Who::Admin,
+            Change::Patch(json!({ "subscription_plan": "enterprise" })),
+            err("read_only", Some("subscription_plan")),
+        ),
+        (
+            "someone else's notification read",
+            "notifications",
+            Box::new(|| create(a, "notifications", json!({ "user_id": me, "title": "Call Grace", "message": "today" }))),
+            Who::Member,
+            Change::MarkRead,
+            err("not_found", None),
+        ),
+        (
+            "one's own notification read",
+            "notifications",
+            Box::new(move || create(a, "notifications", json!({ "user_id": mid, "title": "Call Grace", "message": "today" }))),
+            Who::Member,
+            Change::MarkRead,
+            Ok(()),
+        ),
     ];
     let n = cases.len();
     for (name, table, setup, who, change, expected) in cases {
@@ -236,8 +333,14 @@ fn event_field(d: &Device, e: Uuid, f: &str) -> Value {
 async fn an_event_moved_while_an_agenda_item_was_added_keeps_every_item_inside_and_stays_editable() {
     // The agenda item reaches the server first: the move is refused by its dates only.
     let (w, e) = two_devices_and_an_event(None).await;
-    let item = create(&w.member.store, "event_agenda_items", json!({ "event_id": e, "title": "Keynote", "start_time": "2027-03-10T10:00:00Z", "end_time": "2027-03-10T11:00:00Z" }));
-    w.admin.store.table("events").unwrap().update(e, json!({ "start_date": "2027-05-10T09:00:00Z", "end_date": "2027-05-12T18:00:00Z", "location": "Lisbon" }).as_object().unwrap().clone()).unwrap();
+    let item =
+        create(&w.member.store, "event_agenda_items", json!({ "event_id": e, "title": "Keynote", "start_time": "2027-03-10T10:00:00Z", "end_time": "2027-03-10T11:00:00Z" }));
+    w.admin
+        .store
+        .table("events")
+        .unwrap()
+        .update(e, json!({ "start_date": "2027-05-10T09:00:00Z", "end_date": "2027-05-12T18:00:00Z", "location": "Lisbon" }).as_object().unwrap().clone())
+        .unwrap();
     w.member.sync().await;
     w.admin.sync().await;
     w.member.sync().await;
@@ -257,7 +360,8 @@ async fn an_event_moved_while_an_agenda_item_was_added_keeps_every_item_inside_a
     // kept with its reason.
     let (w, e) = two_devices_and_an_event(None).await;
     w.admin.store.table("events").unwrap().update(e, json!({ "start_date": "2027-05-10T09:00:00Z", "end_date": "2027-05-12T18:00:00Z" }).as_object().unwrap().clone()).unwrap();
-    let item = create(&w.member.store, "event_agenda_items", json!({ "event_id": e, "title": "Keynote", "start_time": "2027-03-10T10:00:00Z", "end_time": "2027-03-10T11:00:00Z" }));
+    let item =
+        create(&w.member.store, "event_agenda_items", json!({ "event_id": e, "title": "Keynote", "start_time": "2027-03-10T10:00:00Z", "end_time": "2027-03-10T11:00:00Z" }));
     w.admin.sync().await;
     w.member.sync().await;
     assert_eq!(rejections(&w.member), [("outside_event".into(), Some("start_time".into()))]);

@@ -119,7 +119,11 @@ async fn each_user_receives_only_what_they_may_see() {
     let private = media
         .create(json!({ "title": "Ada's private", "file_name": "p.png", "file_path": "/p.png", "media_type": "image", "mime_type": "image/png", "file_size": 3, "access_level": "private" }).as_object().unwrap().clone())
         .unwrap();
-    media.create(json!({ "title": "Shared", "file_name": "s.png", "file_path": "/s.png", "media_type": "image", "mime_type": "image/png", "file_size": 3 }).as_object().unwrap().clone()).unwrap();
+    media
+        .create(
+            json!({ "title": "Shared", "file_name": "s.png", "file_path": "/s.png", "media_type": "image", "mime_type": "image/png", "file_size": 3 }).as_object().unwrap().clone(),
+        )
+        .unwrap();
     a.sync().await;
     let bob = second_device(&cloud, "bob@acme.test").await;
     let titles = |d: &Device, t: &str, col: &str| -> Vec<String> {
@@ -186,7 +190,8 @@ async fn an_interrupted_initial_sync_resumes_where_it_stopped() {
     let cut = async {
         loop {
             tokio::time::sleep(Duration::from_millis(2)).await;
-            let c: i64 = b.store.connection().query_row("SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM local_settings WHERE key = 'sync.cursor'), 0)", [], |r| r.get(0)).unwrap();
+            let c: i64 =
+                b.store.connection().query_row("SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM local_settings WHERE key = 'sync.cursor'), 0)", [], |r| r.get(0)).unwrap();
             if c > 0 {
                 cloud.stop().await;
                 return;

@@ -123,11 +123,7 @@ async fn a_child_that_arrives_before_its_parent_waits_for_it() {
     let cloud = Cloud::start().await;
     let a = first_device(&cloud, "Acme", "ada@acme.test").await;
     let c = add_contact(&a.store, "Grace");
-    let int = a
-        .store
-        .repo::<ContactInteraction>()
-        .create(&json!({ "contact_id": c.id, "interaction_type": "call", "interaction_date": "2026-11-20T10:00:00Z" }))
-        .unwrap();
+    let int = a.store.repo::<ContactInteraction>().create(&json!({ "contact_id": c.id, "interaction_type": "call", "interaction_date": "2026-11-20T10:00:00Z" })).unwrap();
     a.sync().await;
     // The contact changes after the interaction: its seq is now after the interaction's.
     a.store.repo::<Contact>().update(c.id, &json!({ "company": "Navy" })).unwrap();
@@ -151,7 +147,7 @@ async fn a_retried_push_whose_answer_was_lost_applies_nothing_twice() {
     // The batch the device would send; the first answer is "lost" (ignored), then the device syncs.
     let row = serde_json::to_value(a.store.repo::<Contact>().get(c.id).unwrap()).unwrap();
     let pending = plugs_core::changes::pending(a.store.connection(), 100).unwrap();
-    let last = pending.iter().filter(|p| p.record_id == c.id).last().unwrap();
+    let last = pending.iter().rfind(|p| p.record_id == c.id).unwrap();
     let fields: BTreeMap<String, Timestamp> = ["first_name", "last_name", "lead_score"].iter().map(|f| (f.to_string(), last.changed_at)).collect();
     let req = PushRequest {
         device_id: a.store.device_id(),
@@ -272,7 +268,14 @@ async fn pushes_for_another_organization_are_refused() {
     let req = PushRequest {
         device_id: a.store.device_id(),
         client_time: Timestamp::now(),
-        changes: vec![PushChange { mutation_id: Uuid::now_v7(), table: "contacts".into(), record_id: theirs.id, kind: ChangeKind::Upsert, fields: fields.clone(), row: row.as_object().cloned() }],
+        changes: vec![PushChange {
+            mutation_id: Uuid::now_v7(),
+            table: "contacts".into(),
+            record_id: theirs.id,
+            kind: ChangeKind::Upsert,
+            fields: fields.clone(),
+            row: row.as_object().cloned(),
+        }],
     };
     let res = a.syncer.remote().push(&token, &req).await.unwrap();
     assert_eq!(res.results[0].outcome, Outcome::Rejected);

@@ -61,11 +61,7 @@ async fn server_digest(cloud: &Cloud) -> BTreeMap<String, BTreeMap<String, Value
             let mut norm = Map::new();
             for col in spec.columns {
                 let v = raw.get(col.name).cloned().unwrap_or(Value::Null);
-                let n = if v.is_null() {
-                    Value::Null
-                } else {
-                    plugs_core::schema::Column { nullable: true, default: None, ..*col }.normalize(&v).unwrap()
-                };
+                let n = if v.is_null() { Value::Null } else { plugs_core::schema::Column { nullable: true, default: None, ..*col }.normalize(&v).unwrap() };
                 norm.insert(col.name.to_owned(), n);
             }
             m.insert(norm["id"].as_str().unwrap().to_owned(), Value::Object(norm));
@@ -76,7 +72,12 @@ async fn server_digest(cloud: &Cloud) -> BTreeMap<String, BTreeMap<String, Value
 }
 
 fn ids(store: &Store, table: &str, deleted: Option<bool>) -> Vec<Uuid> {
-    let q = ListQuery { limit: Some(1000), include_deleted: deleted.is_some(), filters: deleted.map(|d| vec![Filter::Eq("is_deleted".into(), json!(d))]).unwrap_or_default(), ..Default::default() };
+    let q = ListQuery {
+        limit: Some(1000),
+        include_deleted: deleted.is_some(),
+        filters: deleted.map(|d| vec![Filter::Eq("is_deleted".into(), json!(d))]).unwrap_or_default(),
+        ..Default::default()
+    };
     store.table(table).unwrap().list(&q).unwrap().items.iter().map(|r| Uuid::parse_str(r["id"].as_str().unwrap()).unwrap()).collect()
 }
 
@@ -90,7 +91,8 @@ fn pick(rng: &mut StdRng, v: &[Uuid]) -> Option<Uuid> {
 
 /// One random user action on a device; returns the created row, if any.
 fn act(rng: &mut StdRng, store: &Store, step: u64) -> Option<(String, Uuid)> {
-    let created = |t: &str, r: plugs_core::Result<plugs_core::Record>| -> Option<(String, Uuid)> { r.ok().map(|r| (t.to_owned(), Uuid::parse_str(r["id"].as_str().unwrap()).unwrap())) };
+    let created =
+        |t: &str, r: plugs_core::Result<plugs_core::Record>| -> Option<(String, Uuid)> { r.ok().map(|r| (t.to_owned(), Uuid::parse_str(r["id"].as_str().unwrap()).unwrap())) };
     let obj = |v: Value| v.as_object().unwrap().clone();
     let roll = rng.gen_range(0..100);
     match roll {

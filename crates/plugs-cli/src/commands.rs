@@ -21,9 +21,19 @@ const ENTITIES: &[Entity] = &[
     Entity { name: "org", table: "organizations", about: "The organization (workspace)", columns: &["id", "name", "domain", "subscription_plan"] },
     Entity { name: "user", table: "users", about: "People of the organization", columns: &["id", "first_name", "last_name", "email", "is_admin", "is_active"] },
     Entity { name: "contact", table: "contacts", about: "Contacts", columns: &["id", "first_name", "last_name", "company", "email", "status", "lead_score"] },
-    Entity { name: "interaction", table: "contact_interactions", about: "Interactions with contacts (and scheduled follow-ups)", columns: &["id", "contact_id", "interaction_type", "interaction_date", "status", "subject"] },
+    Entity {
+        name: "interaction",
+        table: "contact_interactions",
+        about: "Interactions with contacts (and scheduled follow-ups)",
+        columns: &["id", "contact_id", "interaction_type", "interaction_date", "status", "subject"],
+    },
     Entity { name: "event", table: "events", about: "Events", columns: &["id", "title", "event_type", "status", "start_date", "current_attendees", "max_attendees"] },
-    Entity { name: "attendee", table: "event_attendees", about: "Event registrations and attendance", columns: &["id", "event_id", "user_id", "status", "check_in_time", "check_out_time"] },
+    Entity {
+        name: "attendee",
+        table: "event_attendees",
+        about: "Event registrations and attendance",
+        columns: &["id", "event_id", "user_id", "status", "check_in_time", "check_out_time"],
+    },
     Entity { name: "agenda", table: "event_agenda_items", about: "Event agenda items", columns: &["id", "event_id", "sort_order", "start_time", "end_time", "title"] },
     Entity { name: "expense", table: "expenses", about: "Expenses", columns: &["id", "title", "amount", "currency", "expense_date", "status", "event_id"] },
     Entity { name: "media", table: "media", about: "Files attached to contacts and events", columns: &["id", "title", "media_type", "file_name", "file_size", "status"] },
@@ -140,7 +150,14 @@ pub fn cli() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .arg(Arg::new("data-dir").long("data-dir").global(true).value_name("DIR").value_parser(clap::value_parser!(PathBuf)).help("where the database lives (default: the app's data dir; env PLUGS_DATA_DIR)"))
+        .arg(
+            Arg::new("data-dir")
+                .long("data-dir")
+                .global(true)
+                .value_name("DIR")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("where the database lives (default: the app's data dir; env PLUGS_DATA_DIR)"),
+        )
         .arg(Arg::new("json").long("json").global(true).action(ArgAction::SetTrue).help("print JSON (records keyed by column name)"))
         .subcommand(
             Command::new("init")
@@ -176,7 +193,9 @@ pub fn cli() -> Command {
             Command::new("remind")
                 .about("Fire due reminders as desktop notifications (follow-ups, agenda items, events, notifications)")
                 .arg(Arg::new("watch").long("watch").action(ArgAction::SetTrue).help("keep reminding until interrupted"))
-                .arg(Arg::new("lead").long("lead").value_name("MINUTES").value_parser(clap::value_parser!(i64)).default_value("10").help("how long before an item's time to remind")),
+                .arg(
+                    Arg::new("lead").long("lead").value_name("MINUTES").value_parser(clap::value_parser!(i64)).default_value("10").help("how long before an item's time to remind"),
+                ),
         )
         .subcommand(crate::interop::import_command())
         .subcommand(crate::interop::export_command())
@@ -228,12 +247,8 @@ pub fn run(m: &ArgMatches) -> Result<Output> {
     match name {
         "init" => {
             let g = |k: &str| sub.get_one::<String>(k).cloned().unwrap_or_default();
-            let (org, user) = store.init_workspace(&NewWorkspace {
-                organization_name: g("organization-name"),
-                first_name: g("first-name"),
-                last_name: g("last-name"),
-                email: g("email"),
-            })?;
+            let (org, user) =
+                store.init_workspace(&NewWorkspace { organization_name: g("organization-name"), first_name: g("first-name"), last_name: g("last-name"), email: g("email") })?;
             Ok(Output::Message(
                 format!("Workspace '{}' created; signed in as {} {} (admin).\nData: {}", org.name, user.first_name, user.last_name, store.path().display()),
                 json!({ "organization": org, "user": user }),

@@ -14,7 +14,13 @@ pub fn import_command() -> Command {
     Command::new("import")
         .about("Import contacts from a vCard (2.1/3.0/4.0), LinkedIn Connections.csv, Google Contacts CSV or any CSV")
         .arg(Arg::new("file").required(true).value_parser(clap::value_parser!(PathBuf)).help("the file to import"))
-        .arg(Arg::new("format").long("format").default_value("auto").value_parser(["auto", "vcard", "linkedin", "google", "csv"]).help("the file's format (auto-detected by default)"))
+        .arg(
+            Arg::new("format")
+                .long("format")
+                .default_value("auto")
+                .value_parser(["auto", "vcard", "linkedin", "google", "csv"])
+                .help("the file's format (auto-detected by default)"),
+        )
         .arg(Arg::new("dry-run").long("dry-run").action(ArgAction::SetTrue).help("show what would be created, merged and refused, and change nothing"))
         .arg(Arg::new("overwrite").long("overwrite").action(ArgAction::SetTrue).help("when merging into an existing contact, replace its non-empty fields too"))
         .arg(Arg::new("map").long("map").value_name("HEADER=column,...").help("CSV column mapping overrides, e.g. 'Surname=last_name,Fax=ignore'"))

@@ -63,15 +63,8 @@ fn print_table(items: &[Value], columns: &[&str]) {
         println!("(none)");
         return;
     }
-    let cells: Vec<Vec<String>> = items
-        .iter()
-        .map(|it| columns.iter().map(|c| show(it.get(*c).unwrap_or(&Value::Null)).chars().take(40).collect()).collect())
-        .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(c.len()))
-        .collect();
+    let cells: Vec<Vec<String>> = items.iter().map(|it| columns.iter().map(|c| show(it.get(*c).unwrap_or(&Value::Null)).chars().take(40).collect()).collect()).collect();
+    let widths: Vec<usize> = columns.iter().enumerate().map(|(i, c)| cells.iter().map(|r| r[i].chars().count()).max().unwrap_or(0).max(c.len())).collect();
     let line = |row: Vec<String>| row.iter().enumerate().map(|(i, s)| format!("{s:w$}", w = widths[i])).collect::<Vec<_>>().join("  ").trim_end().to_owned();
     println!("{}", line(columns.iter().map(|c| c.to_uppercase()).collect()));
     for row in cells {

@@ -18,7 +18,11 @@ pub fn run(store: &Store, m: &ArgMatches) -> Result<Output> {
     if !m.get_flag("watch") {
         let fired = fire_due(store, &notifier, store.now(), &settings, &tx)?;
         return Ok(Output::Message(
-            if fired.is_empty() { "nothing due".into() } else { fired.iter().map(|r| format!("{}{}: {}", r.title, if r.late { " (late)" } else { "" }, r.body)).collect::<Vec<_>>().join("\n") },
+            if fired.is_empty() {
+                "nothing due".into()
+            } else {
+                fired.iter().map(|r| format!("{}{}: {}", r.title, if r.late { " (late)" } else { "" }, r.body)).collect::<Vec<_>>().join("\n")
+            },
             json!(fired),
         ));
     }

@@ -82,7 +82,10 @@ fn events_attendees_agenda_expenses_and_reports() {
     let dir = tempfile::tempdir().unwrap();
     let ws = init(dir.path());
     let admin = ws["user"]["id"].as_str().unwrap().to_owned();
-    let ev = json(dir.path(), &["event", "add", "--title", "Summit", "--start-date", "2026-12-01T09:00:00Z", "--end-date", "2026-12-01T18:00:00Z", "--max-attendees", "1", "--budget", "1000.50"]);
+    let ev = json(
+        dir.path(),
+        &["event", "add", "--title", "Summit", "--start-date", "2026-12-01T09:00:00Z", "--end-date", "2026-12-01T18:00:00Z", "--max-attendees", "1", "--budget", "1000.50"],
+    );
     let ev_id = ev["id"].as_str().unwrap().to_owned();
     assert_eq!(ev["budget"], "1000.50");
     let bob = json(dir.path(), &["user", "add", "--email", "bob@acme.test", "--first-name", "Bob", "--last-name", "B"]);
@@ -95,7 +98,11 @@ fn events_attendees_agenda_expenses_and_reports() {
     assert!(json(dir.path(), &["attendee", "check-out", &a_id])["check_out_time"].is_string());
     assert_eq!(json(dir.path(), &["attendee", "list", "--event-id", &ev_id]).as_array().unwrap().len(), 1);
     json(dir.path(), &["agenda", "add", "--event-id", &ev_id, "--title", "Keynote", "--start-time", "2026-12-01T09:30:00Z", "--end-time", "2026-12-01T10:30:00Z"]);
-    plugs(dir.path()).args(["agenda", "add", "--event-id", &ev_id, "--title", "Late", "--start-time", "2026-12-01T17:30:00Z", "--end-time", "2026-12-01T19:00:00Z"]).assert().code(3).stderr(contains("end_time"));
+    plugs(dir.path())
+        .args(["agenda", "add", "--event-id", &ev_id, "--title", "Late", "--start-time", "2026-12-01T17:30:00Z", "--end-time", "2026-12-01T19:00:00Z"])
+        .assert()
+        .code(3)
+        .stderr(contains("end_time"));
     assert_eq!(json(dir.path(), &["agenda", "list", "--event-id", &ev_id]).as_array().unwrap().len(), 1);
     let x = json(dir.path(), &["expense", "add", "--title", "Taxi", "--amount", "0.10", "--expense-date", "2026-12-01", "--event-id", &ev_id]);
     json(dir.path(), &["expense", "add", "--title", "Coffee", "--amount", "0.20", "--expense-date", "2026-12-01", "--event-id", &ev_id]);
@@ -135,7 +142,12 @@ fn list_pages_with_cursors_and_all() {
 #[test]
 fn the_data_dir_comes_from_the_environment_too() {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("plugs").unwrap().env("PLUGS_DATA_DIR", dir.path()).args(["init", "--organization-name", "A", "--first-name", "A", "--last-name", "B", "--email", "a@b.io"]).assert().success();
+    Command::cargo_bin("plugs")
+        .unwrap()
+        .env("PLUGS_DATA_DIR", dir.path())
+        .args(["init", "--organization-name", "A", "--first-name", "A", "--last-name", "B", "--email", "a@b.io"])
+        .assert()
+        .success();
     assert!(dir.path().join("plugs.db").exists());
     Command::cargo_bin("plugs").unwrap().env("PLUGS_DATA_DIR", dir.path()).args(["status"]).assert().success().stdout(contains("pending changes: 2"));
 }

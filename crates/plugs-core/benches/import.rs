@@ -11,7 +11,8 @@ use plugs_core::Store;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Zoë", "Mateo", "Amara", "Priya", "Omar"];
+const FIRST: &[&str] =
+    &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Zoë", "Mateo", "Amara", "Priya", "Omar"];
 const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Müller", "García", "Okafor", "Patel", "Tanaka", "Dubois"];
 const CO: &[&str] = &["Blue Labs", "North Systems", "Bright Partners", "Iron Logistics", "Silver Media", "Green Capital", "Rapid Health", "Quantum Robotics"];
 
@@ -44,7 +45,15 @@ fn vcard(ps: &[Person]) -> String {
     for p in ps {
         s.push_str(&format!(
             "BEGIN:VCARD\r\nVERSION:3.0\r\nN:{};{};;;\r\nFN:{} {}\r\nEMAIL;TYPE=INTERNET,WORK:{}\r\nTEL;TYPE=CELL:{}\r\nORG:{}\r\nTITLE:{}\r\nNOTE:{}\r\nEND:VCARD\r\n",
-            p.last, p.first, p.first, p.last, p.email, p.phone, p.company, p.title, p.note.replace(';', "\\;").replace(',', "\\,")
+            p.last,
+            p.first,
+            p.first,
+            p.last,
+            p.email,
+            p.phone,
+            p.company,
+            p.title,
+            p.note.replace(';', "\\;").replace(',', "\\,")
         ));
     }
     s
@@ -83,7 +92,20 @@ fn bare(ps: &[Person], one_statement_index: bool) -> Duration {
             .prepare("INSERT INTO contacts (id, organization_id, created_by, first_name, last_name, email, phone, company, job_title, notes, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)")
             .unwrap();
         for p in ps {
-            st.execute(rusqlite::params![Uuid::now_v7().to_string(), a.organization_id.to_string(), a.user_id.to_string(), p.first, p.last, p.email, p.phone, p.company, p.title, p.note, now]).unwrap();
+            st.execute(rusqlite::params![
+                Uuid::now_v7().to_string(),
+                a.organization_id.to_string(),
+                a.user_id.to_string(),
+                p.first,
+                p.last,
+                p.email,
+                p.phone,
+                p.company,
+                p.title,
+                p.note,
+                now
+            ])
+            .unwrap();
         }
     }
     if one_statement_index {
@@ -119,6 +141,16 @@ fn main() {
     let tc = import(&c);
     println!("bare INSERT, one transaction, indexed by the trigger row by row: {:.2} s", slow.as_secs_f64());
     println!("bare INSERT, one transaction, indexed in one statement (the baseline): {:.2} s", base.as_secs_f64());
-    println!("import vCard 3.0:            {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)", tv.as_secs_f64(), n as f64 / tv.as_secs_f64(), tv.as_secs_f64() / base.as_secs_f64());
-    println!("import CSV:                  {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)", tc.as_secs_f64(), n as f64 / tc.as_secs_f64(), tc.as_secs_f64() / base.as_secs_f64());
+    println!(
+        "import vCard 3.0:            {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)",
+        tv.as_secs_f64(),
+        n as f64 / tv.as_secs_f64(),
+        tv.as_secs_f64() / base.as_secs_f64()
+    );
+    println!(
+        "import CSV:                  {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)",
+        tc.as_secs_f64(),
+        n as f64 / tc.as_secs_f64(),
+        tc.as_secs_f64() / base.as_secs_f64()
+    );
 }

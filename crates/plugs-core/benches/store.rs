@@ -15,9 +15,114 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "John", "Radia", "Tim", "Hedy", "Claude", "Katherine", "Edsger", "Joan", "Donald", "Sophie", "Niklaus", "Anita", "Bjarne", "Shafi", "Guido", "Lynn", "Yukihiro", "Mary", "Vint", "Adele", "Whitfield", "Karen", "Leslie", "Jean", "Robin", "Carol", "Fernando", "Ivan", "Susan", "Larry", "Elena", "Marco", "Ingrid", "Pierre", "Aiko", "Chen", "Priya", "Omar", "Zoë", "Mateo", "Amara"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Allen", "McCarthy", "Perlman", "Berners-Lee", "Lamarr", "Shannon", "Johnson", "Dijkstra", "Clarke", "Knuth", "Wilson", "Wirth", "Borg", "Stroustrup", "Goldwasser", "van Rossum", "Conway", "Matsumoto", "Kenneth", "Cerf", "Goldberg", "Diffie", "Jones", "Lamport", "Sammet", "Milner", "Shaw", "Corbató", "Sutherland", "Kare", "Page", "Rossi", "Bianchi", "Larsen", "Dubois", "Tanaka", "Wei", "Patel", "Haddad", "Müller", "García", "Okafor"];
-const CO1: &[&str] = &["Blue", "North", "Bright", "Iron", "Silver", "Green", "Rapid", "Quantum", "Solar", "Urban", "Vertex", "Nimbus", "Atlas", "Cobalt", "Summit", "Harbor", "Pioneer", "Crimson", "Echo", "Nova"];
+const FIRST: &[&str] = &[
+    "Ada",
+    "Grace",
+    "Alan",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "John",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "Claude",
+    "Katherine",
+    "Edsger",
+    "Joan",
+    "Donald",
+    "Sophie",
+    "Niklaus",
+    "Anita",
+    "Bjarne",
+    "Shafi",
+    "Guido",
+    "Lynn",
+    "Yukihiro",
+    "Mary",
+    "Vint",
+    "Adele",
+    "Whitfield",
+    "Karen",
+    "Leslie",
+    "Jean",
+    "Robin",
+    "Carol",
+    "Fernando",
+    "Ivan",
+    "Susan",
+    "Larry",
+    "Elena",
+    "Marco",
+    "Ingrid",
+    "Pierre",
+    "Aiko",
+    "Chen",
+    "Priya",
+    "Omar",
+    "Zoë",
+    "Mateo",
+    "Amara",
+];
+const LAST: &[&str] = &[
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "McCarthy",
+    "Perlman",
+    "Berners-Lee",
+    "Lamarr",
+    "Shannon",
+    "Johnson",
+    "Dijkstra",
+    "Clarke",
+    "Knuth",
+    "Wilson",
+    "Wirth",
+    "Borg",
+    "Stroustrup",
+    "Goldwasser",
+    "van Rossum",
+    "Conway",
+    "Matsumoto",
+    "Kenneth",
+    "Cerf",
+    "Goldberg",
+    "Diffie",
+    "Jones",
+    "Lamport",
+    "Sammet",
+    "Milner",
+    "Shaw",
+    "Corbató",
+    "Sutherland",
+    "Kare",
+    "Page",
+    "Rossi",
+    "Bianchi",
+    "Larsen",
+    "Dubois",
+    "Tanaka",
+    "Wei",
+    "Patel",
+    "Haddad",
+    "Müller",
+    "García",
+    "Okafor",
+];
+const CO1: &[&str] = &[
+    "Blue", "North", "Bright", "Iron", "Silver", "Green", "Rapid", "Quantum", "Solar", "Urban", "Vertex", "Nimbus", "Atlas", "Cobalt", "Summit", "Harbor", "Pioneer", "Crimson",
+    "Echo", "Nova",
+];
 const CO2: &[&str] = &["Labs", "Systems", "Partners", "Logistics", "Media", "Capital", "Health", "Robotics", "Foods", "Energy"];
 const TITLE: &[&str] = &["CEO", "CTO", "Head of Sales", "Marketing Manager", "Event Planner", "Engineer", "Founder", "Buyer", "Account Executive", "Procurement Lead"];
 const INDUSTRY: &[&str] = &["Software", "Biotech", "Finance", "Retail", "Logistics", "Media", "Energy", "Hospitality", "Education", "Manufacturing"];
@@ -57,8 +162,18 @@ fn seed(store: &Store, n: usize, rng: &mut Rng) {
             let email = format!("{}.{}{}@{}.example", f.to_lowercase(), l.to_lowercase().replace(' ', ""), i, co.to_lowercase().replace(' ', ""));
             let notes = if i % 4 == 0 { Some(format!("Met at booth {} — interested in {}", i % 300, rng.pick(INDUSTRY))) } else { None };
             st.execute(rusqlite::params![
-                Uuid::now_v7().to_string(), actor.organization_id.to_string(), actor.user_id.to_string(), f, l, email, co,
-                rng.pick(TITLE), rng.pick(INDUSTRY), notes, (rng.next() % 101) as i64, Timestamp::now().to_string()
+                Uuid::now_v7().to_string(),
+                actor.organization_id.to_string(),
+                actor.user_id.to_string(),
+                f,
+                l,
+                email,
+                co,
+                rng.pick(TITLE),
+                rng.pick(INDUSTRY),
+                notes,
+                (rng.next() % 101) as i64,
+                Timestamp::now().to_string()
             ])
             .unwrap();
         }
@@ -94,7 +209,17 @@ fn main() {
         let tx = conn.unchecked_transaction().unwrap();
         tx.prepare_cached(bare_sql)
             .unwrap()
-            .execute(rusqlite::params![Uuid::now_v7().to_string(), actor.organization_id.to_string(), actor.user_id.to_string(), f, l, format!("bare{i}@booth.example"), co, "Met at the booth, wants a demo", Timestamp::now().to_string()])
+            .execute(rusqlite::params![
+                Uuid::now_v7().to_string(),
+                actor.organization_id.to_string(),
+                actor.user_id.to_string(),
+                f,
+                l,
+                format!("bare{i}@booth.example"),
+                co,
+                "Met at the booth, wants a demo",
+                Timestamp::now().to_string()
+            ])
             .unwrap();
         tx.commit().unwrap();
         let db = t1.elapsed();
@@ -138,13 +263,22 @@ fn main() {
     }
     times.sort();
     println!("(b) search top 50 over {} contacts, {} queries (avg {:.0} results):", n + 2 * rounds, times.len(), hits as f64 / times.len() as f64);
-    println!("    p50 {:7.2} ms   p95 {:7.2} ms   p99 {:7.2} ms   max {:7.2} ms   (goal: p95 ≤ 10 ms)", us(pct(&times, 0.5)) / 1e3, us(pct(&times, 0.95)) / 1e3, us(pct(&times, 0.99)) / 1e3, us(*times.last().unwrap()) / 1e3);
+    println!(
+        "    p50 {:7.2} ms   p95 {:7.2} ms   p99 {:7.2} ms   max {:7.2} ms   (goal: p95 ≤ 10 ms)",
+        us(pct(&times, 0.5)) / 1e3,
+        us(pct(&times, 0.95)) / 1e3,
+        us(pct(&times, 0.99)) / 1e3,
+        us(*times.last().unwrap()) / 1e3
+    );
     let worst: Vec<&String> = {
-        let mut qt: Vec<(Duration, &String)> = queries.iter().map(|q| {
-            let t0 = Instant::now();
-            store.search_contacts(q, &[], 50).unwrap();
-            (t0.elapsed(), q)
-        }).collect();
+        let mut qt: Vec<(Duration, &String)> = queries
+            .iter()
+            .map(|q| {
+                let t0 = Instant::now();
+                store.search_contacts(q, &[], 50).unwrap();
+                (t0.elapsed(), q)
+            })
+            .collect();
         qt.sort();
         qt.iter().rev().take(3).map(|(_, q)| *q).collect()
     };

@@ -2,11 +2,11 @@
 //! store's own record and are never edited; the append-only log tables are their own record and
 //! are not audited again.
 
-use crate::error::Result;
 use crate::ctx::Ctx;
-use plugs_domain::rules::{Op, Record};
+use crate::error::Result;
 use crate::schema::TableSpec;
 use crate::tables::audit_logs::AuditAction;
+use plugs_domain::rules::{Op, Record};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 

@@ -1,8 +1,8 @@
 //! Change capture for sync: every write leaves a `sync_outbox` row in its own transaction, naming the
 //! row and the fields it changed. The sync engine pushes these and deletes them once acknowledged.
 
-use crate::error::Result;
 use crate::ctx::Ctx;
+use crate::error::Result;
 use crate::schema::{Access, TableSpec};
 use crate::types::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
@@ -46,16 +46,14 @@ pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields
     }
     // What the server alone keeps (account bookkeeping, the plan) never travels from a device.
     let fields: Vec<&str> = fields.iter().copied().filter(|f| spec.column(f).is_none_or(|c| c.access != Access::Server)).collect();
-    ctx.conn
-        .prepare_cached("INSERT INTO sync_outbox (mutation_id, table_name, record_id, op, fields, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(rusqlite::params![
-            Uuid::now_v7().to_string(),
-            spec.name,
-            id.to_string(),
-            op.as_str(),
-            serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
-            ctx.now.to_string(),
-        ])?;
+    ctx.conn.prepare_cached("INSERT INTO sync_outbox (mutation_id, table_name, record_id, op, fields, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(rusqlite::params![
+        Uuid::now_v7().to_string(),
+        spec.name,
+        id.to_string(),
+        op.as_str(),
+        serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
+        ctx.now.to_string(),
+    ])?;
     Ok(())
 }
 
@@ -82,8 +80,5 @@ pub fn pending(conn: &Connection, limit: usize) -> Result<Vec<Change>> {
 
 /// The newest change of one row, if any is pending.
 pub fn latest_for(conn: &Connection, table: &str, id: Uuid) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT MAX(seq) FROM sync_outbox WHERE table_name = ?1 AND record_id = ?2", rusqlite::params![table, id.to_string()], |r| r.get(0))
-        .optional()?
-        .flatten())
+    Ok(conn.query_row("SELECT MAX(seq) FROM sync_outbox WHERE table_name = ?1 AND record_id = ?2", rusqlite::params![table, id.to_string()], |r| r.get(0)).optional()?.flatten())
 }

@@ -27,4 +27,3 @@ pub(crate) struct Ctx<'a> {
     pub actor: &'a Actor,
     pub now: Timestamp,
 }
-

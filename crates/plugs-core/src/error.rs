@@ -1,8 +1,8 @@
 //! The one error type of the core. Every variant a caller can act on carries a stable `code`, the
 //! `field` it concerns (when there is one) and a human message; see [`Error::to_payload`].
 
-pub use plugs_domain::ErrorPayload;
 use plugs_domain::DomainError;
+pub use plugs_domain::ErrorPayload;
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
@@ -125,8 +125,14 @@ impl Error {
                 if msg.starts_with("FOREIGN KEY") {
                     return Error::conflict(None, "reference", format!("{table}: a referenced row does not exist"));
                 }
-                let field = msg.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .find(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_') && w.len() > 3 && !["constraint", "failed", "check", "length", "json_valid", "glob", "between"].contains(w))
+                let field = msg
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .find(|w| {
+                        !w.is_empty()
+                            && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                            && w.len() > 3
+                            && !["constraint", "failed", "check", "length", "json_valid", "glob", "between"].contains(w)
+                    })
                     .unwrap_or(table)
                     .to_owned();
                 return Error::conflict(Some(&field), "constraint", format!("{table}: {msg}"));

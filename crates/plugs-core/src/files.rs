@@ -45,7 +45,9 @@ impl Store {
 
     /// Attaches a file sent by the window (base64 bytes).
     pub fn attach_upload(&self, u: &Upload) -> Result<Media> {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(u.data_base64.trim()).map_err(|_| Error::invalid("file", "invalid_format", "the file's bytes did not arrive intact"))?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(u.data_base64.trim())
+            .map_err(|_| Error::invalid("file", "invalid_format", "the file's bytes did not arrive intact"))?;
         self.attach_file(u, &bytes)
     }
 
@@ -102,7 +104,8 @@ impl Store {
     pub fn media_bytes(&self, id: Uuid) -> Result<(String, Vec<u8>)> {
         let m: Media = self.repo::<Media>().get(id)?;
         let path = self.path().parent().map(|p| p.join(&m.file_path)).unwrap_or_else(|| PathBuf::from(&m.file_path));
-        let bytes = std::fs::read(&path).map_err(|_| Error::invalid("file", "not_on_this_device", format!("'{}' was added on another device; its file is not here", m.file_name)))?;
+        let bytes =
+            std::fs::read(&path).map_err(|_| Error::invalid("file", "not_on_this_device", format!("'{}' was added on another device; its file is not here", m.file_name)))?;
         Ok((m.mime_type, bytes))
     }
 

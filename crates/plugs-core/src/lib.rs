@@ -28,6 +28,6 @@ pub mod workspace;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use repo::{Filter, ListQuery, ListRequest, Page, Record};
-pub use store::{Repo, Table};
 pub use store::{default_data_dir, Actor, Durability, Store};
+pub use store::{Repo, Table};
 pub use types::{Money, Timestamp};

@@ -129,10 +129,10 @@ impl Store {
     pub fn unread_count(&self) -> Result<i64> {
         let a = self.actor()?;
         let now = self.now();
-        Ok(self.connection().prepare_cached(&format!("SELECT count(*) FROM notifications WHERE {UNREAD}"))?.query_row(
-            params_from_iter([text(a.organization_id), text(a.user_id), text(now)]),
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .connection()
+            .prepare_cached(&format!("SELECT count(*) FROM notifications WHERE {UNREAD}"))?
+            .query_row(params_from_iter([text(a.organization_id), text(a.user_id), text(now)]), |r| r.get(0))?)
     }
 
     /// Every audit row of one record, newest first.
@@ -193,9 +193,9 @@ impl Store {
     /// Contacts per lead status.
     pub fn lead_status_breakdown(&self) -> Result<Vec<Bucket>> {
         let a = self.actor()?;
-        let mut st = self.connection().prepare_cached(
-            "SELECT status, count(*) FROM contacts WHERE organization_id = ?1 AND NOT is_deleted GROUP BY status ORDER BY count(*) DESC, status",
-        )?;
+        let mut st = self
+            .connection()
+            .prepare_cached("SELECT status, count(*) FROM contacts WHERE organization_id = ?1 AND NOT is_deleted GROUP BY status ORDER BY count(*) DESC, status")?;
         let r = st.query_map([a.organization_id.to_string()], |r| Ok(Bucket { key: r.get(0)?, count: r.get(1)? }))?.collect::<rusqlite::Result<_>>()?;
         Ok(r)
     }
@@ -215,7 +215,12 @@ impl Store {
             .collect::<rusqlite::Result<Vec<(String, String, i64, i64)>>>()?;
         r.into_iter()
             .map(|(t, currency, count, sum)| {
-                Ok(ExpenseBucket { expense_type: ExpenseType::from_str(&t).map_err(|e| Error::invalid("expense_type", "corrupt_row", e))?, currency, count, total: Money::from_hundredths(sum) })
+                Ok(ExpenseBucket {
+                    expense_type: ExpenseType::from_str(&t).map_err(|e| Error::invalid("expense_type", "corrupt_row", e))?,
+                    currency,
+                    count,
+                    total: Money::from_hundredths(sum),
+                })
             })
             .collect()
     }

@@ -50,9 +50,7 @@ pub struct Page<T> {
 }
 
 pub(crate) fn typed<T: serde::de::DeserializeOwned>(r: Record) -> Result<T> {
-    serde_json::from_value(Value::Object(r)).map_err(|e| {
-        Error::invalid("row", "corrupt_row", format!("a stored row does not read back: {e}"))
-    })
+    serde_json::from_value(Value::Object(r)).map_err(|e| Error::invalid("row", "corrupt_row", format!("a stored row does not read back: {e}")))
 }
 
 pub(crate) fn to_record(input: &impl Serialize) -> Result<Record> {
@@ -61,7 +59,6 @@ pub(crate) fn to_record(input: &impl Serialize) -> Result<Record> {
         _ => Err(Error::invalid("input", "invalid_type", "must be an object of fields")),
     }
 }
-
 
 /// The WHERE clause that keeps a query inside the signed-in organization (`?1` is the org id).
 pub(crate) fn scope(spec: &TableSpec) -> &'static str {
@@ -76,7 +73,7 @@ pub(crate) fn scope(spec: &TableSpec) -> &'static str {
 pub fn read_record(spec: &TableSpec, row: &Row<'_>) -> rusqlite::Result<Record> {
     let mut m = Map::with_capacity(spec.columns.len());
     for (i, c) in spec.columns.iter().enumerate() {
-        m.insert(c.name.to_owned(), c.from_sql(row.get_ref(i)?));
+        m.insert(c.name.to_owned(), c.read_sql(row.get_ref(i)?));
     }
     Ok(m)
 }
@@ -88,11 +85,8 @@ pub(crate) fn get(conn: &Connection, actor: &Actor, spec: &'static TableSpec, id
 pub(crate) fn find(conn: &Connection, actor: &Actor, spec: &'static TableSpec, id: Uuid) -> Result<Option<Record>> {
     let sql = format!("SELECT {} FROM {} WHERE {} AND id = ?2", spec.select_list(), spec.name, scope(spec));
     let mut st = conn.prepare_cached(&sql)?;
-    Ok(st
-        .query_row(rusqlite::params![actor.organization_id.to_string(), id.to_string()], |r| read_record(spec, r))
-        .optional()?)
+    Ok(st.query_row(rusqlite::params![actor.organization_id.to_string(), id.to_string()], |r| read_record(spec, r)).optional()?)
 }
-
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Cursor {
@@ -202,13 +196,7 @@ pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q
             conds.push(format!("({sort} IS NULL OR {sort} {cmp} ?{pv} OR ({sort} = ?{pv} AND id {cmp} ?{pid}))"));
         }
     }
-    let sql = format!(
-        "SELECT {} FROM {} WHERE {} ORDER BY ({sort} IS NULL), {sort} {dir}, id {dir} LIMIT {}",
-        spec.select_list(),
-        spec.name,
-        conds.join(" AND "),
-        limit + 1
-    );
+    let sql = format!("SELECT {} FROM {} WHERE {} ORDER BY ({sort} IS NULL), {sort} {dir}, id {dir} LIMIT {}", spec.select_list(), spec.name, conds.join(" AND "), limit + 1);
     let mut st = conn.prepare_cached(&sql)?;
     let mut items = st.query_map(params_from_iter(params), |r| read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
     let next_cursor = if items.len() > limit {

@@ -10,9 +10,9 @@ use crate::repo::{self, Origin, Record};
 use crate::store::Store;
 use crate::types::Timestamp;
 use chrono::Duration;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{json, Value};
-use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 /// When reminders fire.
@@ -100,10 +100,19 @@ impl Store {
              WHERE i.organization_id = ?1 AND i.user_id = ?2 AND i.status = 'scheduled' AND NOT i.is_deleted AND NOT c.is_deleted
                AND i.interaction_date <= ?3 AND i.interaction_date >= ?4",
         )?;
-        for r in st.query_map(rusqlite::params![org, me, horizon, oldest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))? {
+        for r in
+            st.query_map(rusqlite::params![org, me, horizon, oldest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
+        {
             let (id, at, who, what) = r?;
             if let Some(at) = ts(at) {
-                push(ReminderKind::FollowUp, "contact_interactions", id, at, format!("Follow up with {who}"), format!("{what} at {}", at.as_datetime().format("%H:%M UTC, %b %-d")));
+                push(
+                    ReminderKind::FollowUp,
+                    "contact_interactions",
+                    id,
+                    at,
+                    format!("Follow up with {who}"),
+                    format!("{what} at {}", at.as_datetime().format("%H:%M UTC, %b %-d")),
+                );
             }
         }
         // Agenda items of events the user speaks at or is registered for.
@@ -114,7 +123,9 @@ impl Store {
                AND a.start_time <= ?3 AND a.start_time >= ?4
                AND (a.speaker_id = ?2 OR EXISTS (SELECT 1 FROM event_attendees x WHERE x.event_id = e.id AND x.user_id = ?2 AND NOT x.is_deleted AND x.status IN ('registered', 'confirmed', 'attended')))",
         )?;
-        for r in st.query_map(rusqlite::params![org, me, horizon, oldest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))? {
+        for r in st.query_map(rusqlite::params![org, me, horizon, oldest], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        })? {
             let (id, at, title, event, place) = r?;
             if let Some(at) = ts(at) {
                 let place = if place.is_empty() { String::new() } else { format!(", {place}") };
@@ -128,10 +139,19 @@ impl Store {
              WHERE e.organization_id = ?1 AND NOT e.is_deleted AND e.status NOT IN ('cancelled', 'draft') AND e.start_date <= ?3 AND e.start_date >= ?4
                AND (e.created_by = ?2 OR EXISTS (SELECT 1 FROM event_attendees x WHERE x.event_id = e.id AND x.user_id = ?2 AND NOT x.is_deleted AND x.status IN ('registered', 'confirmed')))",
         )?;
-        for r in st.query_map(rusqlite::params![org, me, horizon, oldest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))? {
+        for r in
+            st.query_map(rusqlite::params![org, me, horizon, oldest], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))?
+        {
             let (id, at, title, place) = r?;
             if let Some(at) = ts(at) {
-                push(ReminderKind::Event, "events", id, at, format!("{title} starts soon"), format!("{}{}", at.as_datetime().format("%H:%M UTC, %b %-d"), if place.is_empty() { String::new() } else { format!(" at {place}") }));
+                push(
+                    ReminderKind::Event,
+                    "events",
+                    id,
+                    at,
+                    format!("{title} starts soon"),
+                    format!("{}{}", at.as_datetime().format("%H:%M UTC, %b %-d"), if place.is_empty() { String::new() } else { format!(" at {place}") }),
+                );
             }
         }
         // Notifications with a delivery time, for this user, unread, not expired.
@@ -153,9 +173,7 @@ impl Store {
             }
         }
         // Drop what already fired here (and is not snoozed past its end).
-        let mut fired = self.conn.prepare_cached(
-            "SELECT snoozed_until FROM reminder_log WHERE source_table = ?1 AND source_id = ?2 AND kind = ?3 AND due_at = ?4",
-        )?;
+        let mut fired = self.conn.prepare_cached("SELECT snoozed_until FROM reminder_log WHERE source_table = ?1 AND source_id = ?2 AND kind = ?3 AND due_at = ?4")?;
         let mut due = vec![];
         for r in out {
             let log: Option<Option<String>> = fired
@@ -306,7 +324,13 @@ impl Notifier for DesktopNotifier {
 }
 
 /// Fires due reminders: one pass at the given time (the clock is the caller's, for tests).
-pub fn fire_due(store: &Store, notifier: &dyn Notifier, now: Timestamp, s: &ReminderSettings, answers: &std::sync::mpsc::Sender<(Reminder, ReminderAction)>) -> Result<Vec<Reminder>> {
+pub fn fire_due(
+    store: &Store,
+    notifier: &dyn Notifier,
+    now: Timestamp,
+    s: &ReminderSettings,
+    answers: &std::sync::mpsc::Sender<(Reminder, ReminderAction)>,
+) -> Result<Vec<Reminder>> {
     let mut fired = vec![];
     for r in store.due_reminders(now, s)? {
         if store.record_reminder(&r, now)? {

@@ -3,19 +3,19 @@
 //! record the change for sync — in one transaction, so a failure leaves nothing behind.
 
 use crate::error::{Error, Result};
-use crate::rules;
 use crate::query::scope;
+use crate::rules;
 use crate::schema::{Access, Column, Default, Kind, Ops, SoftDelete, SqlColumn, TableSpec};
 use crate::types::Timestamp;
 use crate::{audit, changes};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::params_from_iter;
+use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 use uuid::Uuid;
 
+pub(crate) use crate::ctx::Ctx;
 pub(crate) use crate::query::{filter_sql, find, get, select};
 pub use crate::query::{read_record, Filter, ListQuery, ListRequest, Page, DEFAULT_PAGE, MAX_PAGE};
-pub(crate) use crate::ctx::Ctx;
 pub use plugs_domain::rules::{Op, Origin, Record};
 
 fn is_deleted(r: &Record) -> bool {
@@ -26,13 +26,12 @@ fn id_of(r: &Record) -> Result<Uuid> {
     r.get("id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::invalid("id", "corrupt_row", "row has no id"))
 }
 
-
 // ---- validation ----------------------------------------------------------------------------------
 
 /// Normalizes one value through its column (validating it) and back to JSON.
 fn normalize(col: &Column, v: &Value) -> Result<Value> {
     let sql = col.to_sql(v)?;
-    Ok(col.from_sql(sql_ref(&sql)))
+    Ok(col.read_sql(sql_ref(&sql)))
 }
 
 fn sql_ref(v: &SqlValue) -> rusqlite::types::ValueRef<'_> {
@@ -254,4 +253,3 @@ fn apply_derived(ctx: &Ctx, derived: Vec<rules::Derived>) -> Result<()> {
     }
     Ok(())
 }
-

@@ -12,14 +12,14 @@ pub trait SqlColumn {
     fn to_sql(&self, v: &Value) -> crate::Result<SqlValue>;
     /// Reads a stored value back as JSON (money as a decimal string, booleans as booleans, JSON
     /// columns parsed). A NULL where the seed has a default reads as that default.
-    fn from_sql(&self, v: ValueRef<'_>) -> Value;
+    fn read_sql(&self, v: ValueRef<'_>) -> Value;
 }
 
 impl SqlColumn for Column {
     fn to_sql(&self, v: &Value) -> crate::Result<SqlValue> {
         Ok(sql_value(self.to_db(v)?))
     }
-    fn from_sql(&self, v: ValueRef<'_>) -> Value {
+    fn read_sql(&self, v: ValueRef<'_>) -> Value {
         self.from_db(match v {
             ValueRef::Null => DbRef::Null,
             ValueRef::Integer(i) => DbRef::Integer(i),

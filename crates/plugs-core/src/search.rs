@@ -4,11 +4,11 @@
 
 use crate::error::Result;
 use crate::repo::{filter_sql, Filter, Record};
-use crate::store::Store;
 use crate::schema::SqlColumn;
+use crate::store::Store;
 use crate::tables::contacts::{Contact, SPEC};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::params_from_iter;
+use rusqlite::types::Value as SqlValue;
 
 /// Words shorter than this are a first keystroke or two: they search names and company only, in
 /// name order, without ranking (a one-letter prefix can match most of the index, and ranking all
@@ -22,11 +22,7 @@ fn is_short(input: &str) -> bool {
 /// Turns what the user typed into an FTS5 query: every word must match as a prefix. Quoting each
 /// word keeps FTS5 syntax characters typed by the user from being read as operators.
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<String> = input
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
+    let words: Vec<String> = input.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| format!("\"{w}\"*")).collect();
     if words.is_empty() {
         None
     } else {
@@ -83,7 +79,7 @@ impl Store {
         let rows = st.query_map(params_from_iter(params), |r| {
             let mut m = Record::new();
             for (i, c) in columns.iter().enumerate() {
-                m.insert(c.name.to_owned(), c.from_sql(r.get_ref(i)?));
+                m.insert(c.name.to_owned(), c.read_sql(r.get_ref(i)?));
             }
             Ok(m)
         })?;
@@ -107,17 +103,6 @@ pub struct ContactRow {
 
 impl ContactRow {
     const COLUMNS: &'static [&'static str] = &["id", "first_name", "last_name", "company", "email", "contact_type", "status", "priority", "lead_score"];
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn typed_text_becomes_prefix_terms() {
-        assert_eq!(super::fts_query("ada lov").as_deref(), Some("\"ada\"* \"lov\"*"));
-        assert_eq!(super::fts_query("o'brien \"AND\" NEAR(").as_deref(), Some("\"o\"* \"brien\"* \"AND\"* \"NEAR\"*"));
-        assert_eq!(super::fts_query("  -- "), None);
-        assert!(super::is_short("g") && super::is_short("ad lo") && !super::is_short("ada l"));
-    }
 }
 
 /// Writes the search-index entries of contacts inserted during one bulk transaction in a single
@@ -182,5 +167,16 @@ impl DeferredIndex {
         self.flush(conn)?;
         conn.execute_batch(&self.trigger)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn typed_text_becomes_prefix_terms() {
+        assert_eq!(super::fts_query("ada lov").as_deref(), Some("\"ada\"* \"lov\"*"));
+        assert_eq!(super::fts_query("o'brien \"AND\" NEAR(").as_deref(), Some("\"o\"* \"brien\"* \"AND\"* \"NEAR\"*"));
+        assert_eq!(super::fts_query("  -- "), None);
+        assert!(super::is_short("g") && super::is_short("ad lo") && !super::is_short("ada l"));
     }
 }

@@ -4,13 +4,13 @@
 pub use crate::ctx::Actor;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::query::{self, typed, to_record, ListQuery, Page, Record};
+use crate::query::{self, to_record, typed, ListQuery, Page, Record};
 use crate::repo::{self, Origin};
-use serde::Serialize;
-use std::marker::PhantomData;
 use crate::schema::{Entity, TableSpec};
 use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
 use std::cell::RefCell;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
@@ -126,10 +126,14 @@ impl Store {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", match durability {
-            Durability::Normal => "NORMAL",
-            Durability::Full => "FULL",
-        })?;
+        conn.pragma_update(
+            None,
+            "synchronous",
+            match durability {
+                Durability::Normal => "NORMAL",
+                Durability::Full => "FULL",
+            },
+        )?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Statement journals (every write that fires a trigger keeps one until it ends) and
         // temporary sorts stay in memory instead of going through a temporary file.
@@ -202,11 +206,9 @@ impl Store {
             None => None,
             Some(uid) => self
                 .conn
-                .query_row(
-                    "SELECT id, organization_id, is_admin FROM users WHERE id = ?1 AND NOT is_deleted AND is_active",
-                    [&uid],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
-                )
+                .query_row("SELECT id, organization_id, is_admin FROM users WHERE id = ?1 AND NOT is_deleted AND is_active", [&uid], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+                })
                 .optional()?
                 .and_then(|(u, o, a)| Some(Actor { user_id: Uuid::parse_str(&u).ok()?, organization_id: Uuid::parse_str(&o).ok()?, is_admin: a })),
         };
@@ -285,10 +287,7 @@ pub(crate) fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>
 }
 
 pub(crate) fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO local_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )?;
+    conn.execute("INSERT INTO local_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])?;
     Ok(())
 }
 
@@ -427,4 +426,3 @@ impl Store {
         Ok(out)
     }
 }
-

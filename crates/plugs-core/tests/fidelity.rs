@@ -60,7 +60,17 @@ fn base(table: &str) -> Vec<(&'static str, V)> {
         "event_attendees" => vec![id, org, ("event_id", T(EVENT)), ("user_id", T(USER2))],
         "event_agenda_items" => vec![id, org, ("event_id", T(EVENT)), ("created_by", T(USER)), ("title", T("Keynote")), ("start_time", T(T0)), ("end_time", T(T1))],
         "expenses" => vec![id, org, ("created_by", T(USER)), ("title", T("Taxi")), ("amount", M("12.50")), ("expense_date", T("2026-11-24"))],
-        "media" => vec![id, org, ("uploaded_by", T(USER)), ("title", T("Badge")), ("file_name", T("b.png")), ("file_path", T("/m/b.png")), ("media_type", T("image")), ("mime_type", T("image/png")), ("file_size", I(1024))],
+        "media" => vec![
+            id,
+            org,
+            ("uploaded_by", T(USER)),
+            ("title", T("Badge")),
+            ("file_name", T("b.png")),
+            ("file_path", T("/m/b.png")),
+            ("media_type", T("image")),
+            ("mime_type", T("image/png")),
+            ("file_size", I(1024)),
+        ],
         "media_collections" => vec![id, org, ("created_by", T(USER)), ("name", T("Booth photos"))],
         "media_collection_items" => vec![id, ("collection_id", T(COLLECTION)), ("media_id", T(MEDIA))],
         "notifications" => vec![id, org, ("user_id", T(USER)), ("title", T("Follow up")), ("message", T("Call Grace"))],
@@ -73,7 +83,10 @@ fn base(table: &str) -> Vec<(&'static str, V)> {
 }
 
 /// (table, what the case shows, columns to set over the base row, accepted?)
-fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
+/// A case: its name, its table, the row's values, and whether the seed accepts it.
+type Case = (&'static str, &'static str, Vec<(&'static str, V)>, bool);
+
+fn cases() -> Vec<Case> {
     use V::*;
     let mut c = vec![];
     let mut add = |t, what, set: Vec<(&'static str, V)>, ok| c.push((t, what, set, ok));
@@ -86,9 +99,40 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
         add(t, "id NULL", vec![("id", Null)], false);
         add(t, "id not a UUID", vec![("id", T("not-a-uuid"))], false);
         add(t, "id upper-case / wrong shape", vec![("id", T("01900000-0000-7000-8000-00000000099G"))], false);
-        add(t, "duplicate id", vec![("id", T(match t { "organizations" => ORG, "users" => USER, "contacts" => CONTACT, "events" => EVENT, "integrations" => INTEGRATION, "media" => MEDIA, "media_collections" => COLLECTION, _ => continue }))], false);
+        add(
+            t,
+            "duplicate id",
+            vec![(
+                "id",
+                T(match t {
+                    "organizations" => ORG,
+                    "users" => USER,
+                    "contacts" => CONTACT,
+                    "events" => EVENT,
+                    "integrations" => INTEGRATION,
+                    "media" => MEDIA,
+                    "media_collections" => COLLECTION,
+                    _ => continue,
+                }),
+            )],
+            false,
+        );
     }
-    for t in ["users", "contacts", "contact_interactions", "events", "event_attendees", "event_agenda_items", "expenses", "media", "media_collections", "notifications", "integrations", "integration_logs", "audit_logs"] {
+    for t in [
+        "users",
+        "contacts",
+        "contact_interactions",
+        "events",
+        "event_attendees",
+        "event_agenda_items",
+        "expenses",
+        "media",
+        "media_collections",
+        "notifications",
+        "integrations",
+        "integration_logs",
+        "audit_logs",
+    ] {
         add(t, "organization_id NULL", vec![("organization_id", Null)], false);
         add(t, "organization_id unknown", vec![("organization_id", T(MISSING))], false);
     }
@@ -109,7 +153,17 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
         add(t, "boolean true", vec![(col, B(true))], true);
     }
     // JSON columns must hold JSON.
-    for (t, col) in [("organizations", "settings"), ("contacts", "metadata"), ("events", "venue_details"), ("media", "tags"), ("notifications", "data"), ("integrations", "credentials"), ("integration_logs", "error_details"), ("analytics_events", "properties"), ("audit_logs", "new_values")] {
+    for (t, col) in [
+        ("organizations", "settings"),
+        ("contacts", "metadata"),
+        ("events", "venue_details"),
+        ("media", "tags"),
+        ("notifications", "data"),
+        ("integrations", "credentials"),
+        ("integration_logs", "error_details"),
+        ("analytics_events", "properties"),
+        ("audit_logs", "new_values"),
+    ] {
         add(t, "invalid JSON", vec![(col, T("{not json"))], false);
         add(t, "valid JSON", vec![(col, T(r#"{"k":[1,2]}"#))], true);
     }
@@ -122,7 +176,17 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
     add("organizations", "domain UNIQUE", vec![("domain", T("acme.test"))], false);
     add("organizations", "subscription_plan 51 chars", vec![("subscription_plan", long(51))], false);
     // users
-    for (col, n) in [("email", 255), ("password_hash", 255), ("first_name", 50), ("last_name", 50), ("phone", 20), ("avatar_url", 500), ("job_title", 100), ("company", 100), ("linkedin_url", 255)] {
+    for (col, n) in [
+        ("email", 255),
+        ("password_hash", 255),
+        ("first_name", 50),
+        ("last_name", 50),
+        ("phone", 20),
+        ("avatar_url", 500),
+        ("job_title", 100),
+        ("company", 100),
+        ("linkedin_url", 255),
+    ] {
         add("users", "VARCHAR length + 1", vec![(col, long(n + 1))], false);
     }
     for col in ["email", "password_hash", "first_name", "last_name"] {
@@ -134,7 +198,11 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
     add("users", "updated_by unknown", vec![("updated_by", T(MISSING))], false);
     add("users", "created_by known", vec![("created_by", T(USER))], true);
     // contacts
-    for (col, vals) in [("contact_type", ["target", "contact", "plug"].as_slice()), ("status", &["new_client", "existing_client", "hot_lead", "cold_lead"]), ("priority", &["high", "medium", "low"])] {
+    for (col, vals) in [
+        ("contact_type", ["target", "contact", "plug"].as_slice()),
+        ("status", &["new_client", "existing_client", "hot_lead", "cold_lead"]),
+        ("priority", &["high", "medium", "low"]),
+    ] {
         for v in vals {
             add("contacts", "enum value", vec![(col, T(v))], true);
         }
@@ -146,7 +214,19 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
     add("contacts", "lead_score 0", vec![("lead_score", I(0))], true);
     add("contacts", "lead_score 100", vec![("lead_score", I(100))], true);
     add("contacts", "lead_score as text", vec![("lead_score", T("high"))], false);
-    for (col, n) in [("first_name", 50), ("last_name", 50), ("email", 255), ("phone", 20), ("company", 100), ("job_title", 100), ("linkedin_url", 255), ("avatar_url", 500), ("business_type", 50), ("network_type", 50), ("industry", 100)] {
+    for (col, n) in [
+        ("first_name", 50),
+        ("last_name", 50),
+        ("email", 255),
+        ("phone", 20),
+        ("company", 100),
+        ("job_title", 100),
+        ("linkedin_url", 255),
+        ("avatar_url", 500),
+        ("business_type", 50),
+        ("network_type", 50),
+        ("industry", 100),
+    ] {
         add("contacts", "VARCHAR length + 1", vec![(col, long(n + 1))], false);
         add("contacts", "VARCHAR at length", vec![(col, long(n))], true);
     }
@@ -316,8 +396,22 @@ fn cases() -> Vec<(&'static str, &'static str, Vec<(&'static str, V)>, bool)> {
 }
 
 const TABLES: [&str; 16] = [
-    "organizations", "users", "contacts", "contact_interactions", "events", "event_attendees", "event_agenda_items", "expenses",
-    "media", "media_collections", "media_collection_items", "notifications", "integrations", "integration_logs", "analytics_events", "audit_logs",
+    "organizations",
+    "users",
+    "contacts",
+    "contact_interactions",
+    "events",
+    "event_attendees",
+    "event_agenda_items",
+    "expenses",
+    "media",
+    "media_collections",
+    "media_collection_items",
+    "notifications",
+    "integrations",
+    "integration_logs",
+    "analytics_events",
+    "audit_logs",
 ];
 
 fn insert(conn: &Connection, table: &str, row: &[(&str, V)]) -> rusqlite::Result<usize> {
@@ -333,16 +427,51 @@ fn setup(conn: &Connection) {
     let rows: Vec<(&str, Vec<(&str, V)>)> = vec![
         ("organizations", vec![("id", T(ORG)), ("name", T("Acme")), ("domain", T("acme.test"))]),
         ("organizations", vec![("id", T(ORG2)), ("name", T("Globex"))]),
-        ("users", vec![("id", T(USER)), ("organization_id", T(ORG)), ("email", T("ada@acme.test")), ("password_hash", T("!")), ("first_name", T("Ada")), ("last_name", T("Lovelace"))]),
-        ("users", vec![("id", T(USER2)), ("organization_id", T(ORG)), ("email", T("bob@acme.test")), ("password_hash", T("!")), ("first_name", T("Bob")), ("last_name", T("Builder"))]),
+        (
+            "users",
+            vec![("id", T(USER)), ("organization_id", T(ORG)), ("email", T("ada@acme.test")), ("password_hash", T("!")), ("first_name", T("Ada")), ("last_name", T("Lovelace"))],
+        ),
+        (
+            "users",
+            vec![("id", T(USER2)), ("organization_id", T(ORG)), ("email", T("bob@acme.test")), ("password_hash", T("!")), ("first_name", T("Bob")), ("last_name", T("Builder"))],
+        ),
         ("contacts", vec![("id", T(CONTACT)), ("organization_id", T(ORG)), ("created_by", T(USER)), ("first_name", T("Grace")), ("last_name", T("Hopper"))]),
         ("events", vec![("id", T(EVENT)), ("organization_id", T(ORG)), ("created_by", T(USER)), ("title", T("Summit")), ("start_date", T(T0)), ("end_date", T(T1))]),
         ("event_attendees", vec![("id", T("01900000-0000-7000-8000-000000000071")), ("organization_id", T(ORG)), ("event_id", T(EVENT)), ("user_id", T(USER))]),
         ("integrations", vec![("id", T(INTEGRATION)), ("organization_id", T(ORG)), ("provider", T("zoom")), ("integration_type", T("video")), ("credentials", T("{}"))]),
-        ("media", vec![("id", T(MEDIA)), ("organization_id", T(ORG)), ("uploaded_by", T(USER)), ("title", T("Logo")), ("file_name", T("l.png")), ("file_path", T("/l.png")), ("media_type", T("image")), ("mime_type", T("image/png")), ("file_size", I(10))]),
-        ("media", vec![("id", T("01900000-0000-7000-8000-000000000052")), ("organization_id", T(ORG)), ("uploaded_by", T(USER)), ("title", T("Flyer")), ("file_name", T("f.pdf")), ("file_path", T("/f.pdf")), ("media_type", T("document")), ("mime_type", T("application/pdf")), ("file_size", I(10))]),
+        (
+            "media",
+            vec![
+                ("id", T(MEDIA)),
+                ("organization_id", T(ORG)),
+                ("uploaded_by", T(USER)),
+                ("title", T("Logo")),
+                ("file_name", T("l.png")),
+                ("file_path", T("/l.png")),
+                ("media_type", T("image")),
+                ("mime_type", T("image/png")),
+                ("file_size", I(10)),
+            ],
+        ),
+        (
+            "media",
+            vec![
+                ("id", T("01900000-0000-7000-8000-000000000052")),
+                ("organization_id", T(ORG)),
+                ("uploaded_by", T(USER)),
+                ("title", T("Flyer")),
+                ("file_name", T("f.pdf")),
+                ("file_path", T("/f.pdf")),
+                ("media_type", T("document")),
+                ("mime_type", T("application/pdf")),
+                ("file_size", I(10)),
+            ],
+        ),
         ("media_collections", vec![("id", T(COLLECTION)), ("organization_id", T(ORG)), ("created_by", T(USER)), ("name", T("Booth"))]),
-        ("media_collection_items", vec![("id", T("01900000-0000-7000-8000-000000000081")), ("collection_id", T(COLLECTION)), ("media_id", T("01900000-0000-7000-8000-000000000052"))]),
+        (
+            "media_collection_items",
+            vec![("id", T("01900000-0000-7000-8000-000000000081")), ("collection_id", T(COLLECTION)), ("media_id", T("01900000-0000-7000-8000-000000000052"))],
+        ),
     ];
     for (t, r) in rows {
         insert(conn, t, &r).unwrap_or_else(|e| panic!("setup row of {t}: {e}"));
@@ -431,18 +560,21 @@ fn every_seed_index_and_view_exists_and_partial_indexes_skip_tombstones() {
     assert_eq!(names, index_names(include_str!("../../../migrations/local/V1__schema.sql")), "the local copy declares the seed's indexes");
     for n in &names {
         let sql: String = conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [n], |r| r.get(0)).unwrap_or_else(|_| panic!("index {n} missing"));
-        let partial = !(n.starts_with("idx_media_collection_items") || n.starts_with("idx_integration_logs") || n.starts_with("idx_analytics_events") || n.starts_with("idx_audit_logs"));
+        let partial =
+            !(n.starts_with("idx_media_collection_items") || n.starts_with("idx_integration_logs") || n.starts_with("idx_analytics_events") || n.starts_with("idx_audit_logs"));
         assert_eq!(sql.contains("WHERE NOT is_deleted"), partial, "{n}: {sql}");
     }
     for v in ["contact_performance_summary", "event_analytics"] {
         let n: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'view' AND name = ?1", [v], |r| r.get(0)).unwrap();
         assert_eq!(n, 1, "view {v}");
     }
-    let tables: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({})", TABLES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")),
-        [],
-        |r| r.get(0),
-    ).unwrap();
+    let tables: i64 = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({})", TABLES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(tables, 16);
     let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(fk, 1);

@@ -100,8 +100,15 @@ fn notifications_with_a_delivery_time_fire_unless_expired() {
     let (_dir, store) = setup();
     let me = store.actor().unwrap().user_id;
     let n = store.table("notifications").unwrap();
-    n.create(json!({ "user_id": me, "title": "Booth shift", "message": "Your shift starts", "data": { "deliver_at": "2026-12-01T08:00:00Z" } }).as_object().unwrap().clone()).unwrap();
-    n.create(json!({ "user_id": me, "title": "Expired", "message": "x", "data": { "deliver_at": "2026-12-01T08:00:00Z" }, "expires_at": "2026-12-01T08:30:00Z" }).as_object().unwrap().clone()).unwrap();
+    n.create(json!({ "user_id": me, "title": "Booth shift", "message": "Your shift starts", "data": { "deliver_at": "2026-12-01T08:00:00Z" } }).as_object().unwrap().clone())
+        .unwrap();
+    n.create(
+        json!({ "user_id": me, "title": "Expired", "message": "x", "data": { "deliver_at": "2026-12-01T08:00:00Z" }, "expires_at": "2026-12-01T08:30:00Z" })
+            .as_object()
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
     n.create(json!({ "user_id": me, "title": "Later", "message": "x", "data": { "deliver_at": "2026-12-01T12:00:00Z" } }).as_object().unwrap().clone()).unwrap();
     let shown = Shown::default();
     let fired = tick(&store, &shown, "2026-12-01T09:00:00Z");
@@ -115,10 +122,32 @@ fn notifications_with_a_delivery_time_fire_unless_expired() {
 fn agenda_items_and_events_remind_speakers_and_attendees() {
     let (_dir, store) = setup();
     let me = store.actor().unwrap().user_id;
-    let ev = store.table("events").unwrap().create(json!({ "title": "Summit", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "status": "published", "venue": "Hall B" }).as_object().unwrap().clone()).unwrap();
+    let ev = store
+        .table("events")
+        .unwrap()
+        .create(
+            json!({ "title": "Summit", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "status": "published", "venue": "Hall B" })
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+        .unwrap();
     let ev_id = ev["id"].clone();
-    store.table("event_agenda_items").unwrap().create(json!({ "event_id": ev_id, "title": "Keynote", "start_time": "2026-12-01T10:00:00Z", "end_time": "2026-12-01T11:00:00Z", "speaker_id": me }).as_object().unwrap().clone()).unwrap();
-    store.table("event_agenda_items").unwrap().create(json!({ "event_id": ev_id, "title": "Not mine", "start_time": "2026-12-01T12:00:00Z", "end_time": "2026-12-01T13:00:00Z" }).as_object().unwrap().clone()).unwrap();
+    store
+        .table("event_agenda_items")
+        .unwrap()
+        .create(
+            json!({ "event_id": ev_id, "title": "Keynote", "start_time": "2026-12-01T10:00:00Z", "end_time": "2026-12-01T11:00:00Z", "speaker_id": me })
+                .as_object()
+                .unwrap()
+                .clone(),
+        )
+        .unwrap();
+    store
+        .table("event_agenda_items")
+        .unwrap()
+        .create(json!({ "event_id": ev_id, "title": "Not mine", "start_time": "2026-12-01T12:00:00Z", "end_time": "2026-12-01T13:00:00Z" }).as_object().unwrap().clone())
+        .unwrap();
     let shown = Shown::default();
     let fired = tick(&store, &shown, "2026-12-01T08:55:00Z");
     assert_eq!(fired.iter().map(|r| r.kind).collect::<Vec<_>>(), [ReminderKind::Event], "the organizer is told the event starts");

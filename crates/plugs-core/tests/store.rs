@@ -20,9 +20,8 @@ struct World {
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).unwrap();
-    let (_, admin) = store
-        .init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() })
-        .unwrap();
+    let (_, admin) =
+        store.init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() }).unwrap();
     World { _dir: dir, store, admin }
 }
 
@@ -57,9 +56,8 @@ fn first_launch_creates_an_admin_workspace_offline() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).unwrap();
     assert!(matches!(store.repo::<Contact>().list(&ListQuery::default()), Err(Error::NotInitialized)));
-    let (org, user) = store
-        .init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() })
-        .unwrap();
+    let (org, user) =
+        store.init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "Lovelace".into(), email: "ada@acme.test".into() }).unwrap();
     assert!(user.is_admin && user.is_active);
     assert_eq!(user.organization_id, org.id);
     assert_eq!(user.id.get_version_num(), 7, "ids are UUID v7");
@@ -87,11 +85,8 @@ fn create_fills_defaults_stamps_author_and_audits_in_one_go() {
     let stored: String = w.store.connection().query_row("SELECT created_at FROM contacts WHERE id = ?1", [c.id.to_string()], |r| r.get(0)).unwrap();
     assert_eq!(stored.len(), 27, "fixed precision: {stored}");
     assert_eq!(stored, c.created_at.to_string());
-    let (action, new_values): (String, String) = w
-        .store
-        .connection()
-        .query_row("SELECT action, new_values FROM audit_logs WHERE record_id = ?1", [c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
+    let (action, new_values): (String, String) =
+        w.store.connection().query_row("SELECT action, new_values FROM audit_logs WHERE record_id = ?1", [c.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(action, "create");
     assert_eq!(serde_json::from_str::<Value>(&new_values).unwrap()["company"], "Navy");
     let changes = plugs_core::changes::pending(w.store.connection(), 100).unwrap();
@@ -266,10 +261,7 @@ fn search_matches_prefixes_ranks_names_first_and_follows_edits() {
 }
 
 fn event(store: &Store, max: Option<i64>) -> Event {
-    store
-        .repo::<Event>()
-        .create(&json!({ "title": "Summit", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "max_attendees": max }))
-        .unwrap()
+    store.repo::<Event>().create(&json!({ "title": "Summit", "start_date": "2026-12-01T09:00:00Z", "end_date": "2026-12-01T18:00:00Z", "max_attendees": max })).unwrap()
 }
 
 fn add_user(store: &Store, email: &str, admin: bool) -> User {
@@ -415,7 +407,10 @@ fn notifications_are_read_by_their_user() {
 fn users_admin_rules_and_integration_secrets() {
     let w = world();
     let clerk = add_user(&w.store, "clerk@acme.test", false);
-    assert_eq!(field_error(w.store.repo::<User>().create(&json!({ "email": "CLERK@acme.test", "first_name": "A", "last_name": "B" })).unwrap_err()), ("email".into(), "duplicate".into()));
+    assert_eq!(
+        field_error(w.store.repo::<User>().create(&json!({ "email": "CLERK@acme.test", "first_name": "A", "last_name": "B" })).unwrap_err()),
+        ("email".into(), "duplicate".into())
+    );
     assert_eq!(w.store.repo::<User>().delete(w.admin.id).unwrap_err().code(), "self");
     w.store.switch_user(clerk.id).unwrap();
     assert_eq!(w.store.repo::<User>().update(clerk.id, &json!({ "is_admin": true })).unwrap_err().code(), "forbidden");
@@ -477,7 +472,9 @@ fn every_table_has_a_working_repository() {
                 let listed = t.list(&ListQuery { limit: Some(1000), ..Default::default() }).unwrap();
                 assert!(listed.items.iter().any(|r| r["id"] == row["id"]), "{} lists its new row", spec.name);
                 if spec.ops == Ops::All {
-                    let col = spec.updatable().find(|c| matches!(c.kind, plugs_core::schema::Kind::Text { format: plugs_core::schema::Format::Plain, .. }) || matches!(c.kind, plugs_core::schema::Kind::Int { .. }));
+                    let col = spec.updatable().find(|c| {
+                        matches!(c.kind, plugs_core::schema::Kind::Text { format: plugs_core::schema::Format::Plain, .. }) || matches!(c.kind, plugs_core::schema::Kind::Int { .. })
+                    });
                     if let Some(col) = col {
                         let v = if matches!(col.kind, plugs_core::schema::Kind::Int { .. }) { json!(1) } else { json!("changed") };
                         let u = t.update(id, [(col.name.to_owned(), v.clone())].into_iter().collect()).unwrap_or_else(|e| panic!("{}.{}: {e}", spec.name, col.name));
@@ -501,7 +498,11 @@ fn every_table_has_a_working_repository() {
             }
         }
     }
-    assert_eq!(count(&w.store, "SELECT COUNT(*) FROM audit_logs a LEFT JOIN sync_outbox o ON o.record_id = a.record_id WHERE o.seq IS NULL"), 0, "every audited write has a change record");
+    assert_eq!(
+        count(&w.store, "SELECT COUNT(*) FROM audit_logs a LEFT JOIN sync_outbox o ON o.record_id = a.record_id WHERE o.seq IS NULL"),
+        0,
+        "every audited write has a change record"
+    );
 }
 
 #[test]

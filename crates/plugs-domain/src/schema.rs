@@ -201,18 +201,13 @@ impl Column {
     pub fn to_db(&self, v: &Value) -> Result<DbValue> {
         let f = self.name;
         if v.is_null() {
-            return if self.accepts_null() {
-                Ok(DbValue::Null)
-            } else {
-                Err(Error::invalid(f, "required", "is required and cannot be empty"))
-            };
+            return if self.accepts_null() { Ok(DbValue::Null) } else { Err(Error::invalid(f, "required", "is required and cannot be empty")) };
         }
         let want = |what: &str| Error::invalid(f, "invalid_type", format!("must be {what}"));
         Ok(match self.kind {
             Kind::Uuid { .. } => {
                 let s = v.as_str().ok_or_else(|| want("a UUID string"))?;
-                let id = uuid::Uuid::parse_str(s.trim())
-                    .map_err(|_| Error::invalid(f, "invalid_format", format!("'{s}' is not a UUID")))?;
+                let id = uuid::Uuid::parse_str(s.trim()).map_err(|_| Error::invalid(f, "invalid_format", format!("'{s}' is not a UUID")))?;
                 DbValue::Text(id.hyphenated().to_string())
             }
             Kind::Text { max, format } => {
@@ -220,11 +215,7 @@ impl Column {
                 let s = s.trim();
                 check_storable(f, s)?;
                 if s.is_empty() {
-                    return if self.accepts_null() {
-                        Ok(DbValue::Null)
-                    } else {
-                        Err(Error::invalid(f, "required", "is required and cannot be empty"))
-                    };
+                    return if self.accepts_null() { Ok(DbValue::Null) } else { Err(Error::invalid(f, "required", "is required and cannot be empty")) };
                 }
                 let s = check_format(f, format, s)?;
                 if let Some(max) = max {
@@ -273,8 +264,8 @@ impl Column {
             }
             Kind::Date => {
                 let s = v.as_str().ok_or_else(|| want("a date string"))?;
-                let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                    .map_err(|_| Error::invalid(f, "invalid_format", format!("'{s}' is not a date such as 2026-11-24")))?;
+                let d =
+                    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| Error::invalid(f, "invalid_format", format!("'{s}' is not a date such as 2026-11-24")))?;
                 DbValue::Text(d.format("%Y-%m-%d").to_string())
             }
             Kind::Money => {
@@ -302,16 +293,13 @@ impl Column {
             return Ok(Value::Null);
         }
         Ok(match self.kind {
-            Kind::Int { .. } => Value::Number(
-                s.trim().parse::<i64>().map_err(|_| Error::invalid(f, "invalid_type", format!("'{s}' is not a whole number")))?.into(),
-            ),
+            Kind::Int { .. } => Value::Number(s.trim().parse::<i64>().map_err(|_| Error::invalid(f, "invalid_type", format!("'{s}' is not a whole number")))?.into()),
             Kind::Bool => Value::Bool(match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" | "on" => true,
                 "false" | "no" | "0" | "off" => false,
                 _ => return Err(Error::invalid(f, "invalid_type", format!("'{s}' is not true or false"))),
             }),
-            Kind::Json(_) => serde_json::from_str(s)
-                .map_err(|e| Error::invalid(f, "invalid_json", format!("is not valid JSON: {e}")))?,
+            Kind::Json(_) => serde_json::from_str(s).map_err(|e| Error::invalid(f, "invalid_json", format!("is not valid JSON: {e}")))?,
             _ => Value::String(s.to_owned()),
         })
     }

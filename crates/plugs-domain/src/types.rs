@@ -79,8 +79,7 @@ impl Money {
     /// Parses a decimal such as `12`, `12.5` or `12.50`; more than two decimals or more than
     /// twelve digits in all is refused, as PostgreSQL would.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let d = Decimal::from_str(s.trim())
-            .map_err(|_| format!("'{s}' is not a decimal amount such as 12.50"))?;
+        let d = Decimal::from_str(s.trim()).map_err(|_| format!("'{s}' is not a decimal amount such as 12.50"))?;
         Self::from_decimal(d)
     }
     /// Checks scale (≤ 2) and range (12 digits).

@@ -45,7 +45,9 @@ async fn main() {
     for i in 0..orgs {
         let r: Value = http
             .post(format!("{base}/v1/register"))
-            .json(&json!({ "organization_name": format!("Org {i}"), "first_name": "A", "last_name": "B", "email": format!("a{i}@org{i}.test"), "password": "correct horse battery" }))
+            .json(
+                &json!({ "organization_name": format!("Org {i}"), "first_name": "A", "last_name": "B", "email": format!("a{i}@org{i}.test"), "password": "correct horse battery" }),
+            )
             .send()
             .await
             .unwrap()
@@ -87,7 +89,9 @@ async fn main() {
                 let t = Instant::now();
                 let r = http.post(format!("{base}/v1/sync/push")).bearer_auth(&token).json(&json!({ "device_id": device, "client_time": now(), "changes": changes })).send().await;
                 let ok = match r {
-                    Ok(r) if r.status().is_success() => r.json::<Value>().await.map(|b| b["results"].as_array().is_some_and(|a| a.iter().all(|x| x["outcome"] == "applied"))).unwrap_or(false),
+                    Ok(r) if r.status().is_success() => {
+                        r.json::<Value>().await.map(|b| b["results"].as_array().is_some_and(|a| a.iter().all(|x| x["outcome"] == "applied"))).unwrap_or(false)
+                    }
                     _ => false,
                 };
                 if t >= warmup {

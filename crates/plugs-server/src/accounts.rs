@@ -265,10 +265,8 @@ pub async fn refresh(pool: &Pool, token: &str, life: Lifetimes) -> Result<Refres
         return Ok(RefreshOutcome::Expired);
     }
     let tx = begin_org(&mut client, org).await?;
-    let alive: bool = tx
-        .query_one("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND COALESCE(is_active, false) AND NOT COALESCE(is_deleted, false))", &[&user_id])
-        .await?
-        .get(0);
+    let alive: bool =
+        tx.query_one("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND COALESCE(is_active, false) AND NOT COALESCE(is_deleted, false))", &[&user_id]).await?.get(0);
     if !alive {
         return Ok(RefreshOutcome::Invalid);
     }
@@ -316,7 +314,8 @@ pub async fn get_user(pool: &Pool, org: Uuid, id: Uuid) -> Result<UserView, Stor
 pub async fn list_users(pool: &Pool, org: Uuid) -> Result<Vec<UserView>, StoreError> {
     let mut client = pool.get().await?;
     let tx = begin_org(&mut client, org).await?;
-    let rows = tx.query(&format!("SELECT {USER_COLS} FROM users WHERE organization_id = $1 AND NOT COALESCE(is_deleted, false) ORDER BY last_name, first_name, id"), &[&org]).await?;
+    let rows =
+        tx.query(&format!("SELECT {USER_COLS} FROM users WHERE organization_id = $1 AND NOT COALESCE(is_deleted, false) ORDER BY last_name, first_name, id"), &[&org]).await?;
     tx.commit().await?;
     Ok(rows.iter().map(user).collect())
 }
@@ -344,12 +343,20 @@ pub async fn create_user(pool: &Pool, org: Uuid, actor: Uuid, n: NewUser) -> Res
     let id = Uuid::now_v7();
     let r = tx
         .query_one(
-            &format!("INSERT INTO users (id, organization_id, email, password_hash, first_name, last_name, is_admin, is_verified, verified_at, created_by, updated_by)
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 THEN NOW() END, $9, $9) RETURNING {USER_COLS}"),
+            &format!(
+                "INSERT INTO users (id, organization_id, email, password_hash, first_name, last_name, is_admin, is_verified, verified_at, created_by, updated_by)
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 THEN NOW() END, $9, $9) RETURNING {USER_COLS}"
+            ),
             &[&id, &org, &n.email, &n.password_hash, &n.first_name, &n.last_name, &n.is_admin, &n.is_verified, &actor],
         )
         .await
-        .map_err(|e| if unique_violation(&e, "users_unique_email_per_org") { StoreError::Conflict { field: "email", message: "a user with this email exists in the organization".into() } } else { e.into() })?;
+        .map_err(|e| {
+            if unique_violation(&e, "users_unique_email_per_org") {
+                StoreError::Conflict { field: "email", message: "a user with this email exists in the organization".into() }
+            } else {
+                e.into()
+            }
+        })?;
     let u = user(&r);
     audit(&tx, org, actor, "users", id, "create", serde_json::Value::Null, serde_json::to_value(&u).unwrap_or_default()).await?;
     crate::sync::ensure_org_state(&tx, org).await?;
@@ -366,11 +373,13 @@ pub async fn update_user(pool: &Pool, org: Uuid, actor: Uuid, id: Uuid, p: UserP
     let old = user(&old.ok_or(StoreError::NotFound)?);
     let r = tx
         .query_one(
-            &format!("UPDATE users SET first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name), is_admin = COALESCE($5, is_admin),
+            &format!(
+                "UPDATE users SET first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name), is_admin = COALESCE($5, is_admin),
                           is_active = COALESCE($6, is_active), is_verified = COALESCE($7, is_verified),
                           verified_at = CASE WHEN $7 AND NOT COALESCE(is_verified, false) THEN NOW() ELSE verified_at END,
                           updated_at = NOW(), updated_by = $8
-                      WHERE id = $1 AND organization_id = $2 RETURNING {USER_COLS}"),
+                      WHERE id = $1 AND organization_id = $2 RETURNING {USER_COLS}"
+            ),
             &[&id, &org, &p.first_name, &p.last_name, &p.is_admin, &p.is_active, &p.is_verified, &actor],
         )
         .await?;
@@ -413,9 +422,8 @@ pub async fn delete_user(pool: &Pool, org: Uuid, actor: Uuid, id: Uuid) -> Resul
 /// Seconds to wait if any of these throttle keys is locked now.
 pub async fn throttle_wait(pool: &Pool, keys: &[String]) -> Result<Option<u64>, StoreError> {
     let client = pool.get().await?;
-    let row = client
-        .query_one("SELECT CEIL(EXTRACT(EPOCH FROM MAX(locked_until) - NOW()))::bigint FROM login_throttle WHERE key = ANY($1) AND locked_until > NOW()", &[&keys])
-        .await?;
+    let row =
+        client.query_one("SELECT CEIL(EXTRACT(EPOCH FROM MAX(locked_until) - NOW()))::bigint FROM login_throttle WHERE key = ANY($1) AND locked_until > NOW()", &[&keys]).await?;
     Ok(row.get::<_, Option<i64>>(0).map(|s| s.max(1) as u64))
 }
 
@@ -433,9 +441,7 @@ pub async fn throttle_fail(pool: &Pool, keys: &[(String, i32)], window: Duration
                 &[key, &secs],
             )
             .await?;
-        client
-            .execute("UPDATE login_throttle SET locked_until = NOW() + make_interval(secs => $2) WHERE key = $1 AND failures >= $3", &[key, &secs, limit])
-            .await?;
+        client.execute("UPDATE login_throttle SET locked_until = NOW() + make_interval(secs => $2) WHERE key = $1 AND failures >= $3", &[key, &secs, limit]).await?;
     }
     Ok(())
 }

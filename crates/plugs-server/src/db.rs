@@ -36,12 +36,9 @@ pub fn pool(config: &Config) -> Result<Pool, StoreError> {
     if let Some(role) = role {
         builder = builder.post_create(deadpool_postgres::Hook::async_fn(move |client, _| {
             let role = role.clone();
-            Box::pin(async move {
-                client
-                    .batch_execute(&format!("SET ROLE \"{}\"", role.replace('"', "")))
-                    .await
-                    .map_err(|e| deadpool_postgres::HookError::message(e.to_string()))
-            })
+            Box::pin(
+                async move { client.batch_execute(&format!("SET ROLE \"{}\"", role.replace('"', ""))).await.map_err(|e| deadpool_postgres::HookError::message(e.to_string())) },
+            )
         }));
     }
     builder.build().map_err(|e| StoreError::Pool(e.to_string()))
@@ -57,11 +54,7 @@ pub async fn begin_org<'c>(client: &'c mut deadpool_postgres::Client, org: Uuid)
 /// Whether the database answers and has every migration this build knows.
 pub async fn readiness(pool: &Pool) -> Result<(), String> {
     let client = pool.get().await.map_err(|e| format!("database unreachable: {e}"))?;
-    let applied: Option<i32> = client
-        .query_one("SELECT MAX(version) FROM refinery_schema_history", &[])
-        .await
-        .map_err(|e| format!("migration history unreadable: {e}"))?
-        .get(0);
+    let applied: Option<i32> = client.query_one("SELECT MAX(version) FROM refinery_schema_history", &[]).await.map_err(|e| format!("migration history unreadable: {e}"))?.get(0);
     let applied = applied.unwrap_or(0) as i64;
     let latest = latest_migration();
     if applied < latest {

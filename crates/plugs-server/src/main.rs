@@ -55,11 +55,8 @@ async fn main() -> anyhow::Result<()> {
             password::check_new(&pw).map_err(|m| anyhow::anyhow!("password: {m}"))?;
             email_address::EmailAddress::parse_with_options(&email, Default::default()).map_err(|_| anyhow::anyhow!("email: '{email}' is not an email address"))?;
             let pool = db::pool(&config)?;
-            let (org, user) = accounts::register(
-                &pool,
-                accounts::NewOrganization { ids: None, name, domain, first_name, last_name, email, password_hash: password::hash(pw).await },
-            )
-            .await?;
+            let (org, user) =
+                accounts::register(&pool, accounts::NewOrganization { ids: None, name, domain, first_name, last_name, email, password_hash: password::hash(pw).await }).await?;
             println!("organization {} ({}) created; admin {} ({})", org.name, org.id, user.email, user.id);
         }
     }

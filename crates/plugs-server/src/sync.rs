@@ -113,9 +113,7 @@ fn visibility(table: &str) -> &'static str {
     match table {
         "notifications" => " AND user_id = $2",
         "media" => " AND (COALESCE(access_level, 'organization') <> 'private' OR uploaded_by = $2)",
-        "media_collection_items" => {
-            " AND EXISTS (SELECT 1 FROM media m WHERE m.id = media_id AND (COALESCE(m.access_level, 'organization') <> 'private' OR m.uploaded_by = $2))"
-        }
+        "media_collection_items" => " AND EXISTS (SELECT 1 FROM media m WHERE m.id = media_id AND (COALESCE(m.access_level, 'organization') <> 'private' OR m.uploaded_by = $2))",
         _ => "",
     }
 }
@@ -308,7 +306,13 @@ pub async fn push(pool: &Pool, watchers: &Watchers, caller: Caller, req: PushReq
         .iter()
         .zip(results)
         .map(|(ch, r)| {
-            let mut r = r.unwrap_or(PushResult { mutation_id: ch.mutation_id, outcome: Outcome::Rejected, superseded_by: BTreeMap::new(), reason: Some(payload("refused", None, "not processed")), current: None });
+            let mut r = r.unwrap_or(PushResult {
+                mutation_id: ch.mutation_id,
+                outcome: Outcome::Rejected,
+                superseded_by: BTreeMap::new(),
+                reason: Some(payload("refused", None, "not processed")),
+                current: None,
+            });
             r.current = current.get(&(ch.table.clone(), ch.record_id)).cloned().flatten();
             r
         })
@@ -396,7 +400,8 @@ async fn facts(tx: &Transaction<'_>, spec: &TableSpec, needs: &[Need], new: &Rec
             }
             Need::Children { table, fk } => {
                 let Some(child) = self::spec(table) else { continue };
-                let sql = format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {table} WHERE {fk} = $1::text::uuid AND NOT COALESCE(is_deleted, false)) x", select_list(child));
+                let sql =
+                    format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {table} WHERE {fk} = $1::text::uuid AND NOT COALESCE(is_deleted, false)) x", select_list(child));
                 let id = domain::text(new, "id").unwrap_or_default();
                 let rows = tx.query(&sql, &[&id]).await?;
                 let rows = rows.iter().filter_map(|r| serde_json::from_str::<Map<String, Value>>(&r.get::<_, String>(0)).ok()).map(|r| canonical(child, &r)).collect();
@@ -458,7 +463,13 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
     let latest = ch.fields.values().max().copied().unwrap_or(ctx.now);
     let applied = |superseded_by: BTreeMap<String, Version>, any: bool, all: bool| PushResult {
         mutation_id: ch.mutation_id,
-        outcome: if all { Outcome::Applied } else if any { Outcome::Partial } else { Outcome::Superseded },
+        outcome: if all {
+            Outcome::Applied
+        } else if any {
+            Outcome::Partial
+        } else {
+            Outcome::Superseded
+        },
         superseded_by,
         reason: None,
         current: None,
@@ -518,12 +529,8 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         check_references(tx, spec, &new, &refs, user).await?;
         insert_row(tx, spec, &new).await?;
         derived(tx, ctx, table, &new).await?;
-        let mut versions: BTreeMap<String, Version> = ch
-            .fields
-            .iter()
-            .filter(|(f, _)| spec.column(f).is_some_and(|c| rights::from_device(c, true) == FromDevice::Take))
-            .map(|(f, t)| (f.clone(), ctx.version(*t)))
-            .collect();
+        let mut versions: BTreeMap<String, Version> =
+            ch.fields.iter().filter(|(f, _)| spec.column(f).is_some_and(|c| rights::from_device(c, true) == FromDevice::Take)).map(|(f, t)| (f.clone(), ctx.version(*t))).collect();
         if versions.is_empty() {
             versions.insert("id".into(), ctx.version(latest));
         }
@@ -729,16 +736,9 @@ async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedP
         return Ok(ServedPage { rows: vec![], cursor: q.cursor, has_more: false, total: None, resync_required: true, server_time: Timestamp::now() });
     }
     let entries = tx
-        .query(
-            "SELECT table_name, record_id, seq, removed FROM sync_rows WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            &[&caller.org, &q.cursor, &q.limit],
-        )
+        .query("SELECT table_name, record_id, seq, removed FROM sync_rows WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&caller.org, &q.cursor, &q.limit])
         .await?;
-    let total = if q.total {
-        Some(tx.query_one("SELECT COUNT(*) FROM sync_rows WHERE organization_id = $1 AND seq > $2", &[&caller.org, &q.cursor]).await?.get(0))
-    } else {
-        None
-    };
+    let total = if q.total { Some(tx.query_one("SELECT COUNT(*) FROM sync_rows WHERE organization_id = $1 AND seq > $2", &[&caller.org, &q.cursor]).await?.get(0)) } else { None };
     let mut by_table: HashMap<String, Vec<Uuid>> = HashMap::new();
     for e in &entries {
         if !e.get::<_, bool>(3) {

@@ -95,7 +95,10 @@ async fn admins_manage_users_and_inactive_users_cannot_sign_in() {
     assert_eq!(app.get("/v1/users", Some(&bob_token)).await.json::<Vec<Value>>().await.unwrap().len(), 2, "members see their colleagues");
     // Promotion takes effect.
     app.send(Method::PATCH, &format!("/v1/users/{bob_id}"), Some(&admin), Some(json!({ "is_admin": true }))).await;
-    assert_eq!(app.post("/v1/users", Some(&bob_token), json!({ "email": "eve@acme.test", "password": PASSWORD, "first_name": "E", "last_name": "V" })).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        app.post("/v1/users", Some(&bob_token), json!({ "email": "eve@acme.test", "password": PASSWORD, "first_name": "E", "last_name": "V" })).await.status(),
+        StatusCode::CREATED
+    );
     let dup = app.post("/v1/users", Some(&admin), json!({ "email": "EVE@acme.test", "password": PASSWORD, "first_name": "E", "last_name": "V" })).await;
     assert_eq!((dup.status(), dup.json::<Value>().await.unwrap()["field"].clone()), (StatusCode::CONFLICT, json!("email")));
     // Deactivation ends sessions and blocks sign-in.

@@ -51,8 +51,13 @@ async fn every_authenticated_route_refuses_another_organizations_ids() {
     // A body or path naming another organization changes nothing about whose data is served.
     let org: Value = app.get("/v1/organization", Some(&ta)).await.json().await.unwrap();
     assert_eq!(org["name"], "Acme");
-    let r = app.post("/v1/users", Some(&ta), json!({ "email": "z@acme.test", "password": "long enough pw", "first_name": "Z", "last_name": "Z", "organization_id": b_ids[2] })).await;
-    assert_eq!((r.status(), r.json::<Value>().await.unwrap()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("organization_id")), "organization_id is not a field a client may send");
+    let r =
+        app.post("/v1/users", Some(&ta), json!({ "email": "z@acme.test", "password": "long enough pw", "first_name": "Z", "last_name": "Z", "organization_id": b_ids[2] })).await;
+    assert_eq!(
+        (r.status(), r.json::<Value>().await.unwrap()["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("organization_id")),
+        "organization_id is not a field a client may send"
+    );
 }
 
 #[tokio::test]

@@ -14,12 +14,30 @@ async fn migrations_apply_to_an_empty_database_and_are_idempotent() {
     assert_eq!(first as i64, plugs_server::db::latest_migration());
     assert_eq!(plugs_server::db::migrate(&db.admin).await.unwrap(), 0, "a second run applies nothing");
     let c = db.admin_client().await;
-    let seed = ["organizations", "users", "contacts", "contact_interactions", "events", "event_attendees", "event_agenda_items", "expenses", "media", "media_collections", "media_collection_items", "notifications", "integrations", "integration_logs", "analytics_events", "audit_logs"];
+    let seed = [
+        "organizations",
+        "users",
+        "contacts",
+        "contact_interactions",
+        "events",
+        "event_attendees",
+        "event_agenda_items",
+        "expenses",
+        "media",
+        "media_collections",
+        "media_collection_items",
+        "notifications",
+        "integrations",
+        "integration_logs",
+        "analytics_events",
+        "audit_logs",
+    ];
     let n: i64 = c.query_one("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name = ANY($1)", &[&seed.to_vec()]).await.unwrap().get(0);
     assert_eq!(n, 16);
     let views: i64 = c.query_one("SELECT COUNT(*) FROM information_schema.views WHERE table_name IN ('contact_performance_summary', 'event_analytics')", &[]).await.unwrap().get(0);
     assert_eq!(views, 2);
-    let idx: i64 = c.query_one("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%' AND tablename = ANY($1)", &[&seed.to_vec()]).await.unwrap().get(0);
+    let idx: i64 =
+        c.query_one("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx_%' AND tablename = ANY($1)", &[&seed.to_vec()]).await.unwrap().get(0);
     assert_eq!(idx, 59, "every index of the seed");
 }
 
@@ -68,9 +86,23 @@ async fn the_openapi_document_matches_the_routes() {
     }
     documented.sort();
     let mut expected = vec![
-        "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/register", "POST /v1/auth/login", "POST /v1/auth/refresh",
-        "POST /v1/auth/logout", "GET /v1/me", "GET /v1/organization", "GET /v1/users", "POST /v1/users", "GET /v1/users/{id}", "PATCH /v1/users/{id}",
-        "DELETE /v1/users/{id}", "POST /v1/sync/push", "GET /v1/sync/pull",
+        "GET /healthz",
+        "GET /readyz",
+        "GET /metrics",
+        "GET /openapi.json",
+        "POST /v1/register",
+        "POST /v1/auth/login",
+        "POST /v1/auth/refresh",
+        "POST /v1/auth/logout",
+        "GET /v1/me",
+        "GET /v1/organization",
+        "GET /v1/users",
+        "POST /v1/users",
+        "GET /v1/users/{id}",
+        "PATCH /v1/users/{id}",
+        "DELETE /v1/users/{id}",
+        "POST /v1/sync/push",
+        "GET /v1/sync/pull",
     ];
     expected.sort();
     assert_eq!(documented, expected);
@@ -119,7 +151,8 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     check(app.get("/nowhere", None).await, 404, "not_found", None).await;
     check(app.send(Method::PUT, "/v1/me", Some(&admin), None).await, 405, "method_not_allowed", None).await;
     check(app.send(Method::PATCH, &format!("/v1/users/{}", uuid::Uuid::now_v7()), Some(&admin), Some(json!({ "is_admin": "yes" }))).await, 422, "invalid", Some("is_admin")).await;
-    check(app.post("/v1/users", Some(&admin), json!({ "email": "x@acme.test", "password": "short", "first_name": "X", "last_name": "Y" })).await, 422, "invalid", Some("password")).await;
+    check(app.post("/v1/users", Some(&admin), json!({ "email": "x@acme.test", "password": "short", "first_name": "X", "last_name": "Y" })).await, 422, "invalid", Some("password"))
+        .await;
     check(app.post("/v1/auth/refresh", None, json!({ "refresh_token": 12 })).await, 422, "invalid", Some("refresh_token")).await;
     check(app.get("/v1/me", Some("garbage token")).await, 401, "invalid_token", None).await;
     let text = app.get("/metrics", None).await.text().await.unwrap();

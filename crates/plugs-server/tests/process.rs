@@ -11,10 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_plugs-server");
 
 fn server(db: &plugs_testkit::TestDb) -> Command {
     let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", db.app_url())
-        .env("PLUGS_MIGRATION_DATABASE_URL", db.admin_url());
+    c.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("DATABASE_URL", db.app_url()).env("PLUGS_MIGRATION_DATABASE_URL", db.admin_url());
     if let Some(role) = &db.role {
         c.env("PLUGS_DATABASE_ROLE", role);
     }
@@ -70,14 +67,8 @@ async fn migrate_create_org_serve_and_shut_down_gracefully() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = server(&db)
-        .arg("serve")
-        .env("PLUGS_BIND", format!("127.0.0.1:{port}"))
-        .env("PLUGS_LOG_FORMAT", "json")
-        .env("RUST_LOG", "debug")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        server(&db).arg("serve").env("PLUGS_BIND", format!("127.0.0.1:{port}")).env("PLUGS_LOG_FORMAT", "json").env("RUST_LOG", "debug").stderr(Stdio::piped()).spawn().unwrap();
     let logs = child.stderr.take().unwrap();
     let log_lines = std::thread::spawn(move || BufReader::new(logs).lines().map_while(Result::ok).collect::<Vec<String>>());
     tokio::task::spawn_blocking(move || wait_ready(port)).await.unwrap();

@@ -125,7 +125,7 @@ async fn approvals_are_an_admins_and_approved_amounts_are_frozen() {
     assert_eq!(verdict(&push_one(&app, &t.admin.1, change("expenses", approve, &["status", "approved_by", "approved_at"])).await), applied());
     assert_eq!(stored(&app, "expenses", eid, "status").await.as_deref(), Some("approved"));
     assert_eq!(stored(&app, "expenses", eid, "approved_by").await, Some(t.admin.0.to_string()));
-    assert!(stored(&app, "expenses", eid, "approved_at").await.unwrap() > "2026".to_owned());
+    assert!(stored(&app, "expenses", eid, "approved_at").await.unwrap().as_str() > "2026");
 
     // Approved amounts are frozen: raising one is refused and nothing changes.
     let mut raised = e.clone();
@@ -248,9 +248,13 @@ fn minimal(table: &str, org: Uuid, refs: &Map<String, Value>) -> Value {
     let mut row = match table {
         "contact_interactions" => json!({ "contact_id": r("contacts"), "user_id": r("users"), "interaction_type": "call", "interaction_date": "2026-12-01T10:00:00Z" }),
         "event_attendees" => json!({ "event_id": r("events"), "user_id": r("users") }),
-        "event_agenda_items" => json!({ "event_id": r("events"), "title": "Talk", "start_time": "2026-12-01T10:00:00Z", "end_time": "2026-12-01T11:00:00Z", "speaker_id": r("users") }),
+        "event_agenda_items" => {
+            json!({ "event_id": r("events"), "title": "Talk", "start_time": "2026-12-01T10:00:00Z", "end_time": "2026-12-01T11:00:00Z", "speaker_id": r("users") })
+        }
         "expenses" => json!({ "title": "Taxi", "amount": "5.00", "expense_date": "2026-12-01", "event_id": r("events") }),
-        "media" => json!({ "title": "P", "file_name": "p", "file_path": "/p", "media_type": "image", "mime_type": "image/png", "file_size": 1, "related_contact": r("contacts"), "related_event": r("events") }),
+        "media" => {
+            json!({ "title": "P", "file_name": "p", "file_path": "/p", "media_type": "image", "mime_type": "image/png", "file_size": 1, "related_contact": r("contacts"), "related_event": r("events") })
+        }
         "media_collection_items" => json!({ "collection_id": r("media_collections"), "media_id": r("media") }),
         "notifications" => json!({ "user_id": r("users"), "title": "T", "message": "M" }),
         "integration_logs" => json!({ "integration_id": r("integrations"), "operation": "sync", "status": "success", "started_at": "2026-12-01T10:00:00Z" }),
@@ -348,9 +352,11 @@ async fn no_reference_crosses_organizations_and_none_tells_whether_an_id_exists(
 #[tokio::test]
 async fn unstorable_text_is_a_422_naming_the_field_and_taken_ids_a_409() {
     let app = spawn_app().await;
-    let r = app.post("/v1/register", None, json!({ "organization_name": "Ac\u{0}me", "first_name": "Ada", "last_name": "L", "email": "ada@acme.test", "password": PASSWORD })).await;
+    let r =
+        app.post("/v1/register", None, json!({ "organization_name": "Ac\u{0}me", "first_name": "Ada", "last_name": "L", "email": "ada@acme.test", "password": PASSWORD })).await;
     assert_eq!((r.status(), r.json::<Value>().await.unwrap()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("organization_name")));
-    let r = app.post("/v1/register", None, json!({ "organization_name": "Acme", "first_name": "A\u{0}da", "last_name": "L", "email": "ada@acme.test", "password": PASSWORD })).await;
+    let r =
+        app.post("/v1/register", None, json!({ "organization_name": "Acme", "first_name": "A\u{0}da", "last_name": "L", "email": "ada@acme.test", "password": PASSWORD })).await;
     assert_eq!((r.status(), r.json::<Value>().await.unwrap()["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, json!("first_name")));
     let t = team(&app, "Acme").await;
     let r = app.post("/v1/auth/login", None, json!({ "email": "ada@acme.test\u{0}", "password": PASSWORD })).await;

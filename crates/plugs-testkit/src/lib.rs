@@ -274,7 +274,13 @@ impl NotificationServer {
         let display = free_display(90..200);
         let mut children = vec![];
         children.push(
-            Command::new("Xvfb").arg(format!(":{display}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)"),
+            Command::new("Xvfb")
+                .arg(format!(":{display}"))
+                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb (Debian package xvfb)"),
         );
         let (bus, address) = session_bus();
         children.push(bus);
@@ -307,7 +313,14 @@ impl NotificationServer {
         // Wait until the notification service has taken its name on the bus.
         for _ in 0..100 {
             let owned = Command::new("dbus-send")
-                .args(["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.Notifications"])
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "string:org.freedesktop.Notifications",
+                ])
                 .envs(env.iter().map(|(k, v)| (k, v)))
                 .output()
                 .map(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
@@ -370,7 +383,13 @@ pub struct VirtualDisplay {
 impl VirtualDisplay {
     pub fn start() -> VirtualDisplay {
         let n = free_display(100..300);
-        let child = Command::new("Xvfb").arg(format!(":{n}")).args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("Xvfb (Debian package xvfb)");
+        let child = Command::new("Xvfb")
+            .arg(format!(":{n}"))
+            .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (Debian package xvfb)");
         for _ in 0..100 {
             if std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
                 break;

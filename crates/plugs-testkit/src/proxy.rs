@@ -51,7 +51,8 @@ impl FaultProxy {
     pub async fn start(upstream: SocketAddr, seed: u64, faults: Faults) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a local port for the proxy");
         let addr = listener.local_addr().expect("bound");
-        let state = Arc::new(State { upstream, faults: Mutex::new(faults), partitioned: AtomicBool::new(false), rng: Mutex::new(StdRng::seed_from_u64(seed)), stats: Stats::default() });
+        let state =
+            Arc::new(State { upstream, faults: Mutex::new(faults), partitioned: AtomicBool::new(false), rng: Mutex::new(StdRng::seed_from_u64(seed)), stats: Stats::default() });
         let s = state.clone();
         let task = tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {

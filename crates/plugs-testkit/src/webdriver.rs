@@ -116,10 +116,13 @@ impl Driver {
 
     /// The text of the first element matching `css`, as the DOM holds it (rendered or clipped).
     pub fn text_content(&self, css: &str) -> String {
-        let v = self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", "args": [css] })));
+        let v = self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';", "args": [css] })),
+        );
         v["value"].as_str().unwrap_or_default().to_owned()
     }
-
 
     pub fn type_into(&self, css: &str, text: &str) {
         let e = self.wait(css);
@@ -174,4 +177,3 @@ impl Drop for Driver {
         let _ = self.child.wait();
     }
 }
-

@@ -97,9 +97,7 @@ impl Device {
     /// A device with an offline workspace (created with no server).
     pub fn offline(server: &str, org: &str, email: &str) -> Device {
         let d = Device::blank(server);
-        d.store
-            .init_workspace(&NewWorkspace { organization_name: org.into(), first_name: "Ada".into(), last_name: "Admin".into(), email: email.into() })
-            .unwrap();
+        d.store.init_workspace(&NewWorkspace { organization_name: org.into(), first_name: "Ada".into(), last_name: "Admin".into(), email: email.into() }).unwrap();
         d
     }
 

@@ -34,8 +34,23 @@ fn norm(h: &str) -> String {
 
 /// The contact columns a mapping may name.
 pub const COLUMNS: &[&str] = &[
-    "first_name", "last_name", "email", "phone", "company", "job_title", "linkedin_url", "bio", "avatar_url", "contact_type", "status", "priority",
-    "business_type", "network_type", "industry", "notes", "lead_score",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "linkedin_url",
+    "bio",
+    "avatar_url",
+    "contact_type",
+    "status",
+    "priority",
+    "business_type",
+    "network_type",
+    "industry",
+    "notes",
+    "lead_score",
 ];
 
 /// Where a header goes when nobody said.
@@ -119,7 +134,11 @@ pub fn detect(text: &str) -> Dialect {
     let h = lines.get(header_index(&lines)).map(|l| norm(l)).unwrap_or_default();
     if h.contains("connectedon") || (h.contains("firstname") && h.contains("url") && h.contains("position")) {
         Dialect::LinkedIn
-    } else if h.contains("email1value") || h.contains("organization1name") || (h.contains("givenname") && h.contains("familyname")) || (h.contains("organizationname") && h.contains("phone1value")) {
+    } else if h.contains("email1value")
+        || h.contains("organization1name")
+        || (h.contains("givenname") && h.contains("familyname"))
+        || (h.contains("organizationname") && h.contains("phone1value"))
+    {
         Dialect::Google
     } else {
         Dialect::Generic
@@ -140,16 +159,10 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
     let body = &text[offset.min(text.len())..];
     let delim = sniff(lines.get(start).copied().unwrap_or_default());
     let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(body.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| crate::Error::invalid("file", "invalid_format", format!("the header line cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
-    let targets: Vec<Target> = headers
-        .iter()
-        .map(|h| overrides.iter().find(|(o, _)| o.eq_ignore_ascii_case(h)).map(|(_, t)| t.clone()).unwrap_or_else(|| auto_target(h, dialect)))
-        .collect();
+    let headers: Vec<String> =
+        rdr.headers().map_err(|e| crate::Error::invalid("file", "invalid_format", format!("the header line cannot be read: {e}")))?.iter().map(|h| h.trim().to_owned()).collect();
+    let targets: Vec<Target> =
+        headers.iter().map(|h| overrides.iter().find(|(o, _)| o.eq_ignore_ascii_case(h)).map(|(_, t)| t.clone()).unwrap_or_else(|| auto_target(h, dialect))).collect();
     let names = targets.iter().any(|t| matches!(t, Target::Column("first_name" | "last_name") | Target::FullName));
     if !names {
         return Err(crate::Error::invalid(
@@ -217,7 +230,11 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                             let mut parts = s.split(" ::: ");
                             let first = parts.next().unwrap_or_default().to_owned();
                             let rest: Vec<String> = parts.map(str::to_owned).collect();
-                            if *c == "email" { emails.extend(rest) } else { phones.extend(rest) }
+                            if *c == "email" {
+                                emails.extend(rest)
+                            } else {
+                                phones.extend(rest)
+                            }
                             Value::String(first)
                         }
                         _ => value,
@@ -285,8 +302,8 @@ mod tests {
     #[test]
     fn lines_are_counted_from_the_top_of_the_file() {
         for text in ["Notes:\n\"long, text\"\n\nFirst Name,Last Name\nA,B\nC,D\n", "Notes:\r\n\"long, text\"\r\n\r\nFirst Name,Last Name\r\nA,B\r\nC,D\r\n"] {
-        let (d, _) = super::parse(text, super::Dialect::LinkedIn, &[]).unwrap();
-        assert_eq!(d.iter().map(|d| d.location.as_str()).collect::<Vec<_>>(), vec!["row 1 (line 5)", "row 2 (line 6)"]);
+            let (d, _) = super::parse(text, super::Dialect::LinkedIn, &[]).unwrap();
+            assert_eq!(d.iter().map(|d| d.location.as_str()).collect::<Vec<_>>(), vec!["row 1 (line 5)", "row 2 (line 6)"]);
         }
     }
 }

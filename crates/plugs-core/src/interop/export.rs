@@ -15,8 +15,25 @@ pub const FORMATS: &[&str] = &["vcard", "csv", "ics", "expenses-csv"];
 
 /// The CSV columns of a contact export (the import maps them back by name).
 pub const CONTACT_COLUMNS: &[&str] = &[
-    "id", "first_name", "last_name", "email", "phone", "company", "job_title", "linkedin_url", "industry", "contact_type", "status", "priority",
-    "lead_score", "business_type", "network_type", "bio", "notes", "last_interaction", "created_at",
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "linkedin_url",
+    "industry",
+    "contact_type",
+    "status",
+    "priority",
+    "lead_score",
+    "business_type",
+    "network_type",
+    "bio",
+    "notes",
+    "last_interaction",
+    "created_at",
 ];
 
 const EXPENSE_COLUMNS: &[&str] = &["id", "expense_date", "title", "description", "amount", "currency", "expense_type", "category", "status", "event", "approved_at", "notes"];
@@ -90,7 +107,15 @@ impl Store {
             if !s(&c, "notes").is_empty() {
                 lines.push(format!("NOTE:{}", escape(s(&c, "notes"))));
             }
-            for (prop, col) in [("X-PLUGS-TYPE", "contact_type"), ("X-PLUGS-STATUS", "status"), ("X-PLUGS-PRIORITY", "priority"), ("X-PLUGS-INDUSTRY", "industry"), ("X-PLUGS-BIO", "bio"), ("X-PLUGS-BUSINESS-TYPE", "business_type"), ("X-PLUGS-NETWORK-TYPE", "network_type")] {
+            for (prop, col) in [
+                ("X-PLUGS-TYPE", "contact_type"),
+                ("X-PLUGS-STATUS", "status"),
+                ("X-PLUGS-PRIORITY", "priority"),
+                ("X-PLUGS-INDUSTRY", "industry"),
+                ("X-PLUGS-BIO", "bio"),
+                ("X-PLUGS-BUSINESS-TYPE", "business_type"),
+                ("X-PLUGS-NETWORK-TYPE", "network_type"),
+            ] {
                 let v = plain(&c, col);
                 if !v.is_empty() {
                     lines.push(format!("{prop}:{}", escape(&v)));
@@ -149,7 +174,13 @@ impl Store {
     /// event's own zone is named in X-PLUGS-TIMEZONE.
     pub fn export_ics(&self) -> Result<String> {
         let stamp = ics_time(&self.now().to_string());
-        let mut lines = vec!["BEGIN:VCALENDAR".to_owned(), "VERSION:2.0".to_owned(), "PRODID:-//The Plugs//Events//EN".to_owned(), "CALSCALE:GREGORIAN".to_owned(), "METHOD:PUBLISH".to_owned()];
+        let mut lines = vec![
+            "BEGIN:VCALENDAR".to_owned(),
+            "VERSION:2.0".to_owned(),
+            "PRODID:-//The Plugs//Events//EN".to_owned(),
+            "CALSCALE:GREGORIAN".to_owned(),
+            "METHOD:PUBLISH".to_owned(),
+        ];
         for e in all(self, &crate::tables::events::SPEC, "", "start_date, id")? {
             lines.push("BEGIN:VEVENT".into());
             lines.push(format!("UID:{}@theplugs", s(&e, "id")));
@@ -167,7 +198,14 @@ impl Store {
             if !s(&e, "registration_url").is_empty() {
                 lines.push(format!("URL:{}", s(&e, "registration_url")));
             }
-            lines.push(format!("STATUS:{}", match s(&e, "status") { "cancelled" => "CANCELLED", "draft" => "TENTATIVE", _ => "CONFIRMED" }));
+            lines.push(format!(
+                "STATUS:{}",
+                match s(&e, "status") {
+                    "cancelled" => "CANCELLED",
+                    "draft" => "TENTATIVE",
+                    _ => "CONFIRMED",
+                }
+            ));
             lines.push(format!("CATEGORIES:{}", ics_escape(s(&e, "event_type"))));
             lines.push(format!("X-PLUGS-TIMEZONE:{}", ics_escape(s(&e, "timezone"))));
             lines.push(format!("LAST-MODIFIED:{}", ics_time(s(&e, "updated_at"))));
@@ -191,10 +229,11 @@ impl Store {
             lines.push(format!("CATEGORIES:{}", ics_escape(s(&a, "agenda_type"))));
             lines.push("END:VEVENT".into());
         }
-        let names: std::collections::HashMap<String, String> = all(self, &crate::tables::contacts::SPEC, "AND id IN (SELECT contact_id FROM contact_interactions WHERE status = 'scheduled')", "id")?
-            .into_iter()
-            .map(|c| (s(&c, "id").to_owned(), format!("{} {}", s(&c, "first_name"), s(&c, "last_name")).trim().to_owned()))
-            .collect();
+        let names: std::collections::HashMap<String, String> =
+            all(self, &crate::tables::contacts::SPEC, "AND id IN (SELECT contact_id FROM contact_interactions WHERE status = 'scheduled')", "id")?
+                .into_iter()
+                .map(|c| (s(&c, "id").to_owned(), format!("{} {}", s(&c, "first_name"), s(&c, "last_name")).trim().to_owned()))
+                .collect();
         for i in all(self, &crate::tables::contact_interactions::SPEC, "AND status = 'scheduled'", "interaction_date, id")? {
             let who = names.get(s(&i, "contact_id")).cloned().unwrap_or_default();
             let what = if s(&i, "subject").is_empty() { s(&i, "interaction_type").replace('_', "-") } else { s(&i, "subject").to_owned() };

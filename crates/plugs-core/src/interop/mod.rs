@@ -53,7 +53,11 @@ pub enum Photo {
     Data(Vec<u8>, String),
     Link(String),
     /// A linked photo, downloaded: its bytes, content type and address.
-    Fetched { bytes: Vec<u8>, mime: String, url: String },
+    Fetched {
+        bytes: Vec<u8>,
+        mime: String,
+        url: String,
+    },
 }
 
 /// One entry of a file, read but not yet written.
@@ -219,7 +223,15 @@ pub fn draft_from_card(c: &vcard::Card) -> Draft {
         }
     }
     // Our own export's fields.
-    for (prop, col) in [("X-PLUGS-TYPE", "contact_type"), ("X-PLUGS-STATUS", "status"), ("X-PLUGS-PRIORITY", "priority"), ("X-PLUGS-INDUSTRY", "industry"), ("X-PLUGS-BIO", "bio"), ("X-PLUGS-BUSINESS-TYPE", "business_type"), ("X-PLUGS-NETWORK-TYPE", "network_type")] {
+    for (prop, col) in [
+        ("X-PLUGS-TYPE", "contact_type"),
+        ("X-PLUGS-STATUS", "status"),
+        ("X-PLUGS-PRIORITY", "priority"),
+        ("X-PLUGS-INDUSTRY", "industry"),
+        ("X-PLUGS-BIO", "bio"),
+        ("X-PLUGS-BUSINESS-TYPE", "business_type"),
+        ("X-PLUGS-NETWORK-TYPE", "network_type"),
+    ] {
         if let Some(p) = c.first(prop) {
             text_field(&mut fields, col, p.text());
         }
@@ -447,7 +459,8 @@ impl Store {
         }
         let result = self.import_drafts(&drafts, options, &actor, &mut report, &mut progress);
         if bulk {
-            self.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4); INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');")?;
+            self.connection()
+                .execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4); INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');")?;
         }
         drop(cache);
         result?;
@@ -455,7 +468,14 @@ impl Store {
         Ok(report)
     }
 
-    fn import_drafts(&self, drafts: &[Draft], options: &ImportOptions, actor: &crate::store::Actor, report: &mut ImportReport, progress: &mut impl FnMut(usize, usize)) -> Result<()> {
+    fn import_drafts(
+        &self,
+        drafts: &[Draft],
+        options: &ImportOptions,
+        actor: &crate::store::Actor,
+        report: &mut ImportReport,
+        progress: &mut impl FnMut(usize, usize),
+    ) -> Result<()> {
         let total = drafts.len();
         let mut index: Option<Index> = None;
         // A dry run is one transaction, rolled back; a real import commits every CHUNK entries.
@@ -560,7 +580,16 @@ impl Store {
         Ok(res)
     }
 
-    fn import_one(&self, ctx: &Ctx, ix: &mut Index, d: &Draft, o: &ImportOptions, out: &mut Outcome, written: &mut Vec<std::path::PathBuf>, deferred: &mut Option<DeferredIndex>) -> Result<()> {
+    fn import_one(
+        &self,
+        ctx: &Ctx,
+        ix: &mut Index,
+        d: &Draft,
+        o: &ImportOptions,
+        out: &mut Outcome,
+        written: &mut Vec<std::path::PathBuf>,
+        deferred: &mut Option<DeferredIndex>,
+    ) -> Result<()> {
         let spec = &crate::tables::contacts::SPEC;
         let contact_id = match ix.find(d) {
             Some(id) => {

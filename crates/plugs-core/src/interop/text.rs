@@ -7,7 +7,15 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        let name = if enc == UTF_8 { "UTF-8 (with BOM)" } else if enc == UTF_16LE { "UTF-16LE" } else if enc == UTF_16BE { "UTF-16BE" } else { enc.name() };
+        let name = if enc == UTF_8 {
+            "UTF-8 (with BOM)"
+        } else if enc == UTF_16LE {
+            "UTF-16LE"
+        } else if enc == UTF_16BE {
+            "UTF-16BE"
+        } else {
+            enc.name()
+        };
         return (text.into_owned(), name);
     }
     match std::str::from_utf8(bytes) {

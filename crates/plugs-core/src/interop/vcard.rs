@@ -68,7 +68,11 @@ impl Property {
         if let Some(rest) = v.strip_prefix("data:") {
             let (meta, data) = rest.split_once(',')?;
             let mime = meta.split(';').next().filter(|m| !m.is_empty()).unwrap_or("application/octet-stream").to_owned();
-            return Some(if meta.ends_with(";base64") { engine.decode(clean(data)).map(|b| (b, mime)).map_err(|e| format!("the embedded data is not valid base64 ({e})")) } else { Ok((data.as_bytes().to_vec(), mime)) });
+            return Some(if meta.ends_with(";base64") {
+                engine.decode(clean(data)).map(|b| (b, mime)).map_err(|e| format!("the embedded data is not valid base64 ({e})"))
+            } else {
+                Ok((data.as_bytes().to_vec(), mime))
+            });
         }
         let enc = self.param("ENCODING");
         if enc.iter().any(|e| e == "b" || e == "base64") {

@@ -267,7 +267,11 @@ pub(crate) fn retry_parked(conn: &Connection, blocked: bool) -> Result<()> {
                 format!("SELECT p.table_name, p.record_id, p.seq, p.row FROM sync_parked p WHERE p.waiting_table = ?1 AND EXISTS (SELECT 1 FROM {w} t WHERE t.id = p.waiting_id)")
             };
             let mut st = conn.prepare_cached(&sql)?;
-            let rows = if w.is_empty() { st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()? } else { st.query_map([&w], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()? };
+            let rows = if w.is_empty() {
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()?
+            } else {
+                st.query_map([&w], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<Vec<_>>>()?
+            };
             ready.extend(rows);
         }
         if ready.is_empty() {
@@ -290,8 +294,5 @@ pub(crate) fn retry_parked(conn: &Connection, blocked: bool) -> Result<()> {
 /// The local row, as JSON keyed by column.
 pub(crate) fn local_row(conn: &Connection, table: &str, id: Uuid) -> Result<Option<Record>> {
     let spec = spec(table)?;
-    Ok(conn
-        .prepare_cached(&format!("SELECT {} FROM {table} WHERE id = ?1", spec.select_list()))?
-        .query_row([id.to_string()], |r| read_record(spec, r))
-        .optional()?)
+    Ok(conn.prepare_cached(&format!("SELECT {} FROM {table} WHERE id = ?1", spec.select_list()))?.query_row([id.to_string()], |r| read_record(spec, r)).optional()?)
 }

@@ -2,11 +2,11 @@
 //! local database; sign in, register the offline workspace, or join an organization.
 
 use crate::error::{Error, Result};
+use crate::schema::SqlColumn;
 use crate::store::{get_setting, set_setting, Store};
 use crate::sync::apply;
 use crate::sync::credentials::Credentials;
 use crate::sync::remote::{Remote, Tokens};
-use crate::schema::SqlColumn;
 use crate::sync::wire::*;
 use crate::types::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
@@ -15,6 +15,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// A change the server refused: its table, its row id, the reason, and the row as it was here.
+pub type Rejection = (String, Uuid, crate::ErrorPayload, Option<Value>);
 
 /// Local settings keys.
 pub(crate) mod keys {
@@ -76,7 +79,7 @@ impl Store {
     }
 
     /// Changes the server refused, newest first: `(table, record_id, reason, the row as it was here)`.
-    pub fn sync_rejections(&self) -> Result<Vec<(String, Uuid, crate::ErrorPayload, Option<Value>)>> {
+    pub fn sync_rejections(&self) -> Result<Vec<Rejection>> {
         let mut st = self.conn.prepare("SELECT table_name, record_id, reason, row FROM sync_rejections ORDER BY rejected_at DESC")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?)))?;
         let mut out = vec![];
@@ -175,12 +178,13 @@ impl Syncer {
                 return Ok(report);
             }
             let req = PushRequest { device_id: store.device_id(), client_time: store.now(), changes };
-            let res = self.authed(|tok| {
-                let remote = &self.remote;
-                let req = &req;
-                async move { remote.push(&tok, req).await }
-            })
-            .await?;
+            let res = self
+                .authed(|tok| {
+                    let remote = &self.remote;
+                    let req = &req;
+                    async move { remote.push(&tok, req).await }
+                })
+                .await?;
             report.pushed += req.changes.len();
             tracing::debug!(changes = req.changes.len(), "push settled");
             settle(store, &groups, &req, &res, audit_max, &mut report)?;
@@ -395,10 +399,8 @@ impl Syncer {
     }
 
     async fn adopt(&self, store: &Store, signed: &Value, email: &str) -> Result<SyncReport> {
-        let tokens = Tokens {
-            access_token: signed["access_token"].as_str().unwrap_or_default().to_owned(),
-            refresh_token: signed["refresh_token"].as_str().unwrap_or_default().to_owned(),
-        };
+        let tokens =
+            Tokens { access_token: signed["access_token"].as_str().unwrap_or_default().to_owned(), refresh_token: signed["refresh_token"].as_str().unwrap_or_default().to_owned() };
         let org = signed["organization"]["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::Offline("the server's answer has no organization".into()))?;
         let user = signed["user"]["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::Offline("the server's answer has no user".into()))?;
         if let Some(prev) = get_setting(&store.conn, keys::ORG)?.and_then(|s| Uuid::parse_str(&s).ok()) {
@@ -480,6 +482,10 @@ fn sweep(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Outbox entries of one row, grouped: the newest seq, its mutation id, its op, and each field with
+/// the time it was last written.
+type Pending = (i64, String, String, BTreeMap<String, Timestamp>);
+
 /// The next batch: outbox entries grouped by row (each field with the time it was last written
 /// here), then audit rows not yet sent.
 fn compose(store: &Store, max: usize) -> Result<(Vec<Group>, Vec<PushChange>, Option<i64>)> {
@@ -489,7 +495,7 @@ fn compose(store: &Store, max: usize) -> Result<(Vec<Group>, Vec<PushChange>, Op
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?))
     })?;
     let mut order: Vec<(String, String)> = vec![];
-    let mut acc: HashMap<(String, String), (i64, String, String, BTreeMap<String, Timestamp>)> = HashMap::new();
+    let mut acc: HashMap<(String, String), Pending> = HashMap::new();
     for r in rows {
         let (seq, mid, table, rid, op, fields, at) = r?;
         let at = Timestamp::parse(&at).unwrap_or_else(|_| Timestamp::now());
@@ -530,7 +536,7 @@ fn compose(store: &Store, max: usize) -> Result<(Vec<Group>, Vec<PushChange>, Op
             let rowid: i64 = r.get(0)?;
             let mut rec = serde_json::Map::new();
             for (i, c) in spec.columns.iter().enumerate() {
-                rec.insert(c.name.to_owned(), c.from_sql(r.get_ref(i + 1)?));
+                rec.insert(c.name.to_owned(), c.read_sql(r.get_ref(i + 1)?));
             }
             Ok((rowid, rec))
         })?;

@@ -55,7 +55,13 @@ pub struct EngineOptions {
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        EngineOptions { debounce: Duration::from_millis(250), min_backoff: Duration::from_millis(500), max_backoff: Duration::from_secs(60), long_poll: 25, local_check: Duration::from_millis(500) }
+        EngineOptions {
+            debounce: Duration::from_millis(250),
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            long_poll: 25,
+            local_check: Duration::from_millis(500),
+        }
     }
 }
 
@@ -70,7 +76,8 @@ impl SyncEngine {
     /// Starts syncing the database at `db` through `syncer` on a thread of its own.
     pub fn start(db: PathBuf, syncer: Syncer, options: EngineOptions) -> crate::Result<SyncEngine> {
         let store = Store::open_helper(&db)?;
-        let initial = SyncStatus { state: SyncState::Idle, message: None, pending: store.pending_changes()?, last_success: store.sync_link()?.and_then(|l| l.last_success), progress: None };
+        let initial =
+            SyncStatus { state: SyncState::Idle, message: None, pending: store.pending_changes()?, last_success: store.sync_link()?.and_then(|l| l.last_success), progress: None };
         drop(store);
         let (tx, rx) = mpsc::unbounded_channel();
         let (status_tx, status) = watch::channel(initial);

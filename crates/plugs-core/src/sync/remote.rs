@@ -132,12 +132,12 @@ impl Remote {
 
     /// The changes after `cursor`; waits up to `wait` seconds when there are none.
     pub async fn pull(&self, access: &str, cursor: i64, limit: u32, wait: u64, total: bool) -> Result<PullResponse> {
-        let req = self
-            .http
-            .get(format!("{}/v1/sync/pull", self.base))
-            .bearer_auth(access)
-            .timeout(Duration::from_secs(wait + 30))
-            .query(&[("cursor", cursor.to_string()), ("limit", limit.to_string()), ("wait", wait.to_string()), ("total", total.to_string())]);
+        let req = self.http.get(format!("{}/v1/sync/pull", self.base)).bearer_auth(access).timeout(Duration::from_secs(wait + 30)).query(&[
+            ("cursor", cursor.to_string()),
+            ("limit", limit.to_string()),
+            ("wait", wait.to_string()),
+            ("total", total.to_string()),
+        ]);
         self.send(req).await
     }
 }

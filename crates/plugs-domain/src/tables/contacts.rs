@@ -3,9 +3,9 @@
 use crate::schema::*;
 use crate::types::*;
 #[allow(unused_imports)]
-use serde_json::Value;
-#[allow(unused_imports)]
 use chrono::NaiveDate;
+#[allow(unused_imports)]
+use serde_json::Value;
 use uuid::Uuid;
 
 string_enum! {

@@ -3,9 +3,9 @@
 use crate::schema::*;
 use crate::types::*;
 #[allow(unused_imports)]
-use serde_json::Value;
-#[allow(unused_imports)]
 use chrono::NaiveDate;
+#[allow(unused_imports)]
+use serde_json::Value;
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -72,7 +72,11 @@ fn dates_changed(old: Option<&Record>, new: &Record) -> bool {
 }
 
 fn needs(_: &WriteCtx, old: Option<&Record>, new: &Record) -> Vec<Need> {
-    if dates_changed(old, new) { vec![Need::Children { table: "event_agenda_items", fk: "event_id" }] } else { vec![] }
+    if dates_changed(old, new) {
+        vec![Need::Children { table: "event_agenda_items", fk: "event_id" }]
+    } else {
+        vec![]
+    }
 }
 
 /// Dates in order; the limit never below the registrations; a change of dates keeps every agenda

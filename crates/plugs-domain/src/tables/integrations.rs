@@ -3,9 +3,9 @@
 use crate::schema::*;
 use crate::types::*;
 #[allow(unused_imports)]
-use serde_json::Value;
-#[allow(unused_imports)]
 use chrono::NaiveDate;
+#[allow(unused_imports)]
+use serde_json::Value;
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -65,14 +65,16 @@ table! {
 }
 
 fn needs(ctx: &WriteCtx, _old: Option<&Record>, _new: &Record) -> Vec<Need> {
-    if ctx.op == Op::Create { vec![Need::Twin { columns: &["provider"] }] } else { vec![] }
+    if ctx.op == Op::Create {
+        vec![Need::Twin { columns: &["provider"] }]
+    } else {
+        vec![]
+    }
 }
 
 /// Secrets live in the OS keychain; the row only says where (`{"keychain_ref": "<entry>"}`).
 fn before_write(_ctx: &WriteCtx, facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
-    let ok = new.get("credentials").and_then(Value::as_object).is_some_and(|o| {
-        o.len() == 1 && o.get("keychain_ref").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty())
-    });
+    let ok = new.get("credentials").and_then(Value::as_object).is_some_and(|o| o.len() == 1 && o.get("keychain_ref").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty()));
     if !ok {
         return Err(DomainError::invalid("credentials", "secret_in_row", r#"must be {"keychain_ref": "<entry>"}: secrets are kept in the OS keychain, never in the database"#));
     }

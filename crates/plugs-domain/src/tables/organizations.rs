@@ -3,9 +3,9 @@
 use crate::schema::*;
 use crate::types::*;
 #[allow(unused_imports)]
-use serde_json::Value;
-#[allow(unused_imports)]
 use chrono::NaiveDate;
+#[allow(unused_imports)]
+use serde_json::Value;
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -33,7 +33,11 @@ table! {
 
 fn needs(ctx: &WriteCtx, old: Option<&Record>, new: &Record) -> Vec<Need> {
     let _ = ctx;
-    if changed(old, new, "domain") && text(new, "domain").is_some() { vec![Need::Twin { columns: &["domain"] }] } else { vec![] }
+    if changed(old, new, "domain") && text(new, "domain").is_some() {
+        vec![Need::Twin { columns: &["domain"] }]
+    } else {
+        vec![]
+    }
 }
 
 fn before_write(ctx: &WriteCtx, facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {

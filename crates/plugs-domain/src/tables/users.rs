@@ -3,9 +3,9 @@
 use crate::schema::*;
 use crate::types::*;
 #[allow(unused_imports)]
-use serde_json::Value;
-#[allow(unused_imports)]
 use chrono::NaiveDate;
+#[allow(unused_imports)]
+use serde_json::Value;
 use uuid::Uuid;
 
 #[allow(unused_imports)]
@@ -48,9 +48,12 @@ table! {
 /// keeps the real (argon2id) hash; this value matches no password.
 pub const NO_LOCAL_PASSWORD: &str = "!";
 
-
 fn needs(_: &WriteCtx, old: Option<&Record>, new: &Record) -> Vec<Need> {
-    if changed(old, new, "email") { vec![Need::Twin { columns: &["email"] }] } else { vec![] }
+    if changed(old, new, "email") {
+        vec![Need::Twin { columns: &["email"] }]
+    } else {
+        vec![]
+    }
 }
 
 fn before_write(ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {

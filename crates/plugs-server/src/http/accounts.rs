@@ -119,7 +119,12 @@ fn throttled(secs: u64) -> ApiError {
 /// Signs in with email and password. A wrong email and a wrong password get the same answer.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = SignedIn), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn login(State(s): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, ApiJson(r): ApiJson<LoginRequest>) -> Result<Json<SignedIn>, ApiError> {
+pub async fn login(
+    State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(r): ApiJson<LoginRequest>,
+) -> Result<Json<SignedIn>, ApiError> {
     storable("email", &r.email)?;
     let mail = r.email.trim().to_ascii_lowercase();
     if mail.is_empty() || r.password.is_empty() {
@@ -284,7 +289,12 @@ pub struct UpdateUserRequest {
 pub async fn update_user(State(s): State<AppState>, caller: Caller, IdPath(id): IdPath, ApiJson(r): ApiJson<UpdateUserRequest>) -> Result<Json<UserView>, ApiError> {
     caller.require_admin()?;
     if id == caller.0.user_id && (r.is_admin == Some(false) || r.is_active == Some(false)) {
-        return Err(ApiError::new(StatusCode::CONFLICT, "self", Some(if r.is_admin == Some(false) { "is_admin" } else { "is_active" }), "you cannot demote or deactivate yourself"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "self",
+            Some(if r.is_admin == Some(false) { "is_admin" } else { "is_active" }),
+            "you cannot demote or deactivate yourself",
+        ));
     }
     let patch = UserPatch {
         first_name: r.first_name.as_deref().map(|v| text("first_name", v, 50)).transpose()?,

@@ -36,18 +36,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
                 let field = (path != ".").then_some(path.as_str());
-                let (status, code) = if inner.is_syntax() || inner.is_eof() {
-                    (StatusCode::BAD_REQUEST, "malformed_json")
-                } else {
-                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
-                };
+                let (status, code) = if inner.is_syntax() || inner.is_eof() { (StatusCode::BAD_REQUEST, "malformed_json") } else { (StatusCode::UNPROCESSABLE_ENTITY, "invalid") };
                 let message = inner.to_string();
                 // An unknown field is named by serde in the message, not the path.
                 // serde names a missing field in its message; the path then points at its parent.
-                let named = message
-                    .strip_prefix("missing field `")
-                    .and_then(|r| r.split('`').next())
-                    .map(|name| if path == "." { name.to_owned() } else { format!("{path}.{name}") });
+                let named =
+                    message.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(|name| if path == "." { name.to_owned() } else { format!("{path}.{name}") });
                 Err(ApiError::new(status, code, named.as_deref().or(field), message))
             }
         }
@@ -61,9 +55,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IdPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
-        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", Some("id"), e.body_text()))?;
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", Some("id"), e.body_text()))?;
         uuid::Uuid::parse_str(&raw).map(IdPath).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", Some("id"), format!("'{raw}' is not a UUID")))
     }
 }

@@ -62,9 +62,7 @@ impl TestApp {
 
     /// Registers an organization; returns the sign-in answer.
     pub async fn register(&self, org: &str, email: &str) -> Value {
-        let r = self
-            .post("/v1/register", None, json!({ "organization_name": org, "first_name": "Ada", "last_name": "Admin", "email": email, "password": PASSWORD }))
-            .await;
+        let r = self.post("/v1/register", None, json!({ "organization_name": org, "first_name": "Ada", "last_name": "Admin", "email": email, "password": PASSWORD })).await;
         assert_eq!(r.status(), StatusCode::CREATED);
         r.json().await.unwrap()
     }
@@ -75,9 +73,7 @@ impl TestApp {
 
     /// Adds a user as `admin_token`; returns the user.
     pub async fn add_user(&self, admin_token: &str, email: &str, admin: bool) -> Value {
-        let r = self
-            .post("/v1/users", Some(admin_token), json!({ "email": email, "password": PASSWORD, "first_name": "U", "last_name": "Ser", "is_admin": admin }))
-            .await;
+        let r = self.post("/v1/users", Some(admin_token), json!({ "email": email, "password": PASSWORD, "first_name": "U", "last_name": "Ser", "is_admin": admin })).await;
         assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
         r.json().await.unwrap()
     }

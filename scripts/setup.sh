@@ -51,3 +51,14 @@ plugs_install_tauri_driver() {
     [ -x "$HOME/.cargo/bin/tauri-driver" ] && return 0
     cargo install tauri-driver --locked --quiet
 }
+
+# schemathesis (PyPI), the schema-driven fuzzer the server's OpenAPI test runs, in a venv of its own.
+plugs_install_schemathesis() {
+    local venv="$PWD/target/tools/schemathesis"
+    if [ ! -x "$venv/bin/st" ]; then
+        command -v python3 >/dev/null 2>&1 || plugs_apt_install python3
+        python3 -m venv "$venv" 2>/dev/null || { plugs_apt_install python3-venv && python3 -m venv "$venv"; }
+        "$venv/bin/pip" install --quiet --disable-pip-version-check schemathesis==4.32.5
+    fi
+    export PLUGS_SCHEMATHESIS="$venv/bin/st"
+}

@@ -5,7 +5,7 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::query::{find, select, Record};
-use crate::schema::{Kind, SqlColumn, TableSpec};
+use crate::schema::{Aggregate, Kind, SqlColumn, TableSpec};
 use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, WriteCtx};
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
@@ -68,62 +68,37 @@ fn facts(ctx: &Ctx, spec: &'static TableSpec, needs: &[Need], new: &Record) -> R
 /// A derived value to write: the table, the row, the fields.
 pub(crate) type Derived = (&'static TableSpec, Uuid, Record);
 
-/// The derived values a written row changes (written by the write path, in the same transaction).
+/// The derived values a written row changes (written by the write path, in the same
+/// transaction): each declared in the domain (`TableSpec::derived`), recomputed here in SQLite.
 pub(crate) fn derived(ctx: &Ctx, spec: &TableSpec, old: Option<&Record>, new: &Record) -> Result<Vec<Derived>> {
     let mut out = vec![];
-    match spec.name {
-        "contact_interactions" => {
-            let mut contacts: Vec<Uuid> = vec![];
-            for r in [old, Some(new)].into_iter().flatten() {
-                if let Some(c) = uuid(r, "contact_id") {
-                    if !contacts.contains(&c) {
-                        contacts.push(c);
-                    }
+    for (parent, d) in crate::tables::derived_from(spec.name) {
+        let mut ids: Vec<Uuid> = vec![];
+        for r in [old, Some(new)].into_iter().flatten() {
+            if let Some(id) = uuid(r, d.fk) {
+                if !ids.contains(&id) {
+                    ids.push(id);
                 }
             }
-            for contact_id in contacts {
-                out.extend(last_interaction(ctx, contact_id)?);
+        }
+        for id in ids {
+            let Some(row) = find(ctx.conn, ctx.actor, parent, id)? else { continue };
+            if deleted(&row) {
+                continue;
+            }
+            let fold = match d.aggregate {
+                Aggregate::Count => "COUNT(*)".to_owned(),
+                Aggregate::Max(c) => format!("MAX({c})"),
+            };
+            let sql = format!("SELECT {fold} FROM {} WHERE {} = ?1 AND NOT is_deleted{}", d.from, d.fk, d.filter_sql());
+            let value = match d.aggregate {
+                Aggregate::Count => Value::from(ctx.conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get::<_, i64>(0))?),
+                Aggregate::Max(_) => ctx.conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get::<_, Option<String>>(0))?.map(Value::String).unwrap_or(Value::Null),
+            };
+            if row.get(d.column) != Some(&value) {
+                out.push((parent, id, [(d.column.to_owned(), value)].into_iter().collect()));
             }
         }
-        "event_attendees" => out.extend(attendance(ctx, new)?),
-        _ => {}
     }
     Ok(out)
-}
-
-/// `contacts.last_interaction` follows the latest completed, non-deleted interaction (a scheduled
-/// follow-up has not happened yet, a cancelled one never will).
-fn last_interaction(ctx: &Ctx, contact_id: Uuid) -> Result<Option<Derived>> {
-    let spec = &crate::tables::contacts::SPEC;
-    let Some(contact) = find(ctx.conn, ctx.actor, spec, contact_id)? else { return Ok(None) };
-    if deleted(&contact) {
-        return Ok(None);
-    }
-    let latest: Option<String> = ctx
-        .conn
-        .prepare_cached("SELECT MAX(interaction_date) FROM contact_interactions WHERE contact_id = ?1 AND NOT is_deleted AND status = 'completed'")?
-        .query_row([contact_id.to_string()], |r| r.get(0))?;
-    let latest = latest.map(Value::String).unwrap_or(Value::Null);
-    if contact.get("last_interaction") == Some(&latest) {
-        return Ok(None);
-    }
-    Ok(Some((spec, contact_id, [("last_interaction".to_owned(), latest)].into_iter().collect())))
-}
-
-/// `events.current_attendees` follows the attendances that take a place.
-fn attendance(ctx: &Ctx, new: &Record) -> Result<Option<Derived>> {
-    let Some(event_id) = uuid(new, "event_id") else { return Ok(None) };
-    let spec = &crate::tables::events::SPEC;
-    let Some(event) = find(ctx.conn, ctx.actor, spec, event_id)? else { return Ok(None) };
-    if deleted(&event) {
-        return Ok(None);
-    }
-    let n: i64 = ctx
-        .conn
-        .prepare_cached("SELECT COUNT(*) FROM event_attendees WHERE event_id = ?1 AND NOT is_deleted AND status <> 'cancelled'")?
-        .query_row([event_id.to_string()], |r| r.get(0))?;
-    if event.get("current_attendees").and_then(Value::as_i64) == Some(n) {
-        return Ok(None);
-    }
-    Ok(Some((spec, event_id, [("current_attendees".to_owned(), Value::from(n))].into_iter().collect())))
 }

@@ -23,6 +23,7 @@ pub enum DomainError {
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
 /// The shape errors take for the UI and the HTTP API: stable code, the field, human text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorPayload {
     pub code: String,

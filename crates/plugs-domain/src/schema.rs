@@ -111,6 +111,8 @@ pub struct TableSpec {
     pub name: &'static str,
     /// The table's rules beyond its columns, run by every store before a row is written.
     pub rules: crate::rules::TableRules,
+    /// Values of this table's rows computed from other rows, kept current by every store.
+    pub derived: &'static [Derived],
     pub columns: &'static [Column],
     pub soft_delete: SoftDelete,
     pub ops: Ops,
@@ -144,6 +146,45 @@ impl DbValue {
             DbValue::Integer(i) => DbRef::Integer(*i),
             DbValue::Text(s) => DbRef::Text(s.as_bytes()),
         }
+    }
+}
+
+/// How a derived value folds the rows it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    /// How many rows.
+    Count,
+    /// The greatest value of a column (NULL when there is none).
+    Max(&'static str),
+}
+
+/// A column computed from other rows: the live (not deleted) rows of `from` whose `fk` names this
+/// row, filtered, folded by `aggregate`. Declared once here; each store writes it in its own SQL
+/// after every write of a `from` row, in the same transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Derived {
+    pub column: &'static str,
+    pub from: &'static str,
+    pub fk: &'static str,
+    pub aggregate: Aggregate,
+    /// Only rows whose column has this value.
+    pub only: Option<(&'static str, &'static str)>,
+    /// Not rows whose column has this value.
+    pub except: Option<(&'static str, &'static str)>,
+}
+
+impl Derived {
+    /// The SQL condition of the filters (`only`, `except`), after the live and parent conditions.
+    /// The values are the domain's own literals, never input.
+    pub fn filter_sql(&self) -> String {
+        let mut s = String::new();
+        if let Some((c, v)) = self.only {
+            s.push_str(&format!(" AND {c} = '{v}'"));
+        }
+        if let Some((c, v)) = self.except {
+            s.push_str(&format!(" AND COALESCE({c}, '') <> '{v}'"));
+        }
+        s
     }
 }
 
@@ -421,7 +462,8 @@ macro_rules! table {
             $( $col:ident : $ty:ty = $kind:expr, $null:literal, $default:expr, $access:ident; )+
         }
         soft_delete: $sd:ident, ops: $ops:ident, sortable: [$($sort:literal),* $(,)?],
-        rules: $rules:expr $(,)?
+        rules: $rules:expr
+        $(, derived: [$($derived:expr),* $(,)?])? $(,)?
     ) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
@@ -433,6 +475,7 @@ macro_rules! table {
         pub static SPEC: $crate::schema::TableSpec = $crate::schema::TableSpec {
             name: $name,
             rules: $rules,
+            derived: &[$($($derived),*)?],
             columns: &[ $( $crate::schema::Column { name: stringify!($col), kind: $kind, nullable: $null, default: $default, access: $crate::schema::Access::$access }, )+ ],
             soft_delete: $crate::schema::SoftDelete::$sd,
             ops: $crate::schema::Ops::$ops,

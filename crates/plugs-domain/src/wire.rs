@@ -9,17 +9,20 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A batch of local changes. Applied in one transaction; each change by its mutation id at most once.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The pushing device (ties between equal timestamps are broken by device id).
     pub device_id: Uuid,
     /// The device's clock when it sent the batch: the server corrects timestamps by the difference.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub client_time: Timestamp,
     pub changes: Vec<PushChange>,
 }
 
 /// What a change does.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
@@ -30,6 +33,7 @@ pub enum ChangeKind {
 }
 
 /// One row's pending change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PushChange {
@@ -39,12 +43,15 @@ pub struct PushChange {
     pub record_id: Uuid,
     pub kind: ChangeKind,
     /// When (device clock) each changed field was last written here.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub fields: BTreeMap<String, Timestamp>,
     /// The row as it is on the device (every column), for creates and for the changed fields' values.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub row: Option<Map<String, Value>>,
 }
 
 /// What became of one change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -59,13 +66,16 @@ pub enum Outcome {
 }
 
 /// Who last wrote a field: the time (server-corrected) and the device. Ordered by time, then device.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Version {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     pub device: Uuid,
 }
 
 /// The result of one change.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResult {
     pub mutation_id: Uuid,
@@ -78,17 +88,21 @@ pub struct PushResult {
     pub reason: Option<ErrorPayload>,
     /// The row as the server has it now (None if it does not exist there or is not visible).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub current: Option<Map<String, Value>>,
 }
 
 /// The answer to a push.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResponse {
     pub results: Vec<PushResult>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub server_time: Timestamp,
 }
 
 /// What a pulled change asks of the device.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PullKind {
@@ -102,12 +116,15 @@ pub enum PullKind {
 
 /// One row of a pull page. The server writes the row as PostgreSQL made its JSON (`J` a raw JSON
 /// value); the device reads it as an object, and may attach the values it will store (`X`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PulledRow<J = Map<String, Value>, X = ()> {
     pub seq: i64,
     pub table: String,
     pub record_id: Uuid,
     pub kind: PullKind,
+    /// The row (every column), for `upsert`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub row: Option<J>,
     /// The row's values as they will be stored, in the table's column order, when already
     /// worked out (by the thread that fetched the page, while the previous one was written).
@@ -116,8 +133,10 @@ pub struct PulledRow<J = Map<String, Value>, X = ()> {
 }
 
 /// A page of changes after a cursor.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PullResponse<R = PulledRow> {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<PulledRow>))]
     pub rows: Vec<R>,
     /// Pass this back to get what follows.
     pub cursor: i64,
@@ -129,6 +148,7 @@ pub struct PullResponse<R = PulledRow> {
     /// The cursor is older than the tombstone retention: start over from 0 (a full resync).
     #[serde(default)]
     pub resync_required: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub server_time: Timestamp,
 }
 

@@ -32,6 +32,8 @@ pub struct Config {
     pub pool_size: usize,
     /// How long deleted rows are kept as tombstones before they are purged.
     pub tombstone_retention: Duration,
+    /// The longest a pull waits for changes, whatever a device asks (at most 30 s).
+    pub long_poll_cap: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -72,7 +74,7 @@ impl Config {
     /// `PLUGS_REFRESH_TOKEN_TTL_SECS` (2592000), `PLUGS_LOG_FORMAT` (text|json),
     /// `PLUGS_MAX_BODY_BYTES` (1048576), `PLUGS_REQUIRE_VERIFIED` (false),
     /// `PLUGS_LOGIN_MAX_FAILURES` (5), `PLUGS_LOGIN_WINDOW_SECS` (900), `PLUGS_DB_POOL_SIZE` (16),
-    /// `PLUGS_TOMBSTONE_RETENTION_SECS` (90 days).
+    /// `PLUGS_TOMBSTONE_RETENTION_SECS` (90 days), `PLUGS_LONG_POLL_CAP_SECS` (30).
     pub fn from_env() -> Result<Config, ConfigError> {
         let url = var("DATABASE_URL").ok_or(ConfigError { var: "DATABASE_URL", problem: "is required (postgres://user@host:port/db)".into() })?;
         let database = pg_config("DATABASE_URL", &url)?;
@@ -100,6 +102,7 @@ impl Config {
             login_window: Duration::from_secs(parse("PLUGS_LOGIN_WINDOW_SECS", 900, "a number of seconds")?),
             pool_size: parse("PLUGS_DB_POOL_SIZE", 16, "a whole number")?,
             tombstone_retention: Duration::from_secs(parse("PLUGS_TOMBSTONE_RETENTION_SECS", 90 * 24 * 3600, "a number of seconds")?),
+            long_poll_cap: Duration::from_secs(parse("PLUGS_LONG_POLL_CAP_SECS", 30, "a number of seconds")?),
         })
     }
 
@@ -119,6 +122,7 @@ impl Config {
             login_window: Duration::from_secs(900),
             pool_size: 8,
             tombstone_retention: Duration::from_secs(90 * 24 * 3600),
+            long_poll_cap: Duration::from_secs(30),
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use plugs_domain::rights::{self, FromDevice};
 use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, Record, WriteCtx};
-use plugs_domain::schema::{Column, DbValue, Kind, SoftDelete, TableSpec};
+use plugs_domain::schema::{Aggregate, Column, DbValue, Kind, SoftDelete, TableSpec};
 use plugs_domain::wire::*;
 use plugs_domain::{DomainError, ErrorPayload, Money, Timestamp};
 use serde_json::{Map, Value};
@@ -660,39 +660,27 @@ async fn update_row(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid, row: &Reco
     Ok(())
 }
 
-/// Values the server derives from other rows, recomputed after each change they depend on.
+/// Values derived from other rows (declared in the domain: `TableSpec::derived`), recomputed in
+/// PostgreSQL after each change they depend on.
 async fn derived(tx: &Transaction<'_>, ctx: &PushCtx, table: &str, row: &Record) -> Result<(), ApplyError> {
-    let id = |k: &str| row.get(k).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
-    match table {
-        "event_attendees" => {
-            let Some(event) = id("event_id") else { return Ok(()) };
-            let n = tx
-                .execute(
-                    "UPDATE events SET current_attendees = c.n FROM (SELECT COUNT(*)::int AS n FROM event_attendees
-                         WHERE event_id = $1 AND NOT COALESCE(is_deleted, false) AND COALESCE(status, 'registered') <> 'cancelled') c
-                     WHERE id = $1 AND current_attendees IS DISTINCT FROM c.n",
-                    &[&event],
-                )
-                .await?;
-            if n > 0 {
-                touch(tx, ctx.caller.org, "events", event, &server_versions(["current_attendees"]), false).await?;
-            }
+    for (parent, d) in plugs_domain::tables::derived_from(table) {
+        let Some(id) = domain::uuid(row, d.fk) else { continue };
+        let fold = match d.aggregate {
+            Aggregate::Count => "COUNT(*)::int".to_owned(),
+            Aggregate::Max(c) => format!("MAX({c})"),
+        };
+        let sql = format!(
+            "UPDATE {p} SET {col} = v.v FROM (SELECT {fold} AS v FROM {from} WHERE {fk} = $1 AND NOT COALESCE(is_deleted, false){filter}) v
+             WHERE id = $1 AND NOT COALESCE({p}.is_deleted, false) AND {col} IS DISTINCT FROM v.v",
+            p = parent.name,
+            col = d.column,
+            from = d.from,
+            fk = d.fk,
+            filter = d.filter_sql()
+        );
+        if tx.execute(&sql, &[&id]).await? > 0 {
+            touch(tx, ctx.caller.org, parent.name, id, &server_versions([d.column]), false).await?;
         }
-        "contact_interactions" => {
-            let Some(contact) = id("contact_id") else { return Ok(()) };
-            let n = tx
-                .execute(
-                    "UPDATE contacts SET last_interaction = l.at FROM (SELECT MAX(interaction_date) AS at FROM contact_interactions
-                         WHERE contact_id = $1 AND NOT COALESCE(is_deleted, false) AND status = 'completed') l
-                     WHERE id = $1 AND last_interaction IS DISTINCT FROM l.at",
-                    &[&contact],
-                )
-                .await?;
-            if n > 0 {
-                touch(tx, ctx.caller.org, "contacts", contact, &server_versions(["last_interaction"]), false).await?;
-            }
-        }
-        _ => {}
     }
     Ok(())
 }

@@ -69,4 +69,8 @@ table! {
     }
     soft_delete: Full, ops: All, sortable: ["last_name", "first_name", "company", "lead_score", "last_interaction", "created_at", "updated_at"],
     rules: crate::rules::NO_RULES,
+    derived: [
+        // The latest interaction that happened (a scheduled follow-up has not yet, a cancelled one never will).
+        Derived { column: "last_interaction", from: "contact_interactions", fk: "contact_id", aggregate: Aggregate::Max("interaction_date"), only: Some(("status", "completed")), except: None },
+    ],
 }

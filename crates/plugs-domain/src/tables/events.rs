@@ -65,6 +65,10 @@ table! {
     }
     soft_delete: Full, ops: All, sortable: ["start_date", "end_date", "title", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[&["start_date", "end_date"]] },
+    derived: [
+        // The registrations that take a place.
+        Derived { column: "current_attendees", from: "event_attendees", fk: "event_id", aggregate: Aggregate::Count, only: None, except: Some(("status", "cancelled")) },
+    ],
 }
 
 fn dates_changed(old: Option<&Record>, new: &Record) -> bool {

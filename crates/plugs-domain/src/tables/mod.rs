@@ -43,3 +43,8 @@ pub static ALL: &[&TableSpec] = &[
 pub fn spec(name: &str) -> Option<&'static TableSpec> {
     ALL.iter().copied().find(|s| s.name == name)
 }
+
+/// The derived values a write of `table` may change: each parent table's declaration.
+pub fn derived_from(table: &str) -> impl Iterator<Item = (&'static TableSpec, &'static crate::schema::Derived)> + '_ {
+    ALL.iter().flat_map(|s| s.derived.iter().map(move |d| (*s, d))).filter(move |(_, d)| d.from == table)
+}

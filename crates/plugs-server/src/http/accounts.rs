@@ -285,7 +285,7 @@ pub struct UpdateUserRequest {
 
 /// Promotes, demotes, deactivates, reactivates or renames a user (admins only).
 #[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = UpdateUserRequest,
-    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "an admin cannot demote or deactivate themself; the email is taken", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_user(State(s): State<AppState>, caller: Caller, IdPath(id): IdPath, ApiJson(r): ApiJson<UpdateUserRequest>) -> Result<Json<UserView>, ApiError> {
     caller.require_admin()?;
     if id == caller.0.user_id && (r.is_admin == Some(false) || r.is_active == Some(false)) {
@@ -308,7 +308,7 @@ pub async fn update_user(State(s): State<AppState>, caller: Caller, IdPath(id): 
 
 /// Removes a user (soft delete; admins only).
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "an admin cannot remove themself", body = ErrorBody)))]
 pub async fn delete_user(State(s): State<AppState>, caller: Caller, IdPath(id): IdPath) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     if id == caller.0.user_id {

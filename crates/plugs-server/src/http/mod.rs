@@ -72,7 +72,7 @@ struct ApiDoc;
 
 /// Every route with its OpenAPI description, from one list so the two cannot drift apart.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(ops::healthz))
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
@@ -87,7 +87,45 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::get_user, accounts::update_user, accounts::delete_user))
         .routes(routes!(sync::push))
         .routes(routes!(sync::pull))
-        .split_for_parts()
+        .split_for_parts();
+    let mut doc = doc;
+    document_errors(&mut doc);
+    (router, doc)
+}
+
+/// Adds to every operation the error answers the shared layers can give it, so the document lists
+/// every status a route answers: a malformed path, query or body (400); no or a bad token (401,
+/// secured routes); an id that is not there (404, routes with an id); a body too large (413), not
+/// JSON (415) or with a field refused (422, routes with a body); the database unavailable (503,
+/// routes that use it).
+fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let error = |what: &str| -> RefOr<utoipa::openapi::Response> {
+        RefOr::T(ResponseBuilder::new().description(what).content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build()).build())
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let without_db = matches!(path.as_str(), "/healthz" | "/metrics" | "/openapi.json");
+        for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put].into_iter().flatten() {
+            let mut add = |status: &str, what: &str| {
+                op.responses.responses.entry(status.to_owned()).or_insert_with(|| error(what));
+            };
+            add("400", "malformed request: a path id, a query parameter or the JSON body cannot be read");
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add("401", "no token, or one that is expired or revoked");
+            }
+            if path.contains('{') {
+                add("404", "no such resource in the caller's organization");
+            }
+            if op.request_body.is_some() {
+                add("413", "the body is larger than the server accepts");
+                add("415", "the body is not JSON");
+                add("422", "a field is missing, unknown, of the wrong type or refused by its rule");
+            }
+            if !without_db {
+                add("503", "the database is unavailable; try again shortly");
+            }
+        }
+    }
 }
 
 async fn record(State(m): State<Metrics>, req: Request, next: Next) -> Response {

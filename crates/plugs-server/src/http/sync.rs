@@ -8,7 +8,7 @@ use crate::sync::{self, PullQuery};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use plugs_domain::wire::{PushRequest, PushResponse};
+use plugs_domain::wire::{PullResponse, PushRequest, PushResponse};
 use serde::Deserialize;
 use std::time::Duration;
 use utoipa::IntoParams;
@@ -23,8 +23,8 @@ fn caller(c: &Caller) -> sync::Caller {
 /// Applies a batch of changes: each is applied, partly applied, superseded by newer writes, or
 /// rejected with a reason. Retrying a batch applies nothing twice.
 #[utoipa::path(post, path = "/v1/sync/push", tag = "sync", security(("bearer" = [])),
-    request_body(content = Object, description = "PushRequest: device_id, client_time, changes[] (see docs/sync.md)"),
-    responses((status = 200, description = "PushResponse: one result per change", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    request_body(content = PushRequest, description = "A batch of changes (see docs/sync.md)"),
+    responses((status = 200, description = "One result per change, in the batch's order", body = PushResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn push(State(s): State<AppState>, c: Caller, ApiJson(req): ApiJson<PushRequest>) -> Result<Json<PushResponse>, ApiError> {
     if req.changes.len() > MAX_PUSH {
         return Err(ApiError::invalid("changes", format!("at most {MAX_PUSH} changes per push")));
@@ -52,7 +52,7 @@ pub struct PullParams {
 
 /// The changes after a cursor, in commit order, as this user may see them.
 #[utoipa::path(get, path = "/v1/sync/pull", tag = "sync", security(("bearer" = [])), params(PullParams),
-    responses((status = 200, description = "PullResponse: rows, cursor, has_more, total, resync_required", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "The changes after the cursor", body = PullResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn pull(State(s): State<AppState>, c: Caller, q: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>) -> Result<Json<sync::ServedPage>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", None, e.body_text()))?;
     let limit = q.limit.unwrap_or(1000);
@@ -65,6 +65,7 @@ pub async fn pull(State(s): State<AppState>, c: Caller, q: Result<Query<PullPara
     if q.cursor < 0 {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", Some("cursor"), "must not be negative"));
     }
-    let page = sync::pull(&s.pool, &s.watchers, caller(&c), PullQuery { cursor: q.cursor, limit, wait: Duration::from_secs(q.wait), total: q.total }).await?;
+    let page =
+        sync::pull(&s.pool, &s.watchers, caller(&c), PullQuery { cursor: q.cursor, limit, wait: Duration::from_secs(q.wait).min(s.config.long_poll_cap), total: q.total }).await?;
     Ok(Json(page))
 }

@@ -151,3 +151,16 @@ fn the_data_dir_comes_from_the_environment_too() {
     assert!(dir.path().join("plugs.db").exists());
     Command::cargo_bin("plugs").unwrap().env("PLUGS_DATA_DIR", dir.path()).args(["status"]).assert().success().stdout(contains("pending changes: 2"));
 }
+
+#[test]
+fn a_reference_to_a_row_not_on_this_device_is_a_field_error_not_a_database_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = init(dir.path());
+    let me = ws["user"]["id"].as_str().unwrap().to_owned();
+    let elsewhere = "01a23400-0000-7000-8000-000000000000";
+    plugs(dir.path())
+        .args(["attendee", "add", "--event-id", elsewhere, "--user-id", &me])
+        .assert()
+        .code(3)
+        .stderr(contains(format!("event_id: no event with id {elsewhere} in this workspace")));
+}

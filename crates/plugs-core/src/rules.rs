@@ -5,7 +5,7 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::query::{find, select, Record};
-use crate::schema::{Aggregate, Kind, SqlColumn, TableSpec};
+use crate::schema::{Aggregate, SqlColumn, TableSpec};
 use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, WriteCtx};
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
@@ -30,11 +30,7 @@ fn facts(ctx: &Ctx, spec: &'static TableSpec, needs: &[Need], new: &Record) -> R
     for need in needs {
         match *need {
             Need::Parent(col) => {
-                let target = spec.column(col).and_then(|c| match c.kind {
-                    Kind::Uuid { references } => references,
-                    _ => None,
-                });
-                if let (Some(target), Some(id)) = (target.and_then(crate::tables::spec), uuid(new, col)) {
+                if let (Some(target), Some(id)) = (spec.references(col).and_then(crate::tables::spec), uuid(new, col)) {
                     if let Some(row) = find(ctx.conn, ctx.actor, target, id)? {
                         f.parents.insert(col, row);
                     }

@@ -202,6 +202,13 @@ impl TableSpec {
     pub fn has(&self, name: &str) -> bool {
         self.column(name).is_some()
     }
+    /// The table a reference column points at.
+    pub fn references(&self, column: &str) -> Option<&'static str> {
+        match self.column(column)?.kind {
+            Kind::Uuid { references } => references,
+            _ => None,
+        }
+    }
     /// The column naming who created the row (`created_by` or `uploaded_by`).
     pub fn creator_column(&self) -> Option<&'static str> {
         ["created_by", "uploaded_by"].into_iter().find(|c| self.has(c))

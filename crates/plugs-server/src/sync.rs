@@ -388,11 +388,7 @@ async fn facts(tx: &Transaction<'_>, spec: &TableSpec, needs: &[Need], new: &Rec
     for need in needs {
         match *need {
             Need::Parent(col) => {
-                let target = spec.column(col).and_then(|c| match c.kind {
-                    Kind::Uuid { references } => references,
-                    _ => None,
-                });
-                let (Some(target), Some(id)) = (target, domain::uuid(new, col)) else { continue };
+                let (Some(target), Some(id)) = (spec.references(col), domain::uuid(new, col)) else { continue };
                 let Some(target_spec) = self::spec(target) else { continue };
                 if let Some(Some(row)) = fetch_rows(tx, target, &[id], user).await?.remove(&id) {
                     f.parents.insert(col, canonical(target_spec, &row));
@@ -429,8 +425,7 @@ async fn facts(tx: &Transaction<'_>, spec: &TableSpec, needs: &[Need], new: &Rec
 /// to, or reached by a cascade.
 async fn check_references(tx: &Transaction<'_>, spec: &TableSpec, new: &Record, fields: &[&str], user: Uuid) -> Result<(), ApplyError> {
     for f in fields {
-        let Some(col) = spec.column(f) else { continue };
-        let Kind::Uuid { references: Some(target) } = col.kind else { continue };
+        let Some(target) = spec.references(f) else { continue };
         if target == "organizations" {
             continue;
         }

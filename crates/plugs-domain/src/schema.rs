@@ -12,6 +12,8 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Plain,
+    /// Plain text that may be empty: a person's second name (many people go by one name).
+    Name,
     Email,
     Url,
     Phone,
@@ -262,6 +264,9 @@ impl Column {
                 let s = v.as_str().ok_or_else(|| want("text"))?;
                 let s = s.trim();
                 check_storable(f, s)?;
+                if s.is_empty() && format == Format::Name {
+                    return Ok(DbValue::Text(String::new()));
+                }
                 if s.is_empty() {
                     return if self.accepts_null() { Ok(DbValue::Null) } else { Err(Error::invalid(f, "required", "is required and cannot be empty")) };
                 }
@@ -402,7 +407,7 @@ fn json_has_nul(v: &Value) -> bool {
 fn check_format(field: &str, format: Format, s: &str) -> Result<String> {
     let bad = |m: String| Error::invalid(field, "invalid_format", m);
     Ok(match format {
-        Format::Plain => s.to_owned(),
+        Format::Plain | Format::Name => s.to_owned(),
         Format::Email => {
             email_address::EmailAddress::from_str(s)
                 .ok()

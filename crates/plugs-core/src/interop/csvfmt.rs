@@ -21,15 +21,20 @@ pub enum Target {
     FullName,
     /// The contact's id (only a UUID is used).
     Id,
-    ExtraEmail,
-    ExtraPhone,
+    /// Another email, with its label (`work`, `home`, …) when the header says.
+    ExtraEmail(Option<&'static str>),
+    /// Another phone, with its label when the header says.
+    ExtraPhone(Option<&'static str>),
     Labels,
     Ignore,
     Metadata,
 }
 
+/// A header as it is matched: letters and digits only, without case or diacritics ("Prénom",
+/// "PRENOM" and "prenom" are one header; "Straße" is "strasse").
 fn norm(h: &str) -> String {
-    h.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    h.replace('ß', "ss").nfkd().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
 }
 
 /// The contact columns a mapping may name.
@@ -53,39 +58,114 @@ pub const COLUMNS: &[&str] = &[
     "lead_score",
 ];
 
-/// Where a header goes when nobody said.
+/// Where a header goes when nobody said. The names are those of the mainstream exports (Google,
+/// LinkedIn, Outlook desktop and Microsoft 365, Apple) and the usual headers of spreadsheets in
+/// English, French, German, Spanish, Italian, Portuguese and Dutch (as localized Outlook and Excel
+/// write them), matched without case or diacritics.
 pub fn auto_target(header: &str, dialect: Dialect) -> Target {
     let n = norm(header);
     let col = |c: &'static str| Target::Column(c);
     match n.as_str() {
-        "firstname" | "first" | "givenname" | "forename" | "prenom" | "vorname" => col("first_name"),
-        "lastname" | "last" | "surname" | "familyname" | "nom" | "nachname" => col("last_name"),
-        "name" | "fullname" | "displayname" | "contactname" => Target::FullName,
-        "email" | "emailaddress" | "mail" | "email1value" | "emailaddress1" | "primaryemail" => col("email"),
-        "phone" | "phonenumber" | "mobile" | "mobilephone" | "telephone" | "tel" | "phone1value" | "cell" | "primaryphone" => col("phone"),
-        "company" | "organization" | "organisation" | "organizationname" | "organization1name" | "employer" | "companyname" | "firm" => col("company"),
-        "jobtitle" | "title" | "position" | "role" | "organizationtitle" | "organization1title" => col("job_title"),
+        "firstname" | "first" | "givenname" | "forename" | "prenom" | "vorname" | "nombre" | "nome" | "primeironome" | "voornaam" => col("first_name"),
+        "lastname" | "last" | "surname" | "familyname" | "nom" | "nomdefamille" | "nachname" | "familienname" | "apellido" | "apellidos" | "cognome" | "sobrenome" | "apelido"
+        | "ultimonome" | "achternaam" => col("last_name"),
+        "name" | "fullname" | "displayname" | "contactname" | "nomcomplet" | "vollstandigername" | "nombrecompleto" | "nomecompleto" | "volledigenaam" => Target::FullName,
+        "email"
+        | "emailaddress"
+        | "mail"
+        | "email1value"
+        | "emailaddress1"
+        | "primaryemail"
+        | "courriel"
+        | "adressecourriel"
+        | "adresseemail"
+        | "adressedemessagerie"
+        | "emailadresse"
+        | "correo"
+        | "correoelectronico"
+        | "direcciondecorreo"
+        | "postaelettronica"
+        | "indirizzoemail"
+        | "enderecodeemail"
+        | "emailadres" => col("email"),
+        "email2address" | "email3address" | "emailaddress2" | "emailaddress3" | "adressedemessagerie2" | "adressedemessagerie3" | "emailadresse2" | "emailadresse3" => {
+            Target::ExtraEmail(None)
+        }
+        "phone" | "phonenumber" | "mobile" | "mobilephone" | "telephone" | "tel" | "phone1value" | "cell" | "primaryphone" | "telefon" | "telefono" | "telefone" | "telefoon"
+        | "telephonemobile" | "portable" | "mobiltelefon" | "handy" | "movil" | "telefonomovil" | "celular" | "cellulare" | "telemovel" | "mobiel" | "mobieletelefoon" => {
+            col("phone")
+        }
+        "businessphone"
+        | "businessphone2"
+        | "companymainphone"
+        | "telephonebureau"
+        | "telefongeschaftlich"
+        | "telefonodeltrabajo"
+        | "telefonoufficio"
+        | "telefonecomercial"
+        | "telefoonwerk" => Target::ExtraPhone(Some("work")),
+        "homephone" | "homephone2" | "telephonedomicile" | "telefonprivat" | "telefonoparticular" | "telefonoabitazione" | "telefoneresidencial" | "telefoonthuis" => {
+            Target::ExtraPhone(Some("home"))
+        }
+        "otherphone" | "carphone" | "autretelephone" | "weiteretelefon" | "otrotelefono" | "altrotelefono" | "outrotelefone" | "anderetelefoon" => {
+            Target::ExtraPhone(Some("other"))
+        }
+        "company" | "organization" | "organisation" | "organizationname" | "organization1name" | "employer" | "companyname" | "firm" | "societe" | "entreprise" | "firma"
+        | "unternehmen" | "empresa" | "azienda" | "societa" | "bedrijf" | "organisatie" => col("company"),
+        "jobtitle" | "title" | "position" | "role" | "organizationtitle" | "organization1title" | "fonction" | "poste" | "berufsbezeichnung" | "cargo" | "puesto" | "ruolo"
+        | "qualifica" | "posizione" | "functie" | "functietitel" => col("job_title"),
         "linkedin" | "linkedinurl" | "linkedinprofile" | "profileurl" => col("linkedin_url"),
         "url" if dialect == Dialect::LinkedIn => col("linkedin_url"),
-        "notes" | "note" | "comments" | "comment" => col("notes"),
-        "industry" | "sector" => col("industry"),
+        "notes" | "note" | "comments" | "comment" | "remarques" | "commentaires" | "notizen" | "bemerkungen" | "notas" | "notities" | "opmerkingen" => col("notes"),
+        "industry" | "sector" | "secteur" | "branche" | "industria" => col("industry"),
         "contacttype" | "type" => col("contact_type"),
         "status" | "leadstatus" => col("status"),
-        "priority" => col("priority"),
+        "priority" | "priorite" | "prioritat" | "prioridad" | "priorita" | "prioridade" | "prioriteit" => col("priority"),
         "leadscore" | "score" => col("lead_score"),
         "bio" | "about" => col("bio"),
         "avatarurl" | "photo" => col("avatar_url"),
         "businesstype" => col("business_type"),
         "networktype" => col("network_type"),
         "id" => Target::Id,
-        "labels" | "groupmembership" => Target::Labels,
+        "labels" | "groupmembership" | "categories" | "kategorien" | "categorias" | "categorie" | "categorieen" => Target::Labels,
         // Set by the store, not by a file (our own export writes them).
         "createdat" | "updatedat" | "lastinteraction" => Target::Ignore,
-        _ if n.starts_with("email") && n.ends_with("value") => Target::ExtraEmail,
-        _ if n.starts_with("phone") && n.ends_with("value") => Target::ExtraPhone,
+        _ if n.starts_with("email") && n.ends_with("value") => Target::ExtraEmail(None),
+        _ if n.starts_with("phone") && n.ends_with("value") => Target::ExtraPhone(None),
         _ if n.ends_with("type") && (n.starts_with("email") || n.starts_with("phone")) => Target::Ignore,
         _ => Target::Metadata,
     }
+}
+
+/// The label of a phone or email column from its header (`cell`, `work`, `home`), if it says.
+fn label_of(header: &str) -> Option<&'static str> {
+    let n = norm(header);
+    if ["mobile", "portable", "handy", "movil", "cell", "mobiel", "telemovel"].iter().any(|k| n.contains(k)) {
+        Some("cell")
+    } else if ["business", "work", "bureau", "geschaft", "trabajo", "ufficio", "comercial", "werk"].iter().any(|k| n.contains(k)) {
+        Some("work")
+    } else if ["home", "domicile", "privat", "particular", "abitazione", "residencial", "thuis"].iter().any(|k| n.contains(k)) {
+        Some("home")
+    } else {
+        None
+    }
+}
+
+/// Targets of a whole header line: each header's, then what the set of headers says about one of
+/// them. Outlook writes the honorific ("Ms.", "Dr.") as "Title" beside "Job Title": with a job
+/// title column there, "Title" is kept as it is, in metadata.
+fn targets(headers: &[String], dialect: Dialect, overrides: &[(String, Target)]) -> Vec<Target> {
+    let mut t: Vec<Target> =
+        headers.iter().map(|h| overrides.iter().find(|(o, _)| o.eq_ignore_ascii_case(h)).map(|(_, t)| t.clone()).unwrap_or_else(|| auto_target(h, dialect))).collect();
+    let job_titles = headers.iter().zip(&t).filter(|(_, t)| **t == Target::Column("job_title")).count();
+    if job_titles > 1 {
+        for (h, t) in headers.iter().zip(t.iter_mut()) {
+            if matches!(norm(h).as_str(), "title" | "titre" | "titel" | "titulo" | "titolo") && !overrides.iter().any(|(o, _)| o.eq_ignore_ascii_case(h)) {
+                *t = Target::Metadata;
+            }
+        }
+    }
+    t
 }
 
 /// Parses a mapping override like `Surname=last_name,Firm=company,Fax=ignore`.
@@ -161,14 +241,19 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
     let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(body.as_bytes());
     let headers: Vec<String> =
         rdr.headers().map_err(|e| crate::Error::invalid("file", "invalid_format", format!("the header line cannot be read: {e}")))?.iter().map(|h| h.trim().to_owned()).collect();
-    let targets: Vec<Target> =
-        headers.iter().map(|h| overrides.iter().find(|(o, _)| o.eq_ignore_ascii_case(h)).map(|(_, t)| t.clone()).unwrap_or_else(|| auto_target(h, dialect))).collect();
-    let names = targets.iter().any(|t| matches!(t, Target::Column("first_name" | "last_name") | Target::FullName));
+    let targets = targets(&headers, dialect, overrides);
+    let readable = headers.iter().filter(|h| norm(h).len() >= 2).count();
+    if readable < 2 {
+        return Err(crate::Error::invalid("file", "not_contacts", "this is not a contacts file: its first lines have no column names (a CSV export or a vCard file is expected)"));
+    }
+    let names = targets.iter().any(|t| matches!(t, Target::Column("first_name" | "last_name" | "email" | "company") | Target::FullName));
     if !names {
+        let shown: Vec<String> = headers.iter().take(8).map(|h| h.chars().take(40).collect()).collect();
+        let more = if headers.len() > 8 { format!(" and {} more", headers.len() - 8) } else { String::new() };
         return Err(crate::Error::invalid(
             "file",
             "no_name_column",
-            format!("no column holds names (headers: {}); map one with --map 'Header=first_name,Other=last_name' or 'Header=name'", headers.join(", ")),
+            format!("no column holds names (headers: {}{more}); map one with --map 'Header=first_name,Other=last_name' or 'Header=name'", shown.join(", ")),
         ));
     }
     // The 1-based line of the file where a record starting at this byte of the body is.
@@ -214,7 +299,7 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
         }
         let mut fields = Map::new();
         let mut meta = Map::new();
-        let (mut emails, mut phones) = (Vec::new(), Vec::new());
+        let (mut emails, mut phones): (Vec<(String, Option<&str>)>, Vec<(String, Option<&str>)>) = (Vec::new(), Vec::new());
         let mut id = None;
         for (i, v) in rec.iter().enumerate() {
             let v = v.trim();
@@ -231,15 +316,23 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                             let first = parts.next().unwrap_or_default().to_owned();
                             let rest: Vec<String> = parts.map(str::to_owned).collect();
                             if *c == "email" {
-                                emails.extend(rest)
+                                emails.extend(rest.into_iter().map(|r| (r, None)))
                             } else {
-                                phones.extend(rest)
+                                phones.extend(rest.into_iter().map(|r| (r, None)))
                             }
                             Value::String(first)
                         }
                         _ => value,
                     };
-                    fields.entry(c.to_string()).or_insert(value);
+                    match (fields.get(*c), *c, &value) {
+                        // A second email or phone column (Outlook's mobile beside its primary phone)
+                        // joins the list, with its label.
+                        (Some(_), "email", Value::String(s)) => emails.push((s.clone(), label_of(&headers[i]))),
+                        (Some(_), "phone", Value::String(s)) => phones.push((s.clone(), label_of(&headers[i]))),
+                        _ => {
+                            fields.entry(c.to_string()).or_insert(value);
+                        }
+                    }
                 }
                 Target::FullName => {
                     let (f, l) = super::split_name(v);
@@ -247,8 +340,8 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                     fields.entry("last_name".to_string()).or_insert(Value::String(l));
                 }
                 Target::Id => id = uuid::Uuid::parse_str(v).ok(),
-                Target::ExtraEmail => emails.extend(v.split(" ::: ").map(str::to_owned)),
-                Target::ExtraPhone => phones.extend(v.split(" ::: ").map(str::to_owned)),
+                Target::ExtraEmail(label) => emails.extend(v.split(" ::: ").map(|e| (e.to_owned(), *label))),
+                Target::ExtraPhone(label) => phones.extend(v.split(" ::: ").map(|p| (p.to_owned(), *label))),
                 Target::Labels => {
                     meta.insert("labels".into(), json!(v.split(" ::: ").map(|s| s.trim_start_matches("* ")).collect::<Vec<_>>()));
                 }
@@ -267,21 +360,22 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                 meta.remove("csv");
             }
         }
-        let primary_email = fields.get("email").and_then(Value::as_str).map(str::to_owned);
-        emails.retain(|e| !e.is_empty() && Some(e.as_str()) != primary_email.as_deref());
-        if fields.get("email").is_none() && !emails.is_empty() {
-            fields.insert("email".into(), Value::String(emails.remove(0)));
-        }
-        let primary_phone = fields.get("phone").and_then(Value::as_str).map(str::to_owned);
-        phones.retain(|p| !p.is_empty() && Some(p.as_str()) != primary_phone.as_deref());
-        if fields.get("phone").is_none() && !phones.is_empty() {
-            fields.insert("phone".into(), Value::String(phones.remove(0)));
-        }
-        if !emails.is_empty() {
-            meta.insert("emails".into(), json!(emails.iter().map(|e| json!({ "value": e })).collect::<Vec<_>>()));
-        }
-        if !phones.is_empty() {
-            meta.insert("phones".into(), json!(phones.iter().map(|p| json!({ "value": p })).collect::<Vec<_>>()));
+        for (key, list) in [("email", &mut emails), ("phone", &mut phones)] {
+            let primary = fields.get(key).and_then(Value::as_str).map(str::to_owned);
+            list.retain(|(v, _)| !v.is_empty() && Some(v.as_str()) != primary.as_deref());
+            if fields.get(key).is_none() && !list.is_empty() {
+                fields.insert(key.into(), Value::String(list.remove(0).0));
+            }
+            if !list.is_empty() {
+                let entries: Vec<Value> = list
+                    .iter()
+                    .map(|(v, label)| match label {
+                        Some(l) => json!({ "value": v, "types": [l] }),
+                        None => json!({ "value": v }),
+                    })
+                    .collect();
+                meta.insert(format!("{key}s"), Value::Array(entries));
+            }
         }
         drafts.push(Draft { location, id, fields, metadata: meta, photo: None::<Photo> });
     }

@@ -591,6 +591,8 @@ impl Store {
         deferred: &mut Option<DeferredIndex>,
     ) -> Result<()> {
         let spec = &crate::tables::contacts::SPEC;
+        let forgiven = forgive(d, &mut out.warnings)?;
+        let d = &forgiven;
         let contact_id = match ix.find(d) {
             Some(id) => {
                 // The contact may be one this chunk created: its index entry must exist before
@@ -634,9 +636,6 @@ impl Store {
             }
             None => {
                 let mut rec = d.fields.clone();
-                if !rec.contains_key("first_name") && !rec.contains_key("last_name") {
-                    return Err(Error::invalid("first_name", "required", "no name in this entry"));
-                }
                 if !d.metadata.is_empty() {
                     rec.insert("metadata".into(), Value::Object(d.metadata.clone()));
                 }
@@ -695,6 +694,90 @@ impl Store {
             return Err(err);
         }
         Ok(path)
+    }
+}
+
+/// The import rule: a person is never refused for a secondary field. Text the stores cannot keep
+/// (NUL) is removed; known words are mapped (Outlook's priority "Normal" is `medium`); a value that
+/// does not fit its column (a phone with an extension, an Exchange X.500 address, a title too long)
+/// is kept as it was in `metadata.import_kept` under its field, with a warning on the entry's line; a
+/// name too long is cut to fit and kept whole there too. Only an entry with no name at all — no first
+/// or last name, and no email or company to call it by — is refused.
+fn forgive(d: &Draft, warnings: &mut Vec<ImportNote>) -> Result<Draft> {
+    let spec = &crate::tables::contacts::SPEC;
+    let mut warn = |m: String| warnings.push(ImportNote { location: d.location.clone(), reason: m });
+    let mut fields = Record::new();
+    let mut kept = Map::new();
+    for (k, v) in &d.fields {
+        let mut v = v.clone();
+        if let Value::String(s) = &v {
+            if s.contains('\0') {
+                v = Value::String(s.replace('\0', ""));
+                warn(format!("{k}: a NUL character was removed"));
+            }
+        }
+        if k == "priority" {
+            if let Some(p) = v.as_str().and_then(priority_word) {
+                v = Value::String(p.into());
+            }
+        }
+        let Some(col) = spec.column(k) else {
+            fields.insert(k.clone(), v);
+            continue;
+        };
+        match col.normalize(&v) {
+            Ok(_) => {
+                fields.insert(k.clone(), v);
+            }
+            Err(e) if matches!(k.as_str(), "first_name" | "last_name") && e.code() == "max_length" => {
+                let cut: String = v.as_str().unwrap_or_default().chars().take(50).collect();
+                warn(format!("{k}: longer than 50 characters; cut to fit, kept whole in metadata"));
+                kept.insert(k.clone(), v);
+                fields.insert(k.clone(), Value::String(cut));
+            }
+            Err(e) => {
+                warn(format!("{k}: '{}' kept in metadata ({})", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()), e.to_payload().message));
+                kept.insert(k.clone(), v);
+            }
+        }
+    }
+    let has = |f: &Record, k: &str| f.get(k).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty());
+    if !has(&fields, "first_name") && !has(&fields, "last_name") {
+        let called = fields
+            .get("email")
+            .and_then(Value::as_str)
+            .and_then(|e| e.split('@').next())
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .or_else(|| fields.get("company").and_then(Value::as_str).map(str::to_owned));
+        match called {
+            Some(name) => {
+                warn(format!("no name: called '{name}' after the entry's email or company"));
+                fields.insert("first_name".into(), Value::String(name.chars().take(50).collect()));
+            }
+            None => return Err(Error::invalid("first_name", "required", "no name in this entry (no first or last name, email or company)")),
+        }
+    }
+    for k in ["first_name", "last_name"] {
+        if !has(&fields, k) {
+            fields.insert(k.into(), Value::String(String::new()));
+        }
+    }
+    let mut metadata = d.metadata.clone();
+    if !kept.is_empty() {
+        metadata.insert("import_kept".into(), Value::Object(kept));
+    }
+    Ok(Draft { location: d.location.clone(), id: d.id, fields, metadata, photo: d.photo.clone() })
+}
+
+/// The contact priority a word of another tool means (Outlook's Low/Normal/High, in the languages
+/// it writes them).
+fn priority_word(w: &str) -> Option<&'static str> {
+    match w.trim().to_lowercase().as_str() {
+        "low" | "basse" | "faible" | "niedrig" | "baja" | "bassa" | "baixa" | "laag" => Some("low"),
+        "normal" | "normale" | "medium" | "mittel" | "media" | "média" | "normaal" => Some("medium"),
+        "high" | "haute" | "élevée" | "elevee" | "hoch" | "alta" | "hoog" => Some("high"),
+        _ => None,
     }
 }
 

@@ -43,7 +43,7 @@ table! {
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;
         first_name: String = Kind::Text { max: Some(50), format: Format::Plain }, false, None, Write;
-        last_name: String = Kind::Text { max: Some(50), format: Format::Plain }, false, None, Write;
+        last_name: String = Kind::Text { max: Some(50), format: Format::Name }, false, None, Write;
         email: Option<String> = Kind::Text { max: Some(255), format: Format::Email }, true, None, Write;
         phone: Option<String> = Kind::Text { max: Some(20), format: Format::Phone }, true, None, Write;
         company: Option<String> = Kind::Text { max: Some(100), format: Format::Plain }, true, None, Write;

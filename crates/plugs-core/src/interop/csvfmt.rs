@@ -137,6 +137,9 @@ pub fn auto_target(header: &str, dialect: Dialect) -> Target {
     }
 }
 
+/// A value of a list (emails, phones) and its label, if the file gave one.
+type Labeled = (String, Option<&'static str>);
+
 /// The label of a phone or email column from its header (`cell`, `work`, `home`), if it says.
 fn label_of(header: &str) -> Option<&'static str> {
     let n = norm(header);
@@ -299,7 +302,7 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
         }
         let mut fields = Map::new();
         let mut meta = Map::new();
-        let (mut emails, mut phones): (Vec<(String, Option<&str>)>, Vec<(String, Option<&str>)>) = (Vec::new(), Vec::new());
+        let (mut emails, mut phones): (Vec<Labeled>, Vec<Labeled>) = (Vec::new(), Vec::new());
         let mut id = None;
         for (i, v) in rec.iter().enumerate() {
             let v = v.trim();

@@ -35,4 +35,24 @@ fn tokens_and_integration_credentials_round_trip_through_the_keychain() {
     let key = i.credentials["keychain_ref"].as_str().unwrap().to_owned();
     KeychainSecrets.delete(&key).unwrap();
     assert_eq!(KeychainSecrets.get(&key).unwrap(), None);
+
+    // A multi-line credential (a PEM key) read from standard input by the CLI is kept whole.
+    let pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----";
+    let mut cli = assert_cmd::Command::cargo_bin("plugs").expect("the plugs binary is built by `cargo test --workspace`");
+    cli.arg("--data-dir").arg(dir.path()).args(["integration", "connect", "--provider", "teams", "--integration-type", "calendar", "--secret-stdin"]);
+    for (k, v) in &keys.env {
+        cli.env(k, v);
+    }
+    cli.write_stdin(format!("{pem}\n")).assert().success();
+    let teams = store
+        .table("integrations")
+        .unwrap()
+        .list(&plugs_core::ListQuery { limit: Some(10), ..Default::default() })
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|r| r["provider"] == "teams")
+        .unwrap();
+    let id = uuid::Uuid::parse_str(teams["id"].as_str().unwrap()).unwrap();
+    assert_eq!(store.integration_secret(&KeychainSecrets, id).unwrap().as_deref(), Some(pem), "every line of the key");
 }

@@ -358,7 +358,7 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             Ok(Output::List { items: found.into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect(), columns: e.columns.to_vec(), next_cursor: None })
         }
         "connect" => {
-            let secret = crate::sync::secret(a, "secret-stdin", "Credential: ")?;
+            let secret = crate::sync::whole_secret(a, "secret-stdin", "Credential: ")?;
             let p = |k: &str| a.get_one::<String>(k).cloned().unwrap_or_default();
             val(serde_json::to_value(store.connect_integration(&plugs_core::integrations::KeychainSecrets, &p("provider"), &p("integration-type"), &secret)?))
         }

@@ -20,12 +20,27 @@ fn password(m: &ArgMatches) -> Result<String> {
 }
 
 /// A secret from standard input (with the flag, or when it is not a terminal) or a silent prompt.
+/// A password is its first line; a credential (`whole`) is all of the input, so a multi-line key
+/// (PEM) stays whole.
 pub fn secret(m: &ArgMatches, flag: &str, prompt: &str) -> Result<String> {
+    read_secret(m, flag, prompt, false)
+}
+
+/// The same, all of standard input.
+pub fn whole_secret(m: &ArgMatches, flag: &str, prompt: &str) -> Result<String> {
+    read_secret(m, flag, prompt, true)
+}
+
+fn read_secret(m: &ArgMatches, flag: &str, prompt: &str, whole: bool) -> Result<String> {
     let from_stdin = m.get_flag(flag) || !std::io::stdin().is_terminal();
     let s = if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_owned()
+        let mut text = String::new();
+        if whole {
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)?;
+        } else {
+            std::io::stdin().lock().read_line(&mut text)?;
+        }
+        text.trim_end_matches(['\r', '\n']).to_owned()
     } else {
         rpassword::prompt_password(prompt)?
     };

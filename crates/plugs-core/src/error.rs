@@ -46,6 +46,10 @@ pub enum Error {
     /// The OS keychain failed.
     #[error("keychain: {0}")]
     Keychain(String),
+    /// The local database cannot be used as it is (empty, not a database, damaged, or written by a
+    /// newer version): the message names the file and what to do. Nothing was changed.
+    #[error("{0}")]
+    Store(String),
 }
 
 /// Result with the core's error.
@@ -93,6 +97,7 @@ impl Error {
             Error::SignedOut(_) => "signed_out",
             Error::Remote { .. } => "remote",
             Error::Keychain(_) => "keychain",
+            Error::Store(_) => "store_unusable",
         }
     }
 

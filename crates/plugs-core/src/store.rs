@@ -123,7 +123,21 @@ impl Store {
     }
 
     fn open_inner(path: &Path, durability: Durability, main: bool) -> Result<Self> {
-        let mut conn = Connection::open(path)?;
+        let advice = "Nothing was changed. Restore it from a backup, or move it aside and sign in again to get the team's data back from the server.";
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(Error::Store(format!("{} is empty (0 bytes): it is not a database of The Plugs. {advice}", path.display())));
+        }
+        let unusable = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                Error::Store(format!("{} is not a database of The Plugs, or it is damaged ({e}). {advice}", path.display()))
+            }
+            _ => Error::Database(e),
+        };
+        let mut conn = Connection::open(path).map_err(unusable)?;
+        check_version(&conn, path).map_err(|e| match e {
+            Error::Database(d) => unusable(d),
+            other => other,
+        })?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(
@@ -279,6 +293,24 @@ impl Store {
     /// The raw connection, for read-only diagnostics and tests.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// Refuses a database written by a newer version of the app (a migration this one does not know),
+/// before anything is migrated or written.
+fn check_version(conn: &Connection, path: &Path) -> Result<()> {
+    let has_history: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')", [], |r| r.get(0))?;
+    if !has_history {
+        return Ok(());
+    }
+    let theirs: Option<i64> = conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0))?;
+    let ours = embedded::migrations::runner().get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0);
+    match theirs {
+        Some(v) if v > ours => Err(Error::Store(format!(
+            "{} was written by a newer version of The Plugs (its data is at schema version {v}; this app knows up to {ours}): update the app to open it. Nothing was changed.",
+            path.display()
+        ))),
+        _ => Ok(()),
     }
 }
 

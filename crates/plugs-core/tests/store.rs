@@ -523,20 +523,27 @@ fn the_first_keystrokes_search_names_and_company_in_name_order() {
     assert_eq!(names("head"), vec!["Hopper", "Smith"], "from three letters on, every field, ranked");
 }
 
+fn refused(path: &std::path::Path) -> Error {
+    match Store::open(path) {
+        Ok(_) => panic!("{} was opened", path.display()),
+        Err(e) => e,
+    }
+}
+
 #[test]
 fn a_store_that_cannot_be_used_says_which_file_and_what_to_do_and_is_never_replaced() {
     let dir = tempfile::tempdir().unwrap();
     // A zero-byte file is not silently replaced by a new, empty store.
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
-    let e = Store::open(&empty).err().expect("refused");
+    let e = refused(&empty);
     assert_eq!(e.code(), "store_unusable");
     assert!(e.to_string().contains("empty.db") && e.to_string().contains("backup"), "{e}");
     assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "nothing was written");
     // Nor is a file that is not a database.
     let text = dir.path().join("notes.db");
     std::fs::write(&text, "x".repeat(4096)).unwrap();
-    let e = Store::open(&text).err().expect("refused");
+    let e = refused(&text);
     assert_eq!(e.code(), "store_unusable");
     assert!(e.to_string().contains("notes.db") && e.to_string().contains("not a database"), "{e}");
     assert_eq!(std::fs::read(&text).unwrap(), "x".repeat(4096).into_bytes());
@@ -546,7 +553,7 @@ fn a_store_that_cannot_be_used_says_which_file_and_what_to_do_and_is_never_repla
     let c = rusqlite::Connection::open(&newer).unwrap();
     c.execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'from_the_future', '2027-01-01', '0')", []).unwrap();
     drop(c);
-    let e = Store::open(&newer).err().expect("refused");
+    let e = refused(&newer);
     assert_eq!(e.code(), "store_unusable");
     assert!(e.to_string().contains("newer version of The Plugs") && e.to_string().contains("update the app"), "{e}");
 }

@@ -161,9 +161,18 @@ impl Driver {
         }
     }
 
+    /// Saves a screenshot under target/e2e. A picture is a record, not a check: one the webview
+    /// does not deliver in time is reported and the test goes on to its assertions.
     pub fn screenshot(&self, name: &str) {
-        let v = self.call(reqwest::Method::GET, "/screenshot", None);
-        let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap_or_default()).unwrap();
+        let shot = self.http.get(format!("{}/session/{}/screenshot", self.base, self.session)).send().and_then(|r| r.json::<Value>());
+        let v = match shot {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("screenshot {name}: not taken ({e})");
+                return;
+            }
+        };
+        let png = base64::engine::general_purpose::STANDARD.decode(v["value"].as_str().unwrap_or_default()).unwrap_or_default();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();

@@ -1,17 +1,13 @@
 -- The device side of sync (see docs/sync.md).
 
--- Pulled rows whose parent row has not arrived yet (waiting_table/waiting_id name it), applied as
--- soon as it does; or that collide with a local row not yet settled (waiting_table = '').
+-- Pulled rows whose parent row has not arrived yet: applied as soon as it does.
 CREATE TABLE sync_parked (
     table_name TEXT NOT NULL,
     record_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
     row TEXT NOT NULL CHECK (json_valid(row)),
-    waiting_table TEXT NOT NULL,
-    waiting_id TEXT NOT NULL,
     PRIMARY KEY (table_name, record_id)
 ) STRICT;
-CREATE INDEX idx_sync_parked_waiting ON sync_parked (waiting_table, waiting_id);
 
 -- Changes the server refused, with the row as it was here and the reason, so nothing typed is lost
 -- and the app can show what to fix.

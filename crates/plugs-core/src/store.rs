@@ -158,6 +158,7 @@ impl Store {
             conn.pragma_update(None, "cache_size", -1024)?;
         }
         conn.set_prepared_statement_cache_capacity(128);
+        repair_history(&conn)?;
         embedded::migrations::runner().run(&mut conn)?;
         let device_id = match get_setting(&conn, "device_id")? {
             Some(id) => Uuid::parse_str(&id).map_err(|_| Error::invalid("device_id", "invalid_format", "local settings hold a malformed device id"))?,
@@ -294,6 +295,34 @@ impl Store {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Each migration this build carries: version, name and the checksum refinery records when it is
+/// applied. Released migrations never change (a test compares them with `migrations/released.txt`).
+pub fn migration_checksums() -> Vec<(i32, String, u64)> {
+    embedded::migrations::runner().get_migrations().iter().map(|m| (m.version(), m.name().to_owned(), m.checksum())).collect()
+}
+
+/// Migrations that were edited after release and then restored: (version, the edited text). A store
+/// migrated with an edited text records its checksum; the released text is recorded in its place (a
+/// later migration brings stores made with either text to the same schema).
+const EDITED: &[(&str, &str)] = &[("V4__sync_client", include_str!("../../../migrations/replaced/local_V4__sync_client.sql"))];
+
+fn repair_history(conn: &Connection) -> Result<()> {
+    let has_history: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'refinery_schema_history')", [], |r| r.get(0))?;
+    if !has_history {
+        return Ok(());
+    }
+    let released = embedded::migrations::runner().get_migrations().to_vec();
+    for (name, text) in EDITED {
+        let edited = refinery::Migration::unapplied(name, text).map_err(|e| Error::Store(format!("migration {name}: {e}")))?;
+        let Some(ours) = released.iter().find(|m| m.version() == edited.version()) else { continue };
+        conn.execute(
+            "UPDATE refinery_schema_history SET checksum = ?1 WHERE version = ?2 AND checksum = ?3",
+            rusqlite::params![ours.checksum().to_string(), edited.version(), edited.checksum().to_string()],
+        )?;
+    }
+    Ok(())
 }
 
 /// Refuses a database written by a newer version of the app (a migration this one does not know),

@@ -16,6 +16,12 @@ pub fn latest_migration() -> i64 {
     embedded::migrations::runner().get_migrations().iter().map(|m| m.version() as i64).max().unwrap_or(0)
 }
 
+/// Each migration this build carries: version, name and the checksum recorded when it is applied.
+/// Released migrations never change (a test compares them with `migrations/released.txt`).
+pub fn migration_checksums() -> Vec<(i32, String, u64)> {
+    embedded::migrations::runner().get_migrations().iter().map(|m| (m.version(), m.name().to_owned(), m.checksum())).collect()
+}
+
 /// Applies the server's migrations (idempotent: applied ones are skipped).
 pub async fn migrate(config: &tokio_postgres::Config) -> Result<usize, StoreError> {
     let (mut client, conn) = config.connect(NoTls).await?;

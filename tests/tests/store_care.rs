@@ -33,9 +33,9 @@ fn released_migrations_never_change() {
     for (side, v, name, sum) in &recorded {
         match ours.iter().find(|(s, ov, _, _)| s == side && ov == v) {
             None => problems.push(format!("{side} V{v}__{name} was released and is gone: released migrations are never removed")),
-            Some((_, _, n, c)) if n != name || c != sum => problems.push(format!(
-                "{side} V{v}__{name} was changed after release (checksum {c}, released {sum}): restore its text and put the change in a new migration"
-            )),
+            Some((_, _, n, c)) if n != name || c != sum => {
+                problems.push(format!("{side} V{v}__{name} was changed after release (checksum {c}, released {sum}): restore its text and put the change in a new migration"))
+            }
             _ => {}
         }
     }
@@ -93,4 +93,81 @@ fn stores_made_with_either_text_of_v4_open_and_keep_what_was_parked() {
         drop(store);
         Store::open(&path).expect("and opens again");
     }
+}
+
+fn plugs(dir: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("plugs").expect("the plugs binary is built by `cargo test --workspace`");
+    c.arg("--data-dir").arg(dir);
+    c
+}
+
+fn init(dir: &Path) {
+    plugs(dir).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// An import of 50k rows runs in one process while this one captures 500 contacts: every capture
+/// succeeds, promptly, because the import lets a waiting writer in between its chunks.
+#[test]
+fn captures_during_a_large_import_never_see_database_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let file = dir.path().join("big.csv");
+    let mut csv = String::from("First Name,Last Name,E-mail Address,Company\n");
+    for i in 0..50_000 {
+        csv.push_str(&format!("First{i},Last{i},person{i}@import.test,Company {}\n", i % 700));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("plugs");
+    let mut import = std::process::Command::new(bin)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--json")
+        .arg("import")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let store = Store::open_dir(dir.path()).unwrap();
+    // Wait until the import is writing.
+    let started = std::time::Instant::now();
+    while store.connection().query_row("SELECT count(*) FROM contacts", [], |r| r.get::<_, i64>(0)).unwrap() == 0 {
+        assert!(started.elapsed().as_secs() < 120, "the import never started");
+        assert!(import.try_wait().unwrap().is_none(), "the import ended before writing");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (mut during, mut after, mut failures) = (vec![], 0, vec![]);
+    for i in 0..500 {
+        let running = import.try_wait().unwrap().is_none();
+        let t = std::time::Instant::now();
+        let r = store.repo::<plugs_core::tables::contacts::Contact>().create(&serde_json::json!({"first_name": "Met", "last_name": format!("At booth {i}")}));
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        match r {
+            Err(e) => failures.push(format!("capture {i}: {e}")),
+            Ok(_) if running => during.push(ms),
+            Ok(_) => after += 1,
+        }
+    }
+    let out = import.wait_with_output().unwrap();
+    assert!(out.status.success(), "the import failed: {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["created"], 50_000, "{report}");
+    assert!(failures.is_empty(), "{} of 500 captures failed: {:?}", failures.len(), &failures[..failures.len().min(5)]);
+    assert!(during.len() >= 50, "too few captures ran while the import did ({}): the test proves nothing", during.len());
+    during.sort_by(f64::total_cmp);
+    println!(
+        "captures during the import: {} (p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms); after it: {after}",
+        during.len(),
+        percentile(&during, 0.5),
+        percentile(&during, 0.99),
+        during.last().unwrap()
+    );
+    let total: i64 = store.connection().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
+    assert_eq!(total, 50_500);
+    let fts: i64 = store.connection().query_row("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'booth'", [], |r| r.get(0)).unwrap();
+    assert_eq!(fts, 500, "captures made during the import are searchable");
 }

@@ -50,6 +50,13 @@ pub enum Error {
     /// newer version): the message names the file and what to do. Nothing was changed.
     #[error("{0}")]
     Store(String),
+    /// The local database is damaged (its integrity check failed): the message names the file and
+    /// what to do (restore a backup, or `plugs repair`). Nothing was changed.
+    #[error("{0}")]
+    Damaged(String),
+    /// The local database can be read but not written (its file or folder is read-only).
+    #[error("{0}")]
+    ReadOnly(String),
 }
 
 /// Result with the core's error.
@@ -98,6 +105,8 @@ impl Error {
             Error::Remote { .. } => "remote",
             Error::Keychain(_) => "keychain",
             Error::Store(_) => "store_unusable",
+            Error::Damaged(_) => "store_damaged",
+            Error::ReadOnly(_) => "store_read_only",
         }
     }
 

@@ -55,6 +55,48 @@ pub struct Store {
     path: PathBuf,
     checkpointer: Option<Checkpointer>,
     clock_offset: std::cell::Cell<chrono::Duration>,
+    /// Opened read-only (the data dir or the file cannot be written): reads work, writes are refused.
+    read_only: bool,
+    /// The turn file beside the database (see [`Store::yield_turn`]); none when read-only.
+    turns: Option<std::fs::File>,
+    /// Set while a short write makes its first attempt (see [`busy_handler`]).
+    hasty: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// How long the quick check at open may take before the rest is left to the full check in the
+/// background (keeps a cold start of a 100k-contact store well under 1.5 s).
+const QUICK_CHECK_BUDGET: Duration = Duration::from_millis(250);
+
+/// How long a write waits for another writer (an import or sync chunk takes far less).
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The connection's busy handler: polls every few milliseconds (SQLite's own backs off to 100 ms,
+/// which lets a bulk writer take the lock again before a waiting capture notices it is free), for
+/// [`PATIENCE`]; while `hasty` is set (the first attempt of a short write) it gives up at once, so
+/// the writer can ask for a turn.
+fn busy_handler(hasty: std::sync::Arc<std::sync::atomic::AtomicBool>) -> impl FnMut(i32) -> bool + Send + 'static {
+    move |tries| {
+        if hasty.load(std::sync::atomic::Ordering::Relaxed) {
+            return false;
+        }
+        let step = if tries < 10 { 1 } else { 4 };
+        std::thread::sleep(Duration::from_millis(step));
+        i64::from(tries) < 10 + PATIENCE.as_millis() as i64 / 4
+    }
+}
+
+/// Advice for a store that cannot be used.
+pub(crate) const ADVICE: &str = "Restore it from a backup, or run `plugs repair` to rebuild it from the server (it keeps the changes not yet synced that can still be read).";
+
+/// A place in the queue of short writes; released when dropped.
+pub(crate) struct Turn<'s>(Option<&'s std::fs::File>);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0 {
+            let _ = f.unlock();
+        }
+    }
 }
 
 /// Copies the WAL back into the database from a thread of its own, so no write waits for a
@@ -123,55 +165,119 @@ impl Store {
     }
 
     fn open_inner(path: &Path, durability: Durability, main: bool) -> Result<Self> {
-        let advice = "Nothing was changed. Restore it from a backup, or move it aside and sign in again to get the team's data back from the server.";
+        let advice = format!("Nothing was changed. {ADVICE}");
         if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
             return Err(Error::Store(format!("{} is empty (0 bytes): it is not a database of The Plugs. {advice}", path.display())));
         }
-        let unusable = |e: rusqlite::Error| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
-                Error::Store(format!("{} is not a database of The Plugs, or it is damaged ({e}). {advice}", path.display()))
+        let unusable = |e: rusqlite::Error| damaged(path, e);
+        let turns = writable(path);
+        let (mut conn, read_only) = match Connection::open(path) {
+            Ok(c) if turns.is_some() => (c, false),
+            Ok(c) => {
+                drop(c);
+                (open_read_only(path).map_err(unusable)?, true)
             }
-            _ => Error::Database(e),
+            Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)) && path.exists() => {
+                (open_read_only(path).map_err(unusable)?, true)
+            }
+            Err(e) => return Err(unusable(e)),
         };
-        let mut conn = Connection::open(path).map_err(unusable)?;
         check_version(&conn, path).map_err(|e| match e {
             Error::Database(d) => unusable(d),
             other => other,
         })?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(
-            None,
-            "synchronous",
-            match durability {
-                Durability::Normal => "NORMAL",
-                Durability::Full => "FULL",
-            },
-        )?;
+        let hasty = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        conn.busy_handler(Some(busy_handler(hasty.clone())))?;
+        quick_check(&mut conn, path)?;
+        if read_only {
+            let pending = {
+                let history: Vec<i64> = conn.prepare("SELECT version FROM refinery_schema_history")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                embedded::migrations::runner().get_migrations().iter().any(|m| !history.contains(&i64::from(m.version())))
+            };
+            if pending {
+                return Err(Error::ReadOnly(format!(
+                    "{} needs to be updated to this version of The Plugs, but it cannot be written (read-only). Make its folder writable and open it again.",
+                    path.display()
+                )));
+            }
+        } else {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(
+                None,
+                "synchronous",
+                match durability {
+                    Durability::Normal => "NORMAL",
+                    Durability::Full => "FULL",
+                },
+            )?;
+        }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Statement journals (every write that fires a trigger keeps one until it ends) and
         // temporary sorts stay in memory instead of going through a temporary file.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        if main {
+        if main && !read_only {
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        } else {
+        } else if !main {
             conn.pragma_update(None, "cache_size", -1024)?;
         }
         conn.set_prepared_statement_cache_capacity(128);
-        repair_history(&conn)?;
-        embedded::migrations::runner().run(&mut conn)?;
+        if !read_only {
+            repair_history(&conn)?;
+            embedded::migrations::runner().run(&mut conn)?;
+            restore_index_settings(&conn)?;
+        }
         let device_id = match get_setting(&conn, "device_id")? {
             Some(id) => Uuid::parse_str(&id).map_err(|_| Error::invalid("device_id", "invalid_format", "local settings hold a malformed device id"))?,
+            None if read_only => Uuid::nil(),
             None => {
                 let id = Uuid::now_v7();
                 set_setting(&conn, "device_id", &id.to_string())?;
                 id
             }
         };
-        let checkpointer = if main { Some(Checkpointer::start(path)?) } else { None };
-        let store = Store { conn, actor: RefCell::new(None), device_id, path: path.to_owned(), checkpointer, clock_offset: std::cell::Cell::new(chrono::Duration::zero()) };
+        let checkpointer = if main && !read_only { Some(Checkpointer::start(path)?) } else { None };
+        let turns = if read_only { None } else { turns };
+        let store = Store {
+            conn,
+            actor: RefCell::new(None),
+            device_id,
+            path: path.to_owned(),
+            checkpointer,
+            clock_offset: std::cell::Cell::new(chrono::Duration::zero()),
+            read_only,
+            turns,
+            hasty,
+        };
         store.reload_actor()?;
         Ok(store)
+    }
+
+    /// Whether this store was opened read-only (its file or folder cannot be written).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The full integrity check (every page, index and constraint of the file), for the background:
+    /// `Ok(())`, or [`Error::Damaged`] naming the file, what is wrong and what to do.
+    pub fn check_integrity(&self) -> Result<()> {
+        let problems: Vec<String> =
+            self.conn.prepare("PRAGMA integrity_check(20)")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>().map_err(|e| damaged(&self.path, e))?;
+        verdict(&self.path, problems)
+    }
+
+    /// Lets waiting short writes (a capture) in between two chunks of a bulk write (an import, a
+    /// sync pull), in this process or another: call it after each chunk's commit, outside any
+    /// transaction. Without waiters it costs one system call.
+    pub(crate) fn yield_turn(&self) {
+        let Some(f) = self.turns.as_ref() else { return };
+        if f.try_lock().is_ok() {
+            let _ = f.unlock();
+            return;
+        }
+        // Someone holds a turn: wait until every waiting writer has committed.
+        if f.lock().is_ok() {
+            let _ = f.unlock();
+        }
     }
 
     /// This device's clock: the system clock, shifted by any offset set with [`Store::shift_clock`].
@@ -321,6 +427,88 @@ fn repair_history(conn: &Connection) -> Result<()> {
             "UPDATE refinery_schema_history SET checksum = ?1 WHERE version = ?2 AND checksum = ?3",
             rusqlite::params![ours.checksum().to_string(), edited.version(), edited.checksum().to_string()],
         )?;
+    }
+    Ok(())
+}
+
+/// The turn file of the database at `path`.
+fn turn_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-turn");
+    PathBuf::from(name)
+}
+
+/// The turn file, opened (made if needed) for writing, when the database file and its folder (where
+/// SQLite keeps the WAL) can be written by this user; `None` when either is read-only.
+fn writable(path: &Path) -> Option<std::fs::File> {
+    if path.exists() && std::fs::OpenOptions::new().write(true).open(path).is_err() {
+        return None;
+    }
+    std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(turn_path(path)).ok()
+}
+
+/// Opens read-only; with no WAL files beside it (and no way to make them) the file is read as it
+/// stands, which is all of it after a clean close.
+fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let wal = {
+        let mut w = path.as_os_str().to_owned();
+        w.push("-wal");
+        PathBuf::from(w)
+    };
+    if wal.exists() {
+        let c = Connection::open_with_flags(path, flags)?;
+        if c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_ok() {
+            return Ok(c);
+        }
+    }
+    let uri = format!("file:{}?immutable=1", url_path(path));
+    Connection::open_with_flags(uri, flags)
+}
+
+fn url_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || "/-_.~".contains(c) { c.to_string() } else { format!("%{:02X}", c as u32) }).collect::<String>().replace('?', "%3F")
+}
+
+/// An SQLite error from a damaged or foreign file, said with the file's name and what to do.
+pub(crate) fn damaged(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::Store(format!("{} is not a database of The Plugs ({e}). Nothing was changed. {ADVICE}", path.display())),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged(format!("{} is damaged ({e}). Nothing was changed. {ADVICE}", path.display())),
+        _ => Error::Database(e),
+    }
+}
+
+fn verdict(path: &Path, problems: Vec<String>) -> Result<()> {
+    if problems.len() == 1 && problems[0] == "ok" {
+        return Ok(());
+    }
+    let first: Vec<&str> = problems.iter().take(3).map(String::as_str).collect();
+    Err(Error::Damaged(format!("{} is damaged: {}. Nothing was changed. {ADVICE}", path.display(), first.join("; "))))
+}
+
+/// The quick check at open: the structure of every page, within [`QUICK_CHECK_BUDGET`] (on a very
+/// large store what is left is covered by the full check in the background).
+fn quick_check(conn: &mut Connection, path: &Path) -> Result<()> {
+    let deadline = std::time::Instant::now() + QUICK_CHECK_BUDGET;
+    conn.progress_handler(10_000, Some(move || std::time::Instant::now() > deadline))?;
+    let out: rusqlite::Result<Vec<String>> = conn.prepare("PRAGMA quick_check(20)").and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
+    conn.progress_handler(0, None::<fn() -> bool>)?;
+    match out {
+        Ok(problems) => verdict(path, problems),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => Ok(()),
+        Err(e) => Err(damaged(path, e)),
+    }
+}
+
+/// Search-index settings a bulk import changes inside its transactions; a store left with them by
+/// an older version's interrupted import gets them back.
+fn restore_index_settings(conn: &Connection) -> Result<()> {
+    let automerge: Option<i64> = conn.query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).optional()?;
+    if automerge == Some(0) {
+        conn.execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4)")?;
     }
     Ok(())
 }
@@ -480,10 +668,49 @@ impl Store {
 
     /// Same, acting as the given user (used while the workspace is being created).
     pub(crate) fn write_as<R>(&self, actor: &Actor, f: impl FnOnce(&Ctx) -> Result<R>) -> Result<R> {
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)?;
+        let (tx, turn) = self.begin_write()?;
         let ctx = Ctx { conn: &tx, actor, now: self.now() };
         let out = f(&ctx)?;
-        tx.commit()?;
+        tx.commit().map_err(|e| self.write_error(e))?;
+        drop(turn);
         Ok(out)
+    }
+
+    /// Begins an immediate transaction for a short write. When another writer holds the store (an
+    /// import or a sync pull, between two of its chunks) this one takes a turn, which the bulk
+    /// writer grants before its next chunk, then waits for the lock.
+    pub(crate) fn begin_write(&self) -> Result<(rusqlite::Transaction<'_>, Turn<'_>)> {
+        if self.read_only {
+            return Err(self.write_error(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY), None)));
+        }
+        self.hasty.store(true, std::sync::atomic::Ordering::Relaxed);
+        let first = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate);
+        self.hasty.store(false, std::sync::atomic::Ordering::Relaxed);
+        match first {
+            Ok(tx) => Ok((tx, Turn(None))),
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                let turn = match self.turns.as_ref() {
+                    Some(f) if f.lock_shared().is_ok() => Turn(Some(f)),
+                    _ => Turn(None),
+                };
+                let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate).map_err(|e| self.write_error(e))?;
+                Ok((tx, turn))
+            }
+            Err(e) => Err(self.write_error(e)),
+        }
+    }
+
+    /// A write that failed because of the store itself says so, naming the file.
+    pub(crate) fn write_error(&self, e: rusqlite::Error) -> Error {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly) => Error::ReadOnly(format!(
+                "{} cannot be written (the file or its folder is read-only): what is there can be read, nothing can be changed. Make it writable and try again.",
+                self.path.display()
+            )),
+            Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                Error::Store(format!("{} stayed busy for {} s (another program holds it): nothing was written; try again.", self.path.display(), PATIENCE.as_secs()))
+            }
+            _ => damaged(&self.path, e),
+        }
     }
 }

@@ -452,15 +452,16 @@ impl Store {
         let actor = self.actor()?;
         // A large import touches many index pages: a bigger page cache while it runs.
         let cache = self.bulk_cache()?;
-        // The search index: no incremental merging while a large import runs, one merge after.
+        // The search index: no incremental merging while a large import writes, one merge after.
+        // The setting is changed and put back inside each chunk's transaction, so an import that
+        // is killed leaves it as it was.
         let bulk = drafts.len() >= 5000 && !options.dry_run;
-        if bulk {
-            self.connection().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)")?;
-        }
-        let result = self.import_drafts(&drafts, options, &actor, &mut report, &mut progress);
-        if bulk {
-            self.connection()
-                .execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4); INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');")?;
+        let result = self.import_drafts(&drafts, options, &actor, &mut report, &mut progress, bulk);
+        if bulk && result.is_ok() {
+            self.yield_turn();
+            let (tx, _turn) = self.begin_write()?;
+            tx.execute_batch("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');")?;
+            tx.commit()?;
         }
         drop(cache);
         result?;
@@ -475,6 +476,7 @@ impl Store {
         actor: &crate::store::Actor,
         report: &mut ImportReport,
         progress: &mut impl FnMut(usize, usize),
+        bulk: bool,
     ) -> Result<()> {
         let total = drafts.len();
         let mut index: Option<Index> = None;
@@ -487,10 +489,12 @@ impl Store {
             // anything is simply reported. If one fails after writing part of itself, the chunk is
             // rolled back and written again with a savepoint around each entry, so that every
             // contact is written whole or not at all.
-            let mut fast = self.import_chunk(chunk, options, actor, &mut index, false)?;
+            let mut fast = self.import_chunk(chunk, options, actor, &mut index, false, bulk)?;
             if fast.partial {
-                fast = self.import_chunk(chunk, options, actor, &mut index, true)?;
+                fast = self.import_chunk(chunk, options, actor, &mut index, true, bulk)?;
             }
+            // A capture waiting for the store gets in before the next chunk.
+            self.yield_turn();
             report.created += fast.created;
             report.merged += fast.merges.len();
             report.merges.extend(fast.merges);
@@ -503,8 +507,11 @@ impl Store {
         Ok(())
     }
 
-    fn import_chunk(&self, chunk: &[Draft], options: &ImportOptions, actor: &crate::store::Actor, index: &mut Option<Index>, savepoints: bool) -> Result<ChunkResult> {
+    fn import_chunk(&self, chunk: &[Draft], options: &ImportOptions, actor: &crate::store::Actor, index: &mut Option<Index>, savepoints: bool, bulk: bool) -> Result<ChunkResult> {
         let tx = rusqlite::Transaction::new_unchecked(self.connection(), rusqlite::TransactionBehavior::Immediate)?;
+        if bulk {
+            tx.execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)")?;
+        }
         let ctx = Ctx { conn: &tx, actor, now: self.now() };
         let ix = match index.as_mut() {
             Some(ix) => ix,
@@ -570,6 +577,9 @@ impl Store {
         }
         if let Some(d) = deferred {
             d.finish(&tx)?;
+        }
+        if bulk {
+            tx.execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 4)")?;
         }
         if options.dry_run {
             tx.rollback()?;

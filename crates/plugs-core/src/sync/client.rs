@@ -273,6 +273,8 @@ impl Syncer {
                 }
                 if !page.has_more || rows >= COMMIT_ROWS || !matches!(first, Some(Ok(_))) {
                     tx.commit()?;
+                    // A capture waiting for the store gets in before the next pages.
+                    store.yield_turn();
                 } else {
                     open = Some((tx, rows));
                 }

@@ -171,3 +171,186 @@ fn captures_during_a_large_import_never_see_database_is_locked() {
     let fts: i64 = store.connection().query_row("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'booth'", [], |r| r.get(0)).unwrap();
     assert_eq!(fts, 500, "captures made during the import are searchable");
 }
+
+fn import_people(dir: &Path, n: usize) {
+    let file = dir.join("people.csv");
+    let mut csv = String::from("First Name,Last Name,E-mail Address\n");
+    for i in 0..n {
+        csv.push_str(&format!("Person{i},Family{i},p{i}@example.test\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    plugs(dir).arg("import").arg(&file).assert().success();
+    std::fs::remove_file(file).unwrap();
+}
+
+fn digest(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+/// Overwrites one leaf page of the contacts table with garbage, as a failing disk would.
+fn damage_contacts(db: &Path) -> u64 {
+    let page: i64 = {
+        let conn = Connection::open(db).unwrap();
+        conn.query_row("SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 3", [], |r| r.get(0)).unwrap()
+    };
+    assert!(!db.with_file_name("plugs.db-wal").exists() || std::fs::metadata(db.with_file_name("plugs.db-wal")).unwrap().len() == 0);
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
+    f.seek(SeekFrom::Start((page as u64 - 1) * 4096)).unwrap();
+    f.write_all(&[0xA5; 4096]).unwrap();
+    page as u64
+}
+
+fn exit(out: &std::process::Output) -> (i32, String) {
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A damaged store is noticed at open, named with what to do, never written to; `plugs repair`
+/// rebuilds it from what can be read, keeps the damaged file, and the app works again.
+#[test]
+fn a_damaged_store_is_noticed_never_written_and_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    import_people(dir.path(), 3000);
+    let db = dir.path().join("plugs.db");
+    damage_contacts(&db);
+    let before = digest(&db);
+    for args in [&["status"][..], &["contact", "list"], &["contact", "add", "--first-name", "New", "--last-name", "Person"]] {
+        let (code, err) = exit(&plugs(dir.path()).args(args).output().unwrap());
+        assert_eq!(code, 13, "plugs {args:?}: {err}");
+        assert!(err.contains(&db.display().to_string()) && err.contains("damaged") && err.contains("plugs repair"), "plugs {args:?}: {err}");
+    }
+    assert!(digest(&db) == before, "nothing was written into the damaged file");
+    let e = Store::open(&db).unwrap_err();
+    assert_eq!(e.code(), "store_damaged");
+
+    let out = plugs(dir.path()).args(["--json", "repair"]).assert().success().get_output().stdout.clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let kept = |t: &str| report["repair"]["kept"].as_array().unwrap().iter().find(|k| k[0] == t).map(|k| k[1].as_i64().unwrap()).unwrap();
+    let contacts = kept("contacts");
+    assert!(contacts > 2800 && contacts < 3000, "the readable contacts are kept, the damaged page's are lost: {report}");
+    assert_eq!(report["repair"]["damaged_tables"], serde_json::json!(["contacts"]), "{report}");
+    assert!(report["repair"]["pending"].as_i64().unwrap() > 3000, "the changes not yet synced are kept with the rows: {report}");
+    let aside = std::path::PathBuf::from(report["repair"]["damaged_copy"].as_str().unwrap());
+    assert!(digest(&aside) == before, "the damaged file is kept as it was");
+    plugs(dir.path()).arg("check").assert().success();
+    plugs(dir.path()).args(["contact", "add", "--first-name", "New", "--last-name", "Person"]).assert().success();
+    let store = Store::open(&db).unwrap();
+    let n: i64 = store.connection().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, contacts + 1);
+    let found: i64 = store.connection().query_row("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH 'Family2999 OR Person'", [], |r| r.get(0)).unwrap();
+    assert!(found >= 2, "the rebuilt store is searchable");
+    let fts: Result<usize, _> = store.connection().execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('integrity-check')", []);
+    assert!(fts.is_ok(), "{fts:?}");
+    store.check_integrity().unwrap();
+}
+
+/// Damage the quick check at open does not look for (an index that disagrees with its table) is
+/// found by the full check (`plugs check`, and the app's check in the background).
+#[test]
+fn the_full_check_finds_what_the_quick_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    import_people(dir.path(), 500);
+    let db = dir.path().join("plugs.db");
+    {
+        let conn = Connection::open(&db).unwrap();
+        let (name, sql): (String, String) = conn
+            .query_row(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql NOT LIKE '%UNIQUE%' AND name = 'idx_contacts_lead_score'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let (open, close) = (sql.find('(').unwrap(), sql.find(')').unwrap());
+        let wrong = format!("{}(first_name){}", &sql[..open], &sql[close + 1..]);
+        conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
+        conn.execute("UPDATE sqlite_master SET sql = ?1 WHERE name = ?2", [&wrong, &name]).unwrap();
+    }
+    let store = Store::open(&db).expect("the quick check at open does not compare indexes with tables");
+    assert_eq!(store.check_integrity().unwrap_err().code(), "store_damaged");
+    drop(store);
+    let (code, err) = exit(&plugs(dir.path()).arg("check").output().unwrap());
+    assert_eq!(code, 13, "{err}");
+    assert!(err.contains("plugs repair"), "{err}");
+}
+
+fn chmod(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A data dir that cannot be written (another user's, a read-only mount) still opens for reading;
+/// a change is refused with a clear message and exit code 14.
+#[test]
+fn a_read_only_data_dir_still_allows_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    init(&data);
+    import_people(&data, 20);
+    assert!(!data.join("plugs.db-wal").exists(), "the store closed cleanly");
+    chmod(dir.path(), 0o755);
+    chmod(&data.join("plugs.db"), 0o444);
+    chmod(&data, 0o555);
+    // Root writes anywhere: read as an unprivileged user then.
+    let root = std::process::Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+    let run = |args: &[&str]| {
+        let bin = assert_cmd::cargo::cargo_bin("plugs");
+        let mut c = if root {
+            let _ = std::process::Command::new("sh").args(["-c", "id plugs-ro >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin plugs-ro"]).status();
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "plugs-ro", "--"]).arg(&bin);
+            c
+        } else {
+            std::process::Command::new(&bin)
+        };
+        c.env("HOME", "/nonexistent").arg("--data-dir").arg(&data).args(args).output().unwrap()
+    };
+    let out = run(&["--json", "contact", "list", "--limit", "100"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(20), "{listed}");
+    let out = run(&["status"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["contact", "search", "Family7"]);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Person7"), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, err) = exit(&run(&["contact", "add", "--first-name", "New", "--last-name", "Person"]));
+    assert_eq!(code, 14, "{err}");
+    assert!(err.contains("read-only") && err.contains("plugs.db"), "{err}");
+    chmod(&data, 0o755);
+    assert!(!data.join("plugs.db-turn").exists() || root, "nothing was made in the read-only folder");
+}
+
+/// An import killed halfway leaves the search index's settings as they were.
+#[test]
+fn a_killed_import_leaves_the_index_settings_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let file = dir.path().join("big.csv");
+    let mut csv = String::from("First Name,Last Name\n");
+    for i in 0..40_000 {
+        csv.push_str(&format!("First{i},Last{i}\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let mut import = std::process::Command::new(assert_cmd::cargo::cargo_bin("plugs")).arg("--data-dir").arg(dir.path()).arg("import").arg(&file).spawn().unwrap();
+    let db = dir.path().join("plugs.db");
+    let started = std::time::Instant::now();
+    loop {
+        let n: i64 = Connection::open(&db).unwrap().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
+        if n >= 2000 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 120 && import.try_wait().unwrap().is_none(), "the import did not get going");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    import.kill().unwrap();
+    import.wait().unwrap();
+    let automerge: i64 = Connection::open(&db).unwrap().query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap_or(4);
+    assert_eq!(automerge, 4, "the setting an import changes is only ever changed inside its transactions");
+    // A store left with the old setting by an interrupted import of an earlier version gets it back.
+    Connection::open(&db).unwrap().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)").unwrap();
+    drop(Store::open(&db).unwrap());
+    let automerge: i64 = Connection::open(&db).unwrap().query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap();
+    assert_eq!(automerge, 4);
+}

@@ -159,6 +159,7 @@ pub fn cli() -> Command {
                 .help("where the database lives (default: the app's data dir; env PLUGS_DATA_DIR)"),
         )
         .arg(Arg::new("json").long("json").global(true).action(ArgAction::SetTrue).help("print JSON (records keyed by column name)"))
+        .after_help(crate::output::EXIT_CODES)
         .subcommand(
             Command::new("init")
                 .about("Create the local workspace: an organization and you, its admin")
@@ -175,6 +176,10 @@ pub fn cli() -> Command {
                 .subcommand(Command::new("events").about("event_analytics")),
         )
         .subcommand(Command::new("status").about("The workspace, signed-in user, sync and pending changes"))
+        .subcommand(Command::new("check").about("Check the local database for damage (every page, index and constraint)"))
+        .subcommand(Command::new("repair").about(
+            "Rebuild a damaged local database from what can still be read, keeping changes not yet synced; the damaged file is kept beside it; a device that syncs then gets the rest back from the server",
+        ))
         .subcommand(
             Command::new("login")
                 .about("Sign in to a server; a workspace made offline here joins your organization there")
@@ -210,12 +215,47 @@ pub fn cli() -> Command {
     cmd
 }
 
+fn data_dir(m: &ArgMatches) -> Result<PathBuf> {
+    match m.get_one::<PathBuf>("data-dir") {
+        Some(d) => Ok(d.clone()),
+        None => plugs_core::default_data_dir().ok_or_else(|| Error::invalid("data-dir", "required", "no app data dir on this system; pass --data-dir")),
+    }
+}
+
 fn open(m: &ArgMatches) -> Result<Store> {
-    let dir = match m.get_one::<PathBuf>("data-dir") {
-        Some(d) => d.clone(),
-        None => plugs_core::default_data_dir().ok_or_else(|| Error::invalid("data-dir", "required", "no app data dir on this system; pass --data-dir"))?,
-    };
+    let dir = data_dir(m)?;
+    if !dir.join(plugs_core::store::DB_FILE).exists() && std::fs::create_dir_all(&dir).is_err() {
+        return Err(Error::ReadOnly(format!("{} cannot be made (its parent folder is read-only)", dir.display())));
+    }
     Store::open_dir(&dir)
+}
+
+/// `plugs repair`: rebuild, then (on a device that syncs) get the rest back from the server.
+fn repair(m: &ArgMatches) -> Result<Output> {
+    let dir = data_dir(m)?;
+    let report = Store::repair_dir(&dir)?;
+    let kept: usize = report.kept.iter().map(|(_, n)| n).sum();
+    let mut text = format!(
+        "rebuilt {} from what could be read: {kept} rows kept ({} changes not yet synced){}{}.\nThe damaged file is kept as {}",
+        dir.join(plugs_core::store::DB_FILE).display(),
+        report.pending,
+        if report.damaged_tables.is_empty() { String::new() } else { format!("; damage in: {}", report.damaged_tables.join(", ")) },
+        if report.orphans_dropped == 0 { String::new() } else { format!("; {} rows whose parent was lost were dropped", report.orphans_dropped) },
+        report.damaged_copy.display()
+    );
+    let mut synced = None;
+    if report.resync {
+        let store = Store::open_dir(&dir)?;
+        match crate::sync::once(&store) {
+            Ok(Output::Message(line, j)) => {
+                text.push_str(&format!("\nfull resync from the server: {line}"));
+                synced = Some(j);
+            }
+            Ok(_) => {}
+            Err(e) => text.push_str(&format!("\nfull resync from the server: not now ({e}); the next sync does it")),
+        }
+    }
+    Ok(Output::Message(text, json!({ "repair": report, "sync": synced })))
 }
 
 fn parse_id(m: &ArgMatches) -> Result<Uuid> {
@@ -243,8 +283,23 @@ fn bound(spec: &TableSpec, s: &str, flag: &str) -> Result<(String, Value)> {
 
 pub fn run(m: &ArgMatches) -> Result<Output> {
     let (name, sub) = m.subcommand().expect("a subcommand is required");
+    if name == "repair" {
+        return repair(sub);
+    }
     let store = open(m)?;
+    // A damaged page met after the check at open is said like damage found at open.
+    run_on(&store, name, sub).map_err(|e| match e {
+        Error::Database(d) => plugs_core::store::damaged(store.path(), d),
+        other => other,
+    })
+}
+
+fn run_on(store: &Store, name: &str, sub: &ArgMatches) -> Result<Output> {
     match name {
+        "check" => {
+            store.check_integrity()?;
+            Ok(Output::Message(format!("{}: no damage found", store.path().display()), json!({ "path": store.path(), "ok": true })))
+        }
         "init" => {
             let g = |k: &str| sub.get_one::<String>(k).cloned().unwrap_or_default();
             let (org, user) =

@@ -84,7 +84,27 @@ pub fn print_error(e: &Error, json: bool) {
     }
 }
 
-/// Distinct exit codes so scripts can tell bad input from a missing record from a refused action.
+/// The exit codes, as `plugs --help` and the README list them.
+pub const EXIT_CODES: &str = "Exit codes:
+  0   done
+  1   an unexpected failure (a database, file or migration error): the message says which
+  2   the command line itself is wrong (unknown command or flag, missing argument)
+  3   invalid input: a value breaks a rule of its field (the message names the field); nothing was written
+  4   not found: no such row (or it belongs to another organization)
+  5   conflict: the write breaks a rule across rows (capacity, uniqueness, state); nothing was written
+  6   forbidden: the signed-in user may not do this
+  7   no workspace here yet: run plugs init or plugs login
+  8   offline: the server cannot be reached; nothing is lost, try again later
+  9   signed out: the server ended this device's session; sign in again (pending changes are kept)
+  10  the server refused the request (its message and code are shown)
+  11  the OS keychain failed (no Secret Service running, or it is locked)
+  12  the local database cannot be used as it is (empty, not a database, or written by a newer
+      version): the message names the file and what to do; nothing was changed
+  13  the local database is damaged: restore a backup or run plugs repair; nothing was changed
+  14  the local database is read-only: reads work, changes are refused";
+
+/// Distinct exit codes so scripts can tell bad input from a missing record from a refused action
+/// (see [`EXIT_CODES`]).
 pub fn exit_code(e: &Error) -> u8 {
     match e {
         Error::Invalid { .. } | Error::BadCursor => 3,
@@ -92,6 +112,13 @@ pub fn exit_code(e: &Error) -> u8 {
         Error::Conflict { .. } => 5,
         Error::Forbidden { .. } => 6,
         Error::NotInitialized => 7,
-        _ => 1,
+        Error::Offline(_) => 8,
+        Error::SignedOut(_) => 9,
+        Error::Remote { .. } => 10,
+        Error::Keychain(_) => 11,
+        Error::Store(_) => 12,
+        Error::Damaged(_) => 13,
+        Error::ReadOnly(_) => 14,
+        Error::Database(_) | Error::Migration(_) | Error::Io(_) => 1,
     }
 }

@@ -60,6 +60,29 @@ fn linked(store: &Store) -> Result<Syncer> {
     syncer(store, &link.server)
 }
 
+/// One sync round (push, then pull), reported.
+pub fn once(store: &Store) -> Result<Output> {
+    let rt = runtime()?;
+    let s = linked(store)?;
+    let report = rt.block_on(s.sync_once(store, |p| {
+        if std::io::stderr().is_terminal() {
+            eprint!("\rpulled {}/{}", p.done, p.total);
+        }
+    }))?;
+    Ok(Output::Message(
+        format!(
+            "pushed {} ({} applied, {} superseded, {} rejected), pulled {}{}",
+            report.pushed,
+            report.applied,
+            report.superseded,
+            report.rejected,
+            report.pulled,
+            if report.resynced { " (full resync)" } else { "" }
+        ),
+        json!(report),
+    ))
+}
+
 pub fn run(store: &Store, name: &str, m: &ArgMatches) -> Result<Output> {
     let rt = runtime()?;
     match name {
@@ -89,26 +112,7 @@ pub fn run(store: &Store, name: &str, m: &ArgMatches) -> Result<Output> {
             rt.block_on(s.logout())?;
             Ok(Output::Message("signed out; local data and pending changes are kept".into(), json!({ "signed_out": true })))
         }
-        _ if !m.get_flag("watch") => {
-            let s = linked(store)?;
-            let report = rt.block_on(s.sync_once(store, |p| {
-                if std::io::stderr().is_terminal() {
-                    eprint!("\rpulled {}/{}", p.done, p.total);
-                }
-            }))?;
-            Ok(Output::Message(
-                format!(
-                    "pushed {} ({} applied, {} superseded, {} rejected), pulled {}{}",
-                    report.pushed,
-                    report.applied,
-                    report.superseded,
-                    report.rejected,
-                    report.pulled,
-                    if report.resynced { " (full resync)" } else { "" }
-                ),
-                json!(report),
-            ))
-        }
+        _ if !m.get_flag("watch") => once(store),
         _ => {
             let s = linked(store)?;
             let engine = SyncEngine::start(store.path().to_owned(), s, Default::default())?;

@@ -16,6 +16,7 @@ pub mod interop;
 pub mod overview;
 pub mod query;
 pub mod reminders;
+pub mod repair;
 pub mod repo;
 mod rules;
 pub mod schema;

@@ -473,7 +473,7 @@ fn url_path(path: &Path) -> String {
 }
 
 /// An SQLite error from a damaged or foreign file, said with the file's name and what to do.
-pub(crate) fn damaged(path: &Path, e: rusqlite::Error) -> Error {
+pub fn damaged(path: &Path, e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => Error::Store(format!("{} is not a database of The Plugs ({e}). Nothing was changed. {ADVICE}", path.display())),
         Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged(format!("{} is damaged ({e}). Nothing was changed. {ADVICE}", path.display())),

@@ -111,3 +111,85 @@ fn text(k: &KeysEnv, dir: &Path, args: &[&str]) -> String {
     keep_log(a.get_output());
     String::from_utf8(a.get_output().stdout.clone()).unwrap()
 }
+
+/// Overwrites a leaf page of the contacts table with garbage, as a failing disk would.
+fn damage_contacts(db: &Path) {
+    let page: i64 = rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 3", [], |r| r.get(0))
+        .unwrap();
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new().write(true).open(db).unwrap();
+    f.seek(SeekFrom::Start((page as u64 - 1) * 4096)).unwrap();
+    f.write_all(&[0xA5; 4096]).unwrap();
+}
+
+fn contacts(dir: &Path) -> Vec<String> {
+    let store = plugs_core::Store::open_dir(dir).unwrap();
+    let mut names: Vec<String> = store
+        .connection()
+        .prepare("SELECT first_name || ' ' || last_name FROM contacts WHERE NOT is_deleted")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    names.sort();
+    names
+}
+
+/// `plugs repair` on a device that syncs: the damaged store is rebuilt from what can be read, the
+/// change made offline and never pushed survives, and the rest (the lost page's contacts, a
+/// teammate's new contact) comes back from the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repair_rebuilds_from_the_server_and_keeps_what_was_not_synced() {
+    let cloud = Cloud::start().await;
+    let keys = SecretService::start();
+    let url = cloud.url();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (a.path().to_owned(), b.path().to_owned());
+    let env = keys.env.clone();
+    tokio::task::spawn_blocking(move || {
+        let keys = KeysEnv(env);
+        let k = &keys;
+        run(k, &a, &["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]);
+        let file = a.join("people.csv");
+        let mut csv = String::from("First Name,Last Name,E-mail Address\n");
+        for i in 0..2000 {
+            csv.push_str(&format!("Person{i},Family{i},p{i}@example.test\n"));
+        }
+        std::fs::write(&file, csv).unwrap();
+        run(k, &a, &["import", file.to_str().unwrap()]);
+        std::fs::remove_file(&file).unwrap();
+        keep_log(cmd(k, &a).args(["register", "--server", &url, "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output());
+        keep_log(
+            cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("correct horse battery\n").assert().success().get_output(),
+        );
+        run(k, &b, &["contact", "add", "--first-name", "Teammate", "--last-name", "New"]);
+        run(k, &b, &["sync"]);
+        // Offline on device A: a contact that never reaches the server before the damage.
+        run(k, &a, &["contact", "add", "--first-name", "Offline", "--last-name", "Only"]);
+        let before = contacts(&a);
+        assert_eq!(before.len(), 2001);
+        damage_contacts(&a.join("plugs.db"));
+        let err = cmd(k, &a).args(["status"]).assert().code(13).get_output().stderr.clone();
+        assert!(String::from_utf8_lossy(&err).contains("plugs repair"));
+
+        let out = cmd(k, &a).args(["--json", "repair"]).assert().success().get_output().clone();
+        keep_log(&out);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["repair"]["resync"], true, "{report}");
+        assert!(report["sync"]["resynced"] == true && report["sync"]["pushed"].as_i64() >= Some(1), "{report}");
+        let after = contacts(&a);
+        let mut expected = before.clone();
+        expected.push("Teammate New".into());
+        expected.sort();
+        assert_eq!(after, expected, "the lost page's contacts came back from the server, the unsynced one was kept, the teammate's arrived");
+        run(k, &b, &["sync"]);
+        assert!(contacts(&b).contains(&"Offline Only".to_owned()), "the change kept by the repair reached the server");
+        assert!(text(k, &a, &["status"]).contains("pending changes: 0"));
+    })
+    .await
+    .unwrap();
+    drop(keys);
+}

@@ -202,6 +202,8 @@ impl Syncer {
         'start: loop {
             let cursor: i64 = get_setting(&store.conn, keys::CURSOR)?.and_then(|s| s.parse().ok()).unwrap_or(0);
             let resync = get_setting(&store.conn, keys::RESYNC)?.as_deref() == Some("1");
+            // A full resync asked for here (after `plugs repair`) is reported like one the server asked for.
+            report.resynced |= resync;
             let want_total = total.is_none();
             let mut first = Some(self.pull_page(cursor, 0, want_total).await);
             let mut ahead: Option<Ahead> = None;

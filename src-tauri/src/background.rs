@@ -249,3 +249,28 @@ mod tests {
         assert_eq!(tray_line(Some(&s(SyncState::Error, Some("server: 502"), None)), 0, 1), "Sync problem: server: 502 · 1 unread");
     }
 }
+
+/// The full integrity check of the local database, in the background: once a little after start
+/// (so it never slows the first screen), then daily. Damage is shown in the window and as a
+/// desktop notification, with the file's name and what to do.
+pub fn integrity(db: PathBuf, app: tauri::AppHandle) {
+    use tauri::Emitter;
+    let first = std::env::var("PLUGS_CHECK_AFTER_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(30);
+    let _ = std::thread::Builder::new().name("plugs-integrity".into()).spawn(move || {
+        std::thread::sleep(Duration::from_secs(first));
+        loop {
+            let verdict = Store::open_helper(&db).and_then(|s| s.check_integrity());
+            match verdict {
+                Ok(()) => tracing::debug!("integrity check passed"),
+                Err(e) => {
+                    let message = e.to_string();
+                    tracing::error!(error = %message, "integrity check failed");
+                    let _ = app.emit("store-damaged", serde_json::json!({ "message": message }));
+                    crate::problem("The Plugs found damage in its data", &message);
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_secs(24 * 3600));
+        }
+    });
+}

@@ -48,7 +48,22 @@ fn main() {
         let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
     }
     let dir = plugs_core::default_data_dir().expect("an app data dir on this platform");
-    let store = plugs_core::Store::open_dir(&dir).expect("the local database opens");
+    let store = match plugs_core::Store::open_dir(&dir) {
+        Ok(s) => s,
+        Err(e) => {
+            // No window without a usable store: the message (which file, what to do) goes to the
+            // desktop and to stderr, and the exit code is the CLI's for the same error.
+            let message = e.to_string();
+            eprintln!("The Plugs cannot open its data: {message}");
+            problem("The Plugs cannot open its data", &message);
+            std::process::exit(match e.code() {
+                "store_unusable" => 12,
+                "store_damaged" => 13,
+                "store_read_only" => 14,
+                _ => 1,
+            });
+        }
+    };
     let db = store.path().to_owned();
     let sync = background::Sync::start(&db);
     tauri::Builder::default()
@@ -81,6 +96,7 @@ fn main() {
                 tracing::warn!(error = %e, "no tray icon");
             }
             background::reminders(db.clone(), app.handle().clone(), status);
+            background::integrity(db.clone(), app.handle().clone());
             // A single-document app: WebKit's lightest cache model (no page cache, small memory
             // caches) keeps the web process small.
             #[cfg(target_os = "linux")]
@@ -108,4 +124,9 @@ fn main() {
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the app runs");
+}
+
+/// A problem the user must see even without a window: a desktop notification.
+pub(crate) fn problem(summary: &str, body: &str) {
+    let _ = notify_rust::Notification::new().appname("The Plugs").summary(summary).body(body).icon("dialog-error").timeout(notify_rust::Timeout::Never).show();
 }

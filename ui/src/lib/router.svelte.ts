@@ -61,3 +61,14 @@ export async function listenNavigate(): Promise<() => void> {
     return () => {};
   }
 }
+
+/** Subscribes to the shell's `store-damaged` event (the background integrity check failed). */
+export async function listenDamage(onDamage: (message: string) => void): Promise<() => void> {
+  if (typeof window === "undefined" || !("__TAURI_INTERNALS__" in window)) return () => {};
+  try {
+    const { listen } = await import("@tauri-apps/api/event");
+    return await listen<{ message: string }>("store-damaged", (e) => onDamage(e.payload.message));
+  } catch {
+    return () => {};
+  }
+}

@@ -408,6 +408,8 @@ struct Layout {
     /// labels) and the column of its preference, when the file has them.
     types_of: Vec<Option<(usize, bool)>>,
     pref_of: Vec<Option<usize>>,
+    /// The label a column's header gives its emails or phones (Outlook's "Mobile Phone").
+    label_of: Vec<Option<&'static str>>,
     /// For an address column: which address of the row it belongs to.
     address_of: Vec<usize>,
     /// Each address of a row: the type its headers give (Outlook's business, home, other) and
@@ -433,8 +435,9 @@ fn layout(headers: &[String], dialect: Dialect, overrides: &[(String, Target)]) 
     }
     let n = headers.len();
     let (mut types_of, mut pref_of) = (vec![None; n], vec![None; n]);
-    // (kind, number) → the columns of its value, types and preference.
-    let mut groups: Vec<((&str, u32), [Option<usize>; 3], bool)> = Vec::new();
+    // (kind, number) → the columns of its value, types and preference, and whether Google's.
+    type Group = ((&'static str, u32), [Option<usize>; 3], bool);
+    let mut groups: Vec<Group> = Vec::new();
     for (i, h) in headers.iter().enumerate() {
         let Some((kind, number, role, google)) = numbered(h).filter(|_| !overridden(h)) else { continue };
         let g = match groups.iter().position(|(k, _, _)| *k == (kind, number)) {
@@ -470,7 +473,8 @@ fn layout(headers: &[String], dialect: Dialect, overrides: &[(String, Target)]) 
             None => t[i] = Target::Metadata,
         }
     }
-    Layout { targets: t, types_of, pref_of, address_of, addresses }
+    let label_of = headers.iter().map(|h| label_of(h)).collect();
+    Layout { targets: t, types_of, pref_of, label_of, address_of, addresses }
 }
 
 /// The types a types column gives: Google's label, or our own export's `work,voice`.
@@ -632,7 +636,7 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
             let types = |i: usize| -> Vec<String> {
                 match layout.types_of[i] {
                     Some((c, google)) => types_cell(rec.get(c).unwrap_or_default(), google),
-                    None => label_of(&headers[i]).map(|l| vec![l.to_owned()]).unwrap_or_default(),
+                    None => layout.label_of[i].map(|l| vec![l.to_owned()]).unwrap_or_default(),
                 }
             };
             let pref = |i: usize| layout.pref_of[i].and_then(|c| rec.get(c)).and_then(|p| p.trim().parse::<u64>().ok());
@@ -642,13 +646,14 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                 // mobile beside its primary phone) joins the list, with its label.
                 Target::Column(c @ ("email" | "phone")) => {
                     let (list, primary_types) = if *c == "email" { (&mut emails, &mut email_types) } else { (&mut phones, &mut phone_types) };
+                    let types = types(i);
                     for (k, part) in v.split(" ::: ").enumerate() {
                         let value = if *c == "phone" { model::phone_form(part) } else { part.trim().to_owned() };
                         if k == 0 && !fields.contains_key(*c) {
-                            *primary_types = types(i);
+                            primary_types.clone_from(&types);
                             fields.insert(c.to_string(), Value::String(value));
                         } else {
-                            list.push(Item { value, types: types(i), pref: pref(i) });
+                            list.push(Item { value, types: types.clone(), pref: pref(i) });
                         }
                     }
                 }

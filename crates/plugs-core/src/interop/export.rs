@@ -145,13 +145,12 @@ impl Store {
                     lines.push(date(prop, v));
                 }
             }
-            match photos.get(s(&c, "id")) {
-                Some((id, url)) => match self.media_bytes(*id) {
+            if let Some((id, url)) = photos.get(s(&c, "id")) {
+                match self.media_bytes(*id) {
                     Ok((mime, bytes)) => lines.push(format!("PHOTO:data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))),
                     // A photo added on another device, not here: its address if it has one.
                     Err(_) => lines.extend(url.iter().map(|u| format!("PHOTO;VALUE=uri:{u}"))),
-                },
-                None => {}
+                }
             }
             if !s(&c, "avatar_url").is_empty() {
                 lines.push(format!("PHOTO;VALUE=uri:{}", s(&c, "avatar_url")));

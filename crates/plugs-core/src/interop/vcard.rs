@@ -63,9 +63,17 @@ impl Property {
     /// The preference the file gave (4.0's PREF, 1 to 100, 1 the most preferred; 2.1/3.0's
     /// TYPE=pref is 1), if any.
     pub fn pref(&self) -> Option<u64> {
-        let typed = self.param("TYPE").iter().any(|t| t == "pref").then_some(1);
-        let given = self.param("PREF").iter().filter_map(|p| p.parse::<u64>().ok()).filter(|p| (1..=100).contains(p)).min();
-        typed.into_iter().chain(given).min()
+        fn clean(s: &str) -> &str {
+            s.trim().trim_matches('"').trim()
+        }
+        self.params
+            .iter()
+            .filter_map(|(n, v)| match n.as_str() {
+                "TYPE" => v.split(',').any(|t| clean(t).eq_ignore_ascii_case("pref")).then_some(1),
+                "PREF" => clean(v).parse::<u64>().ok().filter(|p| (1..=100).contains(p)),
+                _ => None,
+            })
+            .min()
     }
 
     /// A list value (CATEGORIES, NICKNAME) split on unescaped `,`, each item unescaped.

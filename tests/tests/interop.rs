@@ -613,6 +613,9 @@ fn messy_exports_import_every_person_keeping_what_does_not_fit() {
     assert_eq!((meta(carla, &["labels"]), meta(carla, &["org_units"])), (json!(["Investors", "Events"]), json!(["Partnerships"])));
     assert_eq!(meta(carla, &["emails"]), json!([{ "value": "carla.tanaka@home.example" }]), "E-mail 2 joins the emails");
     assert_eq!(carla.priority.as_str(), "medium", "Outlook's Normal");
+    let vcf = unfold(&store.export("vcard").unwrap());
+    assert!(vcf.iter().any(|l| l == "TEL;VALUE=uri;TYPE=work:tel:+1-212-555-0100;ext=204"), "the extension as RFC 3966 says: {vcf:?}");
+    assert!(store.export("csv").unwrap().contains(",+12125550100x204,work,"), "and in its stored form in CSV");
     let ravi = &by_last(&store, "Patel")[0];
     assert_eq!((ravi.email.as_deref(), ravi.phone.as_deref(), ravi.priority.as_str()), (None, Some("+44 20 7946 0958"), "high"), "a business phone alone is the phone");
     assert!(meta(ravi, &["import_kept", "email"]).as_str().unwrap().starts_with("/o=ExchangeLabs/"), "the X.500 address is kept");

@@ -102,8 +102,9 @@ impl Store {
             let p = Parts::split(c.get("metadata"), !s(&c, "email").is_empty(), !s(&c, "phone").is_empty(), true);
             let mut lines = vec!["BEGIN:VCARD".to_owned(), "VERSION:4.0".to_owned(), "PRODID:-//The Plugs//EN".to_owned()];
             lines.push(format!("UID:urn:uuid:{}", s(&c, "id")));
-            lines.push(format!("FN:{}", escape(format!("{} {}", s(&c, "first_name"), s(&c, "last_name")).trim())));
             let name = [s(&c, "last_name"), s(&c, "first_name"), &p.middle_name, &p.name_prefix, &p.name_suffix];
+            let full: Vec<&str> = [name[3], name[1], name[2], name[0], name[4]].into_iter().filter(|n| !n.trim().is_empty()).collect();
+            lines.push(format!("FN:{}", escape(&full.join(" "))));
             lines.push(format!("N:{}", name.map(escape).join(";")));
             if !p.nickname.is_empty() {
                 lines.push(format!("NICKNAME:{}", escape(&p.nickname)));

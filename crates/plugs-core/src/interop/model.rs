@@ -192,7 +192,7 @@ impl Parts {
         let mut p = Parts::default();
         fn take<T>(rest: &mut Map<String, Value>, k: &str, read: impl FnOnce(&Value) -> Option<T>) -> Option<T> {
             let v = read(rest.get(k)?)?;
-            rest.remove(k);
+            rest.shift_remove(k);
             Some(v)
         }
         let text = |v: &Value| v.as_str().map(str::to_owned);
@@ -206,6 +206,12 @@ impl Parts {
         let items = |v: &Value| -> Option<Vec<Item>> { v.as_array()?.iter().map(Item::from_json).collect() };
         p.emails = take(&mut rest, "emails", items).unwrap_or_default();
         p.phones = take(&mut rest, "phones", items).unwrap_or_default();
+        // Written before phones took one form, a phone may still hold a `tel:` URI.
+        for t in &mut p.phones {
+            if t.value.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("tel:")) {
+                t.value = phone_form(&t.value);
+            }
+        }
         p.addresses = take(&mut rest, "addresses", |v| v.as_array()?.iter().map(Address::from_json).collect()).unwrap_or_default();
         p.labels = take(&mut rest, "labels", list).unwrap_or_default();
         p.urls = take(&mut rest, "urls", list).unwrap_or_default();
@@ -249,4 +255,44 @@ fn kept(v: &Value) -> Option<Vec<Kept>> {
         }
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_in_another_shape_travel_whole() {
+        let meta = json!({
+            "emails": [{ "value": "a@b.test", "types": ["work"], "pref": 2 }],
+            "phones": [{ "value": "tel:+1-212-555-0100;ext=204" }],
+            "addresses": [{ "street": "1 Main St", "floor": "3" }],
+            "labels": "not a list",
+            "email_types": ["home"],
+            "phone_types": ["cell"],
+            "vcard": { "KIND": ["individual"], "X-A": [{ "value": "v", "params": "TYPE=x" }] },
+            "source": "booth"
+        });
+        let p = Parts::split(Some(&meta), false, true, true);
+        assert_eq!(p.emails, vec![Item { value: "a@b.test".into(), types: vec!["work".into()], pref: Some(2) }]);
+        assert_eq!(p.phones[0].value, "+12125550100x204", "a tel: URI written before phones took one form");
+        assert_eq!(p.phone_types, vec!["cell"]);
+        assert_eq!(p.vcard.len(), 2);
+        assert!(p.addresses.is_empty() && p.labels.is_empty());
+        // An address with a part of no known name, labels not a list, the types of an email
+        // the contact does not have: kept as they are.
+        let rest: Vec<&str> = p.rest.keys().map(String::as_str).collect();
+        assert_eq!(rest, vec!["addresses", "labels", "email_types", "source"], "in their order");
+        let odd = Parts::split(Some(&json!({ "vcard": { "bad name": ["x"] } })), true, true, true);
+        assert!(odd.vcard.is_empty() && odd.rest.contains_key("vcard"));
+    }
+
+    #[test]
+    fn google_labels_are_vcard_types() {
+        assert_eq!(google_label("* Work"), vec!["work"]);
+        assert_eq!(google_label("Mobile"), vec!["cell"]);
+        assert_eq!(google_label("Work Fax"), vec!["work", "fax"]);
+        assert_eq!(google_label("Assistant line"), vec!["assistant line"]);
+        assert_eq!(clean_types(["INTERNET", "WORK", "pref", "work", "\"voice\""]), vec!["work", "voice"]);
+    }
 }

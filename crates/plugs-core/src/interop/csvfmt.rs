@@ -798,6 +798,34 @@ pub fn field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn address_columns_of_each_tool_and_language() {
+        let a = |h: &str| address_header(h, &norm(h)).map(|(_, kind, part)| (kind, part));
+        let part = AddressPart::Part;
+        assert_eq!(a("Business Street 2"), Some((Some("work"), part(2))));
+        assert_eq!(a("Home Address PO Box"), Some((Some("home"), part(0))));
+        assert_eq!(a("Other Country/Region"), Some((Some("other"), part(6))));
+        assert_eq!(a("Rue (bureau)"), Some((Some("work"), part(2))));
+        assert_eq!(a("Code postal (domicile)"), Some((Some("home"), part(5))));
+        assert_eq!(a("Ort geschäftlich"), Some((Some("work"), part(3))));
+        assert_eq!(a("Postleitzahl privat"), Some((Some("home"), part(5))));
+        assert_eq!(a("Calle del trabajo"), Some((Some("work"), part(2))));
+        assert_eq!(a("Zip"), Some((None, part(5))));
+        assert_eq!(a("address_2_postal_code"), Some((None, part(5))));
+        assert_eq!(a("Address 1 - Formatted"), Some((None, AddressPart::Formatted)));
+        for h in ["IMAddress", "E-mail Address", "Office Location", "Report", "Status", "Title", "Region 2", "Business Phone"] {
+            assert_eq!(a(h), None, "{h}");
+        }
+        assert_eq!(auto_target("Department", Dialect::Generic), Target::OrgUnit);
+        assert_eq!(auto_target("Web Page", Dialect::Generic), Target::Website);
+        assert_eq!(auto_target("URL", Dialect::LinkedIn), Target::Column("linkedin_url"));
+        assert_eq!(auto_target("email_2", Dialect::Generic), Target::ExtraEmail(None));
+        assert_eq!(auto_target("phone_3_types", Dialect::Generic), Target::Ignore);
+        assert_eq!(auto_target("E-mail 1 - Label", Dialect::Google), Target::Ignore);
+        assert_eq!(auto_target("E-mail Type", Dialect::Generic), Target::Ignore, "Outlook's SMTP is no label");
+    }
     #[test]
     fn lines_are_counted_from_the_top_of_the_file() {
         for text in ["Notes:\n\"long, text\"\n\nFirst Name,Last Name\nA,B\nC,D\n", "Notes:\r\n\"long, text\"\r\n\r\nFirst Name,Last Name\r\nA,B\r\nC,D\r\n"] {

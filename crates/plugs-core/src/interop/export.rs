@@ -107,7 +107,8 @@ impl Store {
             lines.push(format!("FN:{}", escape(&full.join(" "))));
             lines.push(format!("N:{}", name.map(escape).join(";")));
             if !p.nickname.is_empty() {
-                lines.push(format!("NICKNAME:{}", escape(&p.nickname)));
+                // A list, as it came: its commas separate nicknames.
+                lines.push(format!("NICKNAME:{}", escape_kept(&p.nickname)));
             }
             if !s(&c, "email").is_empty() {
                 lines.push(format!("EMAIL{}:{}", params(&p.email_types, Some(1)), escape(s(&c, "email"))));

@@ -65,8 +65,9 @@ fn each_sample_file_imports_with_its_quirks() {
     assert_eq!(m["org_units"], json!(["Partnerships"]));
     assert_eq!(m["middle_name"], "Emeka");
     assert_eq!(m["urls"], json!(["https://lagostech.test"]));
-    assert_eq!(m["vcard"]["BDAY"], json!(["1985-04-12"]));
-    assert_eq!(m["vcard"]["X-SOCIALPROFILE"], json!(["https://twitter.test/chidi"]));
+    assert_eq!((&m["email_types"], &m["phone_types"]), (&json!(["home"]), &json!(["cell"])), "the column's email and phone keep their types");
+    assert_eq!(m["birthday"], "1985-04-12");
+    assert_eq!(m["vcard"]["X-SOCIALPROFILE"], json!([{ "value": "https://twitter.test/chidi", "params": "TYPE=twitter" }]), "kept with its parameters");
     let photos = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(chidi.id))], ..Default::default() }).unwrap().items;
     assert_eq!(photos.len(), 1);
     let (mime, bytes) = store.media_bytes(photos[0].id).unwrap();
@@ -109,8 +110,11 @@ fn each_sample_file_imports_with_its_quirks() {
         (aisha.email.as_deref(), aisha.phone.as_deref(), aisha.company.as_deref(), aisha.job_title.as_deref()),
         (Some("aisha@bello.test"), Some("+234 809 555 0150"), Some("DevFest Lagos"), Some("Organizer"))
     );
-    assert_eq!(aisha.metadata["emails"], json!([{ "value": "aisha.b@devfest.test" }, { "value": "aisha@home.test" }]));
+    assert_eq!(aisha.metadata["emails"], json!([{ "value": "aisha.b@devfest.test", "types": ["work"] }, { "value": "aisha@home.test", "types": ["home"] }]), "with their labels");
+    assert_eq!((&aisha.metadata["email_types"], &aisha.metadata["phone_types"]), (&json!(["work"]), &json!(["cell"])));
     assert_eq!(aisha.metadata["labels"], json!(["myContacts", "Speakers"]));
+    assert_eq!(aisha.linkedin_url.as_deref(), Some("https://www.linkedin.com/in/aisha-bello"), "the website that is a LinkedIn profile");
+    assert_eq!((&aisha.metadata["birthday"], &aisha.metadata["nickname"]), (&json!("1990-02-02"), &json!("Ash")));
 
     // Any CSV: Windows-1252, semicolons, its own headers mapped automatically, the rest kept.
     let r = import(&store, "generic_latin1.csv");
@@ -300,7 +304,7 @@ fn export_then_import_yields_the_same_contacts() {
         assert_eq!(got, want, "{format} round trip");
         if format == "vcard" {
             let zoe = by_last(&other, "O'Brien-Ñúñez").remove(0);
-            assert_eq!(zoe.metadata["emails"], json!([{ "value": "zoe@alt.test", "types": [] }]));
+            assert_eq!(zoe.metadata["emails"], json!([{ "value": "zoe@alt.test" }]));
             assert_eq!(zoe.metadata["source"], "booth");
             for line in data.split("\r\n") {
                 assert!(line.len() <= 75, "folded at 75 octets: {line}");
@@ -603,9 +607,15 @@ fn messy_exports_import_every_person_keeping_what_does_not_fit() {
     assert_eq!((carla.job_title.as_deref(), carla.company.as_deref()), (Some("Head of Partnerships"), Some("Kestrel")), "the honorific is not a job title");
     assert_eq!(meta(carla, &["csv", "Title"]), json!("Ms."));
     assert_eq!((carla.phone.as_deref(), carla.email.as_deref()), (Some("+1 212 555 0199"), Some("carla@kestrel.example")));
-    assert_eq!(meta(carla, &["phones"]), json!([{ "value": "+1 (212) 555-0100 ext. 204", "types": ["work"] }]), "the business phone, with its label");
+    assert_eq!(meta(carla, &["phones"]), json!([{ "value": "+12125550100x204", "types": ["work"] }]), "the business phone, with its label and its extension");
+    assert_eq!(meta(carla, &["phone_types"]), json!(["cell"]), "the mobile phone is the column's");
+    assert_eq!(meta(carla, &["addresses"]), json!([{ "types": ["work"], "city": "New York" }]));
+    assert_eq!((meta(carla, &["labels"]), meta(carla, &["org_units"])), (json!(["Investors", "Events"]), json!(["Partnerships"])));
     assert_eq!(meta(carla, &["emails"]), json!([{ "value": "carla.tanaka@home.example" }]), "E-mail 2 joins the emails");
     assert_eq!(carla.priority.as_str(), "medium", "Outlook's Normal");
+    let vcf = unfold(&store.export("vcard").unwrap());
+    assert!(vcf.iter().any(|l| l == "TEL;VALUE=uri;TYPE=work:tel:+1-212-555-0100;ext=204"), "the extension as RFC 3966 says: {vcf:?}");
+    assert!(store.export("csv").unwrap().contains(",+12125550100x204,work,"), "and in its stored form in CSV");
     let ravi = &by_last(&store, "Patel")[0];
     assert_eq!((ravi.email.as_deref(), ravi.phone.as_deref(), ravi.priority.as_str()), (None, Some("+44 20 7946 0958"), "high"), "a business phone alone is the phone");
     assert!(meta(ravi, &["import_kept", "email"]).as_str().unwrap().starts_with("/o=ExchangeLabs/"), "the X.500 address is kept");
@@ -644,7 +654,7 @@ fn messy_exports_import_every_person_keeping_what_does_not_fit() {
     assert_eq!((r.created, r.refused.len()), (2, 0), "{r:?}");
     let m = contacts(&store).into_iter().find(|c| c.email.as_deref() == Some("iara@samba.example")).unwrap();
     assert_eq!((m.first_name.as_str(), m.last_name.as_str()), ("Iara", ""));
-    assert!(m.phone.is_none() && meta(&m, &["import_kept", "phone"]).as_str().unwrap().contains("ext=204"), "{:?}", m.metadata);
+    assert_eq!((m.phone.as_deref(), meta(&m, &["phone_types"])), (Some("+12125550100x204"), json!(["work"])), "the extension in its stored form: {:?}", m.metadata);
     let studio = contacts(&store).into_iter().find(|c| c.company.as_deref() == Some("Samba Studio")).unwrap();
     assert_eq!(studio.first_name, "Samba Studio", "called after its company");
 
@@ -659,4 +669,299 @@ fn messy_exports_import_every_person_keeping_what_does_not_fit() {
     assert_eq!(r.created, 81, "{r:?}");
     assert!(r.warnings.iter().any(|w| w.reason == "notes: a NUL character was removed"), "{:?}", r.warnings);
     assert_eq!(by_last(&store, "Byte")[0].notes.as_deref(), Some("ab"));
+}
+
+/// Every sample file that holds contacts.
+const SAMPLES: &[&str] = &[
+    "vcard21.vcf",
+    "vcard30.vcf",
+    "vcard40.vcf",
+    "broken.vcf",
+    "one_name_ext.vcf",
+    "extensions.vcf",
+    "apple_contacts.vcf",
+    "linkedin_connections.csv",
+    "google_contacts.csv",
+    "google_linkedin.csv",
+    "generic_latin1.csv",
+    "outlook_desktop.csv",
+    "outlook365.csv",
+    "outlook_extensions.csv",
+    "excel_fr.csv",
+    "excel_de.csv",
+    "excel_es.csv",
+];
+
+/// The contact columns that are the user's data (not ids, authorship or stamps).
+const USER_COLUMNS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "linkedin_url",
+    "bio",
+    "avatar_url",
+    "contact_type",
+    "status",
+    "priority",
+    "business_type",
+    "network_type",
+    "industry",
+    "notes",
+    "lead_score",
+    "metadata",
+];
+
+/// What another app reads of an export: the columns and metadata parts written as standard vCard
+/// properties or named CSV columns (the rest travels in X-PLUGS-METADATA / the `metadata` column).
+const STANDARD_COLUMNS: &[&str] = &["first_name", "last_name", "email", "phone", "company", "job_title", "linkedin_url", "avatar_url", "notes"];
+const STANDARD_METADATA: &[&str] = &[
+    "email_types",
+    "phone_types",
+    "emails",
+    "phones",
+    "addresses",
+    "labels",
+    "urls",
+    "org_units",
+    "middle_name",
+    "name_prefix",
+    "name_suffix",
+    "nickname",
+    "birthday",
+    "anniversary",
+];
+
+/// Each contact of a store by name and email: the given columns, the given metadata keys (all
+/// of it for `None`), and its photo (type and bytes) when asked.
+fn snapshot(store: &Store, columns: &[&str], metadata: Option<&[&str]>, photos: bool) -> std::collections::BTreeMap<String, Value> {
+    let mut out = std::collections::BTreeMap::new();
+    for c in contacts(store) {
+        let v = serde_json::to_value(&c).unwrap();
+        let mut m: serde_json::Map<String, Value> = columns.iter().map(|k| ((*k).to_owned(), v[*k].clone())).collect();
+        if let Some(keys) = metadata {
+            m.insert("metadata".into(), Value::Object(keys.iter().filter_map(|k| c.metadata.get(*k).map(|v| ((*k).to_owned(), v.clone()))).collect()));
+        }
+        if photos {
+            let media = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(c.id))], ..Default::default() }).unwrap().items;
+            let photo: Vec<Value> = media
+                .iter()
+                .map(|p| {
+                    let (mime, bytes) = store.media_bytes(p.id).unwrap();
+                    json!([mime, bytes])
+                })
+                .collect();
+            m.insert("photo".into(), Value::Array(photo));
+        }
+        let key = format!("{} {} <{}>", c.first_name, c.last_name, c.email.as_deref().unwrap_or_default());
+        assert!(out.insert(key.clone(), Value::Object(m)).is_none(), "two contacts are {key}");
+    }
+    out
+}
+
+/// The first difference between two snapshots, named field by field.
+fn differences(want: &std::collections::BTreeMap<String, Value>, got: &std::collections::BTreeMap<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in want.keys().chain(got.keys()).collect::<std::collections::BTreeSet<_>>() {
+        match (want.get(k), got.get(k)) {
+            (Some(a), Some(b)) if a != b => {
+                for f in a.as_object().unwrap().keys().chain(b.as_object().unwrap().keys()).collect::<std::collections::BTreeSet<_>>() {
+                    if a.get(f) != b.get(f) {
+                        out.push(format!("{k}: {f}: {} became {}", a.get(f).unwrap_or(&Value::Null), b.get(f).unwrap_or(&Value::Null)));
+                    }
+                }
+            }
+            (Some(_), None) => out.push(format!("{k}: missing after the round trip")),
+            (None, Some(_)) => out.push(format!("{k}: appeared in the round trip")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A vCard export as another app reads it: without our own X-PLUGS- properties.
+fn without_our_properties(vcf: &str) -> String {
+    unfold(vcf).into_iter().filter(|l| !l.starts_with("X-PLUGS-")).map(|l| l + "\r\n").collect()
+}
+
+/// A CSV export without its `metadata` column.
+fn without_metadata_column(csv: &str) -> String {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(csv.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut skip = usize::MAX;
+    for (i, r) in rdr.records().enumerate() {
+        let r = r.unwrap();
+        if i == 0 {
+            skip = r.iter().position(|h| h == "metadata").unwrap();
+        }
+        w.write_record(r.iter().enumerate().filter(|(j, _)| *j != skip).map(|(_, v)| v)).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn every_sample_comes_back_whole_from_each_export() {
+    for name in SAMPLES {
+        let dir = tempfile::tempdir().unwrap();
+        let first = workspace(dir.path());
+        let r = import(&first, name);
+        assert!(r.created > 0, "{name}: {r:?}");
+        let whole = snapshot(&first, USER_COLUMNS, None, true);
+        let standard = snapshot(&first, STANDARD_COLUMNS, Some(STANDARD_METADATA), true);
+        for format in ["vcard", "csv"] {
+            let data = first.export(format).unwrap();
+            // Our own export back in whole; and as another app reads it, what it has standard
+            // properties and named columns for.
+            let other_app = if format == "vcard" { without_our_properties(&data) } else { without_metadata_column(&data) };
+            for (what, bytes, want) in [("export", &data, &whole), ("export without our own fields", &other_app, &standard)] {
+                let dir = tempfile::tempdir().unwrap();
+                let second = workspace(dir.path());
+                let r = second.import_contacts(bytes.as_bytes(), &ImportOptions::default(), |_, _| {}).unwrap();
+                assert_eq!((r.created, r.merged, r.refused.len()), (want.len(), 0, 0), "{name} → {format} {what}: {r:?}");
+                // A CSV carries no embedded photo; its link is the avatar column.
+                let photos = format == "vcard";
+                let mut want = want.clone();
+                if !photos {
+                    want.values_mut().for_each(|c| drop(c.as_object_mut().unwrap().remove("photo")));
+                }
+                let got =
+                    if std::ptr::eq(bytes, &data) { snapshot(&second, USER_COLUMNS, None, photos) } else { snapshot(&second, STANDARD_COLUMNS, Some(STANDARD_METADATA), photos) };
+                let diff = differences(&want, &got);
+                assert!(diff.is_empty(), "{name} → {format} {what} → import:\n  {}\n\n{bytes}", diff.join("\n  "));
+            }
+        }
+    }
+}
+
+#[test]
+fn extensions_profiles_addresses_categories_and_photos_from_each_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    let meta = |c: &Contact, k: &str| c.metadata.get(k).cloned().unwrap_or(Value::Null);
+    let one = |last: &str| by_last(&store, last).remove(0);
+
+    // vCard 4.0 (RFC 6350): every spelling of an extension, in the column and in the list.
+    let r = import(&store, "extensions.vcf");
+    assert_eq!((r.created, r.media, r.refused.len()), (2, 1, 0), "{r:?}");
+    let carla = one("Tanaka");
+    assert_eq!((carla.email.as_deref(), carla.phone.as_deref()), (Some("carla@kestrel.example"), Some("+12125550100x204")));
+    assert_eq!((meta(&carla, "email_types"), meta(&carla, "phone_types")), (json!(["work"]), json!(["work"])));
+    assert_eq!(
+        meta(&carla, "emails"),
+        json!([{ "value": "carla.tanaka@home.example", "types": ["home"], "pref": 2 }, { "value": "carla.events@kestrel.example", "types": ["work"] }])
+    );
+    assert_eq!(
+        meta(&carla, "phones"),
+        json!([
+            { "value": "+1-212-555-0199", "types": ["voice", "cell"] },
+            { "value": "+12125550100x205", "types": ["work"] },
+            { "value": "+12125550101x7", "types": ["home"] },
+            { "value": "+12125550102x31", "types": ["fax"] },
+            { "value": "+12125550103x9", "types": ["work"] },
+        ])
+    );
+    assert_eq!(
+        meta(&carla, "addresses"),
+        json!([
+            { "types": ["work"], "pref": 1, "extended": "Suite 400", "street": "350 Fifth Avenue", "city": "New York", "region": "NY", "postal_code": "10118", "country": "USA" },
+            { "types": ["home"], "street": "1 Main St\nApt 2", "city": "Brooklyn", "region": "NY", "postal_code": "11201", "country": "USA" },
+        ])
+    );
+    assert_eq!(meta(&carla, "labels"), json!(["Investors", "Events, 2025"]));
+    assert_eq!((meta(&carla, "birthday"), meta(&carla, "anniversary")), (json!("--0412"), json!("20090808")));
+    assert_eq!((carla.linkedin_url.as_deref(), meta(&carla, "urls")), (Some("https://www.linkedin.com/in/carla-tanaka"), json!(["https://kestrel.example"])));
+    assert_eq!(meta(&carla, "vcard"), json!({ "GENDER": ["F"], "LANG": [{ "value": "en", "params": "TYPE=work;PREF=1" }] }));
+    assert_eq!(one("Berg").phone.as_deref(), Some("+4685550123x4567"));
+
+    // The export writes them as RFC 6350 and RFC 3966 say.
+    let vcf = unfold(&store.export("vcard").unwrap());
+    for line in [
+        "TEL;VALUE=uri;TYPE=work;PREF=1:tel:+1-212-555-0100;ext=204",
+        "TEL;VALUE=uri;TYPE=work:tel:+1-212-555-0100;ext=205",
+        "TEL;VALUE=text;TYPE=voice,cell:+1-212-555-0199",
+        "TEL;VALUE=uri;TYPE=cell;PREF=1:tel:+4685550123;ext=4567",
+        "EMAIL;TYPE=home;PREF=2:carla.tanaka@home.example",
+        "EMAIL;TYPE=work:carla.events@kestrel.example",
+        "ADR;TYPE=work;PREF=1:;Suite 400;350 Fifth Avenue;New York;NY;10118;USA",
+        "ADR;TYPE=home:;;1 Main St\\nApt 2;Brooklyn;NY;11201;USA",
+        "CATEGORIES:Investors,Events\\, 2025",
+        "ORG:Kestrel;Partnerships",
+        "URL;TYPE=linkedin:https://www.linkedin.com/in/carla-tanaka",
+        "X-SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/carla-tanaka",
+        "BDAY:--0412",
+        "LANG;TYPE=work;PREF=1:en",
+    ] {
+        assert!(vcf.iter().any(|l| l == line), "{line} in\n{}", vcf.join("\n"));
+    }
+    assert!(vcf.iter().any(|l| l.starts_with("PHOTO:data:image/png;base64,iVBORw0KGgo")), "the photo is embedded");
+    assert!(!vcf.iter().any(|l| l.contains(":tel:tel:") || l.contains("TEL;VALUE=text:tel:")), "no tel: inside a value");
+    let csv = store.export("csv").unwrap();
+    assert!(csv.contains(",+12125550100x204,work,") && csv.contains("+12125550101x7,home"), "{csv}");
+
+    // Apple Contacts (vCard 3.0): type=pref, X-SOCIALPROFILE for LinkedIn, ADR with types,
+    // CATEGORIES, an embedded JPEG, Apple's own properties kept.
+    let r = import(&store, "apple_contacts.vcf");
+    assert_eq!((r.created, r.media, r.refused.len()), (2, 1, 0), "{r:?}");
+    let ada = one("Lovelace");
+    assert_eq!((ada.email.as_deref(), ada.phone.as_deref()), (Some("ada@engines.example"), Some("+442079460018x12")));
+    assert_eq!(ada.linkedin_url.as_deref(), Some("https://www.linkedin.com/in/ada-lovelace"), "from X-SOCIALPROFILE;type=linkedin");
+    assert_eq!(meta(&ada, "phones"), json!([{ "value": "+44 7700 900123", "types": ["cell", "voice"] }, { "value": "+442079460019x7", "types": ["home", "voice"] }]));
+    assert_eq!(
+        meta(&ada, "addresses")[0],
+        json!({ "types": ["work"], "pref": 1, "street": "12 St James's Square", "city": "London", "postal_code": "SW1Y 4JH", "country": "United Kingdom" })
+    );
+    assert_eq!(meta(&ada, "addresses")[1]["types"], json!(["home"]));
+    assert_eq!((meta(&ada, "labels"), meta(&ada, "nickname"), meta(&ada, "name_prefix")), (json!(["Investors", "Speakers"]), json!("Ada"), json!("Countess")));
+    assert_eq!(meta(&ada, "vcard")["X-SOCIALPROFILE"], json!([{ "value": "https://twitter.com/ada", "params": "TYPE=twitter;X-USER=ada" }]));
+    let photos = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(ada.id))], ..Default::default() }).unwrap().items;
+    assert_eq!(photos.iter().map(|p| p.mime_type.as_str()).collect::<Vec<_>>(), ["image/jpeg"]);
+    let sofia = by_last(&store, "Reyes").into_iter().find(|c| c.email.as_deref() == Some("sofia@nimbus.example")).unwrap();
+    assert_eq!((sofia.phone.as_deref(), sofia.linkedin_url.as_deref()), (Some("+14155550134x88"), Some("https://www.linkedin.com/in/sofia-reyes")));
+
+    // Google Contacts CSV: labels, a LinkedIn web site, an address in parts, extensions.
+    let dir = tempfile::tempdir().unwrap();
+    let store = workspace(dir.path());
+    let one = |last: &str| by_last(&store, last).remove(0);
+    let r = import(&store, "google_linkedin.csv");
+    assert_eq!((r.format.as_str(), r.created, r.refused.len()), ("google", 2, 0), "{r:?}");
+    let sofia = one("Reyes");
+    assert_eq!(sofia.linkedin_url.as_deref(), Some("https://www.linkedin.com/in/sofia-reyes"), "the web site that is a LinkedIn profile");
+    assert_eq!((sofia.phone.as_deref(), meta(&sofia, "phone_types")), (Some("+14155550134x88"), json!(["work"])));
+    assert_eq!(meta(&sofia, "phones"), json!([{ "value": "+1 415 555 0199", "types": ["cell"] }]));
+    assert_eq!(meta(&sofia, "emails"), json!([{ "value": "sofia@reyes.example", "types": ["home"] }]));
+    assert_eq!(
+        meta(&sofia, "addresses"),
+        json!([{ "types": ["work"], "extended": "Floor 12", "street": "350 Mission St", "city": "San Francisco", "region": "CA", "postal_code": "94105", "country": "US" }])
+    );
+    assert_eq!(
+        (meta(&sofia, "urls"), meta(&sofia, "labels"), meta(&sofia, "org_units")),
+        (json!(["https://sofia.example/blog"]), json!(["myContacts", "VIP"]), json!(["Platform"]))
+    );
+    assert_eq!((meta(&sofia, "middle_name"), meta(&sofia, "name_prefix"), meta(&sofia, "name_suffix")), (json!("Isabel"), json!("Dr."), json!("PhD")));
+    assert_eq!(sofia.avatar_url.as_deref(), Some("https://photos.example.test/sofia.jpg"));
+    let kwame = one("Mensah");
+    assert_eq!((kwame.phone.as_deref(), meta(&kwame, "birthday")), (Some("+233305550101x22"), json!("--03-06")));
+    assert_eq!(meta(&kwame, "addresses"), json!([{ "types": ["home"], "po_box": "PO Box 123", "city": "Accra", "country": "Ghana" }]));
+
+    // Outlook: extensions in its Business, Home and Mobile phone columns; its addresses.
+    let r = import(&store, "outlook_extensions.csv");
+    assert_eq!((r.created, r.refused.len()), (2, 0), "{r:?}");
+    let nadia = one("Haddad");
+    assert_eq!((nadia.phone.as_deref(), meta(&nadia, "phone_types")), (Some("+12125550142x5"), json!(["cell"])));
+    assert_eq!(meta(&nadia, "phones"), json!([{ "value": "+12125550141x2", "types": ["home"] }, { "value": "+12125550140x310", "types": ["work"] }]));
+    assert_eq!(nadia.linkedin_url.as_deref(), Some("https://www.linkedin.com/in/nadia-haddad"));
+    assert_eq!(
+        meta(&nadia, "addresses"),
+        json!([
+            { "types": ["work"], "street": "1 Liberty Plaza\nFloor 20", "city": "New York", "region": "NY", "postal_code": "10006", "country": "United States" },
+            { "types": ["home"], "street": "20 Pine St", "city": "Hoboken", "region": "NJ", "postal_code": "07030", "country": "United States" },
+        ])
+    );
+    let tomas = one("Novak");
+    assert_eq!(
+        (tomas.phone.as_deref(), meta(&tomas, "addresses")),
+        (Some("+420255550100x15"), json!([{ "types": ["other"], "street": "Vodičkova 1", "city": "Praha", "country": "Czechia" }]))
+    );
 }

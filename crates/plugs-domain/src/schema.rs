@@ -16,6 +16,9 @@ pub enum Format {
     Name,
     Email,
     Url,
+    /// Digits, spaces and `+ - ( ) . /`, at least three digits. A phone with an extension is stored
+    /// in one form, `+12125550100x204`, whatever spelling it came in (`ext. 204`, `#204`,
+    /// `;ext=204`…): see [`crate::phone`] for the form and why.
     Phone,
     /// ISO 4217 code, three letters.
     Currency,
@@ -423,11 +426,13 @@ fn check_format(field: &str, format: Format, s: &str) -> Result<String> {
             s.to_owned()
         }
         Format::Phone => {
+            // An extension, however it is written, takes its one stored form (see `phone`).
+            let s = crate::phone::with_extension(s).unwrap_or_else(|| s.to_owned());
             let digits = s.chars().filter(char::is_ascii_digit).count();
             if digits < 3 || !s.chars().all(|c| c.is_ascii_digit() || " +-().x/".contains(c)) {
-                return Err(bad(format!("'{s}' is not a phone number (digits, spaces, + - ( ) . only)")));
+                return Err(bad(format!("'{s}' is not a phone number (digits, spaces, + - ( ) . only, and an extension such as x204)")));
             }
-            s.to_owned()
+            s
         }
         Format::Currency => {
             let up = s.to_ascii_uppercase();

@@ -1,7 +1,10 @@
 //! Contacts from CSV: LinkedIn's `Connections.csv` (with the notes it writes above the header),
-//! Google Contacts' export (both its current and older column names), and any spreadsheet, its
-//! columns mapped from their headers (overridable).
+//! Google Contacts' export (both its current and older column names, each email, phone and
+//! address with its label), Outlook's (its business, home and other phones and addresses), our own
+//! export (every part of a contact, see [`super::model`]), and any spreadsheet, its columns mapped
+//! from their headers (overridable).
 
+use super::model::{self, Address, Item, ADDRESS_PARTS};
 use super::{Draft, Photo};
 use serde_json::{json, Map, Value};
 
@@ -28,6 +31,29 @@ pub enum Target {
     Labels,
     Ignore,
     Metadata,
+    /// Text kept in `metadata` under this key (`middle_name`, `nickname`, `birthday`…).
+    Meta(&'static str),
+    /// A web site: a LinkedIn profile is the contact's `linkedin_url`, others go to `metadata.urls`.
+    Website,
+    /// A department: `metadata.org_units`.
+    OrgUnit,
+    /// A part of an address (which address of the row, the header line says).
+    Address(AddressPart),
+    /// Our own export's `metadata` column: the JSON of what has no column of its own.
+    MetadataJson,
+}
+
+/// What an address column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressPart {
+    /// Its types or label (`work`, Google's `Home`).
+    Types,
+    /// Its preference (our own export).
+    Pref,
+    /// Google's whole address on a few lines, used when it has no parts.
+    Formatted,
+    /// One of [`ADDRESS_PARTS`], by index.
+    Part(usize),
 }
 
 /// A header as it is matched: letters and digits only, without case or diacritics ("Prénom",
@@ -63,8 +89,18 @@ pub const COLUMNS: &[&str] = &[
 /// English, French, German, Spanish, Italian, Portuguese and Dutch (as localized Outlook and Excel
 /// write them), matched without case or diacritics.
 pub fn auto_target(header: &str, dialect: Dialect) -> Target {
-    let n = norm(header);
     let col = |c: &'static str| Target::Column(c);
+    // Google's numbered emails and phones and our own export's, with their types.
+    if let Some((kind, number, role, _)) = numbered(header) {
+        return match (role, number, kind) {
+            (Role::Value, 1, _) => col(kind),
+            (Role::Value, _, "email") => Target::ExtraEmail(None),
+            (Role::Value, _, _) => Target::ExtraPhone(None),
+            // Read beside their value's column.
+            _ => Target::Ignore,
+        };
+    }
+    let n = norm(header);
     match n.as_str() {
         "firstname" | "first" | "givenname" | "forename" | "prenom" | "vorname" | "nombre" | "nome" | "primeironome" | "voornaam" => col("first_name"),
         "lastname" | "last" | "surname" | "familyname" | "nom" | "nomdefamille" | "nachname" | "familienname" | "apellido" | "apellidos" | "cognome" | "sobrenome" | "apelido"
@@ -128,17 +164,228 @@ pub fn auto_target(header: &str, dialect: Dialect) -> Target {
         "networktype" => col("network_type"),
         "id" => Target::Id,
         "labels" | "groupmembership" | "categories" | "kategorien" | "categorias" | "categorie" | "categorieen" => Target::Labels,
+        "middlename" | "additionalname" => Target::Meta("middle_name"),
+        "nameprefix" | "prefix" => Target::Meta("name_prefix"),
+        "namesuffix" | "suffix" => Target::Meta("name_suffix"),
+        "nickname" | "surnom" | "spitzname" | "apodo" | "soprannome" | "bijnaam" => Target::Meta("nickname"),
+        "birthday" | "birthdate" | "dateofbirth" | "datedenaissance" | "geburtstag" | "geburtsdatum" | "cumpleanos" | "fechadenacimiento" | "compleanno" | "datadinascita"
+        | "datadenascimento" | "verjaardag" | "geboortedatum" => Target::Meta("birthday"),
+        "anniversary" | "jahrestag" | "hochzeitstag" => Target::Meta("anniversary"),
+        "website" | "websites" | "webpage" | "personalwebpage" | "homepage" | "web" | "url" | "siteweb" | "siteinternet" | "webseite" | "sitioweb" | "paginaweb" | "sitoweb"
+        | "sitointernet" => Target::Website,
+        "department" | "organizationdepartment" | "organization1department" | "abteilung" | "departement" | "departamento" | "reparto" | "afdeling" => Target::OrgUnit,
+        "metadata" => Target::MetadataJson,
         // Set by the store, not by a file (our own export writes them).
         "createdat" | "updatedat" | "lastinteraction" => Target::Ignore,
         _ if n.starts_with("email") && n.ends_with("value") => Target::ExtraEmail(None),
         _ if n.starts_with("phone") && n.ends_with("value") => Target::ExtraPhone(None),
         _ if n.ends_with("type") && (n.starts_with("email") || n.starts_with("phone")) => Target::Ignore,
-        _ => Target::Metadata,
+        _ if n.starts_with("website") && n.ends_with("value") => Target::Website,
+        _ if n.starts_with("website") && (n.ends_with("type") || n.ends_with("label")) => Target::Ignore,
+        _ => match address_header(header, &n) {
+            Some((_, _, part)) => Target::Address(part),
+            None => Target::Metadata,
+        },
     }
 }
 
-/// A value of a list (emails, phones) and its label, if the file gave one.
-type Labeled = (String, Option<&'static str>);
+/// What a column of a numbered email or phone holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Value,
+    Types,
+    Pref,
+}
+
+/// Google's numbered emails and phones (`E-mail 2 - Value`, `Phone 1 - Label`) and our own
+/// export's (`email`, `email_types`, `phone_2`, `phone_2_pref`): which, its number, what the
+/// column holds, and whether its types are Google labels.
+fn numbered(header: &str) -> Option<(&'static str, u32, Role, bool)> {
+    let h = header.trim().to_ascii_lowercase();
+    for (prefix, kind) in [("e-mail ", "email"), ("phone ", "phone")] {
+        if let Some(rest) = h.strip_prefix(prefix) {
+            let (number, role) = rest.split_once(" - ")?;
+            let role = match role.trim() {
+                "value" => Role::Value,
+                "label" | "type" => Role::Types,
+                _ => return None,
+            };
+            return Some((kind, number.trim().parse().ok()?, role, true));
+        }
+    }
+    for kind in ["email", "phone"] {
+        if let Some(rest) = h.strip_prefix(kind) {
+            let (number, role) = match (rest.strip_suffix("_types"), rest.strip_suffix("_pref")) {
+                (Some(r), _) => (r, Role::Types),
+                (_, Some(r)) => (r, Role::Pref),
+                _ => (rest, Role::Value),
+            };
+            let number = if number.is_empty() { 1 } else { number.strip_prefix('_')?.parse().ok()? };
+            return Some((kind, number, role, false));
+        }
+    }
+    None
+}
+
+/// The words of an address column's header (as [`norm`] writes them) and the part each names.
+const ADDRESS_WORDS: &[(&str, usize)] = &[
+    ("addresspobox", 0),
+    ("pobox", 0),
+    ("postfach", 0),
+    ("bp", 0),
+    ("apartadodecorreos", 0),
+    ("apartado", 0),
+    ("casellapostale", 0),
+    ("caixapostal", 0),
+    ("postbus", 0),
+    ("street", 2),
+    ("address", 2),
+    ("rue", 2),
+    ("adresse", 2),
+    ("strasse", 2),
+    ("calle", 2),
+    ("direccion", 2),
+    ("via", 2),
+    ("indirizzo", 2),
+    ("rua", 2),
+    ("endereco", 2),
+    ("straat", 2),
+    ("adres", 2),
+    ("city", 3),
+    ("town", 3),
+    ("ville", 3),
+    ("ort", 3),
+    ("stadt", 3),
+    ("ciudad", 3),
+    ("citta", 3),
+    ("cidade", 3),
+    ("plaats", 3),
+    ("state", 4),
+    ("region", 4),
+    ("province", 4),
+    ("county", 4),
+    ("depregion", 4),
+    ("bundesland", 4),
+    ("bundeslandkanton", 4),
+    ("provincia", 4),
+    ("estado", 4),
+    ("regione", 4),
+    ("provincie", 4),
+    ("postalcode", 5),
+    ("zip", 5),
+    ("zipcode", 5),
+    ("postcode", 5),
+    ("codepostal", 5),
+    ("postleitzahl", 5),
+    ("plz", 5),
+    ("codigopostal", 5),
+    ("cap", 5),
+    ("cep", 5),
+    ("country", 6),
+    ("countryregion", 6),
+    ("pays", 6),
+    ("paysregion", 6),
+    ("land", 6),
+    ("landregion", 6),
+    ("pais", 6),
+    ("paisregion", 6),
+    ("paese", 6),
+];
+
+/// The words that say whose an address is, and the type they mean.
+const ADDRESS_KINDS: &[(&str, &str)] = &[
+    ("business", "work"),
+    ("work", "work"),
+    ("bureau", "work"),
+    ("professionnel", "work"),
+    ("geschaftlich", "work"),
+    ("trabajo", "work"),
+    ("ufficio", "work"),
+    ("comercial", "work"),
+    ("werk", "work"),
+    ("home", "home"),
+    ("domicile", "home"),
+    ("privat", "home"),
+    ("particular", "home"),
+    ("casa", "home"),
+    ("abitazione", "home"),
+    ("residencial", "home"),
+    ("thuis", "home"),
+    ("other", "other"),
+    ("autre", "other"),
+    ("weitere", "other"),
+    ("otra", "other"),
+    ("otro", "other"),
+    ("altro", "other"),
+    ("outro", "other"),
+    ("overig", "other"),
+    ("andere", "other"),
+];
+
+/// An address column: which address of the row it belongs to (a key), the type its header gives,
+/// and the part it holds. Our own export's (`address_1_street`), Google's (`Address 1 - City`),
+/// Outlook's (`Business Street 2`, `Home Postal Code`, in its languages: `Rue (bureau)`,
+/// `Ort geschäftlich`) and a spreadsheet's plain `Street`, `City`, `Zip`, `Country`.
+fn address_header(header: &str, n: &str) -> Option<(String, Option<&'static str>, AddressPart)> {
+    let h = header.trim().to_ascii_lowercase();
+    if let Some(rest) = h.strip_prefix("address_") {
+        let (number, part) = rest.split_once('_')?;
+        number.parse::<u32>().ok()?;
+        let part = match part {
+            "types" => AddressPart::Types,
+            "pref" => AddressPart::Pref,
+            p => AddressPart::Part(ADDRESS_PARTS.iter().position(|x| *x == p)?),
+        };
+        return Some((format!("own {number}"), None, part));
+    }
+    if let Some((number, part)) = h.strip_prefix("address ").and_then(|r| r.split_once(" - ")) {
+        number.trim().parse::<u32>().ok()?;
+        let part = match part.trim() {
+            "type" | "label" => AddressPart::Types,
+            "formatted" => AddressPart::Formatted,
+            "po box" => AddressPart::Part(0),
+            "extended address" => AddressPart::Part(1),
+            "street" => AddressPart::Part(2),
+            "city" => AddressPart::Part(3),
+            "region" => AddressPart::Part(4),
+            "postal code" => AddressPart::Part(5),
+            "country" => AddressPart::Part(6),
+            _ => return None,
+        };
+        return Some((format!("google {}", number.trim()), None, part));
+    }
+    // Street lines are numbered: "Business Street 2".
+    let base = n.trim_end_matches(|c: char| c.is_ascii_digit());
+    let kind_of = |rest: &str| -> Option<Option<&'static str>> {
+        let rest = rest.replace("address", "");
+        if rest.is_empty() {
+            return Some(None);
+        }
+        for c in ["", "del", "de", "da", "do", "di", "du"] {
+            for r in [rest.strip_prefix(c), rest.strip_suffix(c)].into_iter().flatten() {
+                if let Some((_, k)) = ADDRESS_KINDS.iter().find(|(w, _)| *w == r) {
+                    return Some(Some(*k));
+                }
+            }
+        }
+        None
+    };
+    let mut best: Option<(usize, Option<&'static str>, usize)> = None;
+    for (w, part) in ADDRESS_WORDS {
+        for rest in [base.strip_prefix(w), base.strip_suffix(w)].into_iter().flatten() {
+            if let Some(kind) = kind_of(rest) {
+                if best.is_none_or(|(_, _, len)| w.len() > len) {
+                    best = Some((*part, kind, w.len()));
+                }
+            }
+        }
+    }
+    let (part, kind, _) = best?;
+    if base.len() != n.len() && part != 2 {
+        return None;
+    }
+    Some((format!("kind {}", kind.unwrap_or_default()), kind, AddressPart::Part(part)))
+}
 
 /// The label of a phone or email column from its header (`cell`, `work`, `home`), if it says.
 fn label_of(header: &str) -> Option<&'static str> {
@@ -154,21 +401,89 @@ fn label_of(header: &str) -> Option<&'static str> {
     }
 }
 
-/// Targets of a whole header line: each header's, then what the set of headers says about one of
+/// How a header line is read: each column's target, and which columns go together.
+struct Layout {
+    targets: Vec<Target>,
+    /// For an email or phone column: the column of its types (and whether they are Google
+    /// labels) and the column of its preference, when the file has them.
+    types_of: Vec<Option<(usize, bool)>>,
+    pref_of: Vec<Option<usize>>,
+    /// The label a column's header gives its emails or phones (Outlook's "Mobile Phone").
+    label_of: Vec<Option<&'static str>>,
+    /// For an address column: which address of the row it belongs to.
+    address_of: Vec<usize>,
+    /// Each address of a row: the type its headers give (Outlook's business, home, other) and
+    /// whether its types column holds Google labels.
+    addresses: Vec<(Option<&'static str>, bool)>,
+}
+
+/// Reads a header line: each header's target, then what the set of headers says about some of
 /// them. Outlook writes the honorific ("Ms.", "Dr.") as "Title" beside "Job Title": with a job
-/// title column there, "Title" is kept as it is, in metadata.
-fn targets(headers: &[String], dialect: Dialect, overrides: &[(String, Target)]) -> Vec<Target> {
+/// title column there, "Title" is kept as it is, in metadata. Types and preference columns are
+/// paired with their email or phone, address columns grouped by address.
+fn layout(headers: &[String], dialect: Dialect, overrides: &[(String, Target)]) -> Layout {
+    let overridden = |h: &str| overrides.iter().any(|(o, _)| o.eq_ignore_ascii_case(h));
     let mut t: Vec<Target> =
         headers.iter().map(|h| overrides.iter().find(|(o, _)| o.eq_ignore_ascii_case(h)).map(|(_, t)| t.clone()).unwrap_or_else(|| auto_target(h, dialect))).collect();
     let job_titles = headers.iter().zip(&t).filter(|(_, t)| **t == Target::Column("job_title")).count();
     if job_titles > 1 {
         for (h, t) in headers.iter().zip(t.iter_mut()) {
-            if matches!(norm(h).as_str(), "title" | "titre" | "titel" | "titulo" | "titolo") && !overrides.iter().any(|(o, _)| o.eq_ignore_ascii_case(h)) {
+            if matches!(norm(h).as_str(), "title" | "titre" | "titel" | "titulo" | "titolo") && !overridden(h) {
                 *t = Target::Metadata;
             }
         }
     }
-    t
+    let n = headers.len();
+    let (mut types_of, mut pref_of) = (vec![None; n], vec![None; n]);
+    // (kind, number) → the columns of its value, types and preference, and whether Google's.
+    type Group = ((&'static str, u32), [Option<usize>; 3], bool);
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let Some((kind, number, role, google)) = numbered(h).filter(|_| !overridden(h)) else { continue };
+        let g = match groups.iter().position(|(k, _, _)| *k == (kind, number)) {
+            Some(g) => g,
+            None => {
+                groups.push(((kind, number), [None; 3], google));
+                groups.len() - 1
+            }
+        };
+        groups[g].1[role as usize] = Some(i);
+    }
+    for (_, [value, types, pref], google) in groups {
+        if let Some(v) = value.filter(|v| matches!(t[*v], Target::Column("email" | "phone") | Target::ExtraEmail(_) | Target::ExtraPhone(_))) {
+            types_of[v] = types.map(|c| (c, google));
+            pref_of[v] = pref;
+        }
+    }
+    let mut address_of = vec![usize::MAX; n];
+    let mut keys: Vec<String> = Vec::new();
+    let mut addresses = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        if !matches!(t[i], Target::Address(_)) {
+            continue;
+        }
+        match address_header(h, &norm(h)) {
+            Some((key, kind, _)) => {
+                address_of[i] = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+                    addresses.push((kind, key.starts_with("google")));
+                    keys.push(key);
+                    keys.len() - 1
+                });
+            }
+            None => t[i] = Target::Metadata,
+        }
+    }
+    let label_of = headers.iter().map(|h| label_of(h)).collect();
+    Layout { targets: t, types_of, pref_of, label_of, address_of, addresses }
+}
+
+/// The types a types column gives: Google's label, or our own export's `work,voice`.
+fn types_cell(v: &str, google: bool) -> Vec<String> {
+    if google {
+        model::google_label(v)
+    } else {
+        model::clean_types(v.split(','))
+    }
 }
 
 /// Parses a mapping override like `Surname=last_name,Firm=company,Fax=ignore`.
@@ -244,7 +559,8 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
     let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(body.as_bytes());
     let headers: Vec<String> =
         rdr.headers().map_err(|e| crate::Error::invalid("file", "invalid_format", format!("the header line cannot be read: {e}")))?.iter().map(|h| h.trim().to_owned()).collect();
-    let targets = targets(&headers, dialect, overrides);
+    let layout = layout(&headers, dialect, overrides);
+    let targets = &layout.targets;
     let readable = headers.iter().filter(|h| norm(h).len() >= 2).count();
     if readable < 2 {
         return Err(crate::Error::invalid("file", "not_contacts", "this is not a contacts file: its first lines have no column names (a CSV export or a vCard file is expected)"));
@@ -302,40 +618,48 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
         }
         let mut fields = Map::new();
         let mut meta = Map::new();
-        let (mut emails, mut phones): (Vec<Labeled>, Vec<Labeled>) = (Vec::new(), Vec::new());
+        let (mut emails, mut phones): (Vec<Item>, Vec<Item>) = (Vec::new(), Vec::new());
+        // The types of the column's email and phone.
+        let (mut email_types, mut phone_types): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        // The row's addresses (each with Google's formatted address), its web sites, our own
+        // export's metadata.
+        let mut addresses: Vec<(Address, String)> = Vec::new();
+        let mut websites: Vec<&str> = Vec::new();
+        let mut json_meta: Option<Map<String, Value>> = None;
         let mut id = None;
         for (i, v) in rec.iter().enumerate() {
             let v = v.trim();
             if v.is_empty() {
                 continue;
             }
+            // An email's or phone's types: from its types column, else from its header.
+            let types = |i: usize| -> Vec<String> {
+                match layout.types_of[i] {
+                    Some((c, google)) => types_cell(rec.get(c).unwrap_or_default(), google),
+                    None => layout.label_of[i].map(|l| vec![l.to_owned()]).unwrap_or_default(),
+                }
+            };
+            let pref = |i: usize| layout.pref_of[i].and_then(|c| rec.get(c)).and_then(|p| p.trim().parse::<u64>().ok());
             match &targets[i] {
-                Target::Column(c) => {
-                    let value = if *c == "lead_score" { v.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned())) } else { Value::String(v.to_owned()) };
-                    // Google writes several values in one cell as "a ::: b".
-                    let value = match (&value, *c) {
-                        (Value::String(s), "email" | "phone") if s.contains(" ::: ") => {
-                            let mut parts = s.split(" ::: ");
-                            let first = parts.next().unwrap_or_default().to_owned();
-                            let rest: Vec<String> = parts.map(str::to_owned).collect();
-                            if *c == "email" {
-                                emails.extend(rest.into_iter().map(|r| (r, None)))
-                            } else {
-                                phones.extend(rest.into_iter().map(|r| (r, None)))
-                            }
-                            Value::String(first)
-                        }
-                        _ => value,
-                    };
-                    match (fields.get(*c), *c, &value) {
-                        // A second email or phone column (Outlook's mobile beside its primary phone)
-                        // joins the list, with its label.
-                        (Some(_), "email", Value::String(s)) => emails.push((s.clone(), label_of(&headers[i]))),
-                        (Some(_), "phone", Value::String(s)) => phones.push((s.clone(), label_of(&headers[i]))),
-                        _ => {
-                            fields.entry(c.to_string()).or_insert(value);
+                // Google writes several values in one cell as "a ::: b": the first may fill the
+                // column, the others join the list. A second email or phone column (Outlook's
+                // mobile beside its primary phone) joins the list, with its label.
+                Target::Column(c @ ("email" | "phone")) => {
+                    let (list, primary_types) = if *c == "email" { (&mut emails, &mut email_types) } else { (&mut phones, &mut phone_types) };
+                    let types = types(i);
+                    for (k, part) in v.split(" ::: ").enumerate() {
+                        let value = if *c == "phone" { model::phone_form(part) } else { part.trim().to_owned() };
+                        if k == 0 && !fields.contains_key(*c) {
+                            primary_types.clone_from(&types);
+                            fields.insert(c.to_string(), Value::String(value));
+                        } else {
+                            list.push(Item { value, types: types.clone(), pref: pref(i) });
                         }
                     }
+                }
+                Target::Column(c) => {
+                    let value = if *c == "lead_score" { v.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned())) } else { Value::String(v.to_owned()) };
+                    fields.entry(c.to_string()).or_insert(value);
                 }
                 Target::FullName => {
                     let (f, l) = super::split_name(v);
@@ -343,11 +667,56 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                     fields.entry("last_name".to_string()).or_insert(Value::String(l));
                 }
                 Target::Id => id = uuid::Uuid::parse_str(v).ok(),
-                Target::ExtraEmail(label) => emails.extend(v.split(" ::: ").map(|e| (e.to_owned(), *label))),
-                Target::ExtraPhone(label) => phones.extend(v.split(" ::: ").map(|p| (p.to_owned(), *label))),
-                Target::Labels => {
-                    meta.insert("labels".into(), json!(v.split(" ::: ").map(|s| s.trim_start_matches("* ")).collect::<Vec<_>>()));
+                Target::ExtraEmail(label) => {
+                    let types = if layout.types_of[i].is_some() { types(i) } else { label.map(|l| vec![l.to_owned()]).unwrap_or_default() };
+                    emails.extend(v.split(" ::: ").map(|e| Item { value: e.trim().to_owned(), types: types.clone(), pref: pref(i) }));
                 }
+                Target::ExtraPhone(label) => {
+                    let types = if layout.types_of[i].is_some() { types(i) } else { label.map(|l| vec![l.to_owned()]).unwrap_or_default() };
+                    phones.extend(v.split(" ::: ").map(|p| Item { value: model::phone_form(p), types: types.clone(), pref: pref(i) }));
+                }
+                Target::Labels => {
+                    // Google's "a ::: b", Outlook's "a;b".
+                    let sep = if v.contains(" ::: ") { " ::: " } else { ";" };
+                    let labels: Vec<&str> = v.split(sep).map(|s| s.trim().trim_start_matches("* ").trim()).filter(|s| !s.is_empty()).collect();
+                    meta.insert("labels".into(), json!(labels));
+                }
+                // Outlook's "no date" is no date.
+                Target::Meta("birthday" | "anniversary") if matches!(v, "0/0/00" | "00/00/00" | "0.0.00") => {}
+                Target::Meta(key) => {
+                    meta.insert((*key).into(), Value::String(v.to_owned()));
+                }
+                Target::Website => websites.extend(v.split(" ::: ").map(str::trim)),
+                Target::OrgUnit => {
+                    if let Value::Array(a) = meta.entry("org_units").or_insert_with(|| json!([])) {
+                        a.extend(v.split(" ::: ").map(|u| Value::String(u.trim().to_owned())));
+                    }
+                }
+                Target::Address(part) => {
+                    let n = layout.address_of[i];
+                    if addresses.is_empty() {
+                        addresses.resize(layout.addresses.len(), Default::default());
+                    }
+                    let (a, formatted) = &mut addresses[n];
+                    match part {
+                        AddressPart::Types => a.types = types_cell(v, layout.addresses[n].1),
+                        AddressPart::Pref => a.pref = v.parse().ok(),
+                        AddressPart::Formatted => *formatted = v.to_owned(),
+                        // Outlook's street lines 2 and 3.
+                        AddressPart::Part(2) if !a.parts[2].is_empty() => {
+                            a.parts[2].push('\n');
+                            a.parts[2].push_str(v);
+                        }
+                        AddressPart::Part(k) => a.parts[*k] = v.to_owned(),
+                    }
+                }
+                Target::MetadataJson => match serde_json::from_str::<Value>(v) {
+                    Ok(Value::Object(m)) => json_meta = Some(m),
+                    _ => {
+                        let m = meta.entry("csv").or_insert_with(|| json!({}));
+                        m[headers[i].as_str()] = Value::String(v.to_owned());
+                    }
+                },
                 Target::Ignore => {}
                 Target::Metadata => {
                     let m = meta.entry("csv").or_insert_with(|| json!({}));
@@ -363,22 +732,55 @@ pub fn parse(text: &str, dialect: Dialect, overrides: &[(String, Target)]) -> cr
                 meta.remove("csv");
             }
         }
-        for (key, list) in [("email", &mut emails), ("phone", &mut phones)] {
+        for (key, list, mut primary_types) in [("email", &mut emails, email_types), ("phone", &mut phones, phone_types)] {
             let primary = fields.get(key).and_then(Value::as_str).map(str::to_owned);
-            list.retain(|(v, _)| !v.is_empty() && Some(v.as_str()) != primary.as_deref());
-            if fields.get(key).is_none() && !list.is_empty() {
-                fields.insert(key.into(), Value::String(list.remove(0).0));
+            list.retain(|e| !e.value.is_empty() && Some(e.value.as_str()) != primary.as_deref());
+            if primary.is_none() && !list.is_empty() {
+                let first = list.remove(0);
+                primary_types = first.types;
+                fields.insert(key.into(), Value::String(first.value));
+            }
+            if !primary_types.is_empty() {
+                meta.insert(format!("{key}_types"), json!(primary_types));
             }
             if !list.is_empty() {
-                let entries: Vec<Value> = list
-                    .iter()
-                    .map(|(v, label)| match label {
-                        Some(l) => json!({ "value": v, "types": [l] }),
-                        None => json!({ "value": v }),
-                    })
-                    .collect();
-                meta.insert(format!("{key}s"), Value::Array(entries));
+                meta.insert(format!("{key}s"), Value::Array(list.iter().map(Item::to_json).collect()));
             }
+        }
+        let kinds = layout.addresses.iter().map(|(kind, _)| *kind);
+        let addresses: Vec<Value> = addresses
+            .into_iter()
+            .zip(kinds)
+            .filter_map(|((mut a, formatted), kind)| {
+                if a.is_empty() {
+                    a.parts[2] = formatted;
+                }
+                if a.types.is_empty() {
+                    a.types.extend(kind.map(str::to_owned));
+                }
+                (!a.is_empty()).then(|| a.to_json())
+            })
+            .collect();
+        if !addresses.is_empty() {
+            meta.insert("addresses".into(), Value::Array(addresses));
+        }
+        // A LinkedIn profile among the web sites is the contact's LinkedIn address (unless a
+        // column gave another).
+        let mut urls = Vec::new();
+        for w in websites {
+            match fields.get("linkedin_url").and_then(Value::as_str) {
+                None if super::is_linkedin(w) => {
+                    fields.insert("linkedin_url".into(), Value::String(w.to_owned()));
+                }
+                Some(l) if l == w => {}
+                _ => urls.push(Value::String(w.to_owned())),
+            }
+        }
+        if !urls.is_empty() {
+            meta.insert("urls".into(), Value::Array(urls));
+        }
+        for (k, v) in json_meta.into_iter().flatten() {
+            meta.entry(k).or_insert(v);
         }
         drafts.push(Draft { location, id, fields, metadata: meta, photo: None::<Photo> });
     }
@@ -396,6 +798,34 @@ pub fn field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn address_columns_of_each_tool_and_language() {
+        let a = |h: &str| address_header(h, &norm(h)).map(|(_, kind, part)| (kind, part));
+        let part = AddressPart::Part;
+        assert_eq!(a("Business Street 2"), Some((Some("work"), part(2))));
+        assert_eq!(a("Home Address PO Box"), Some((Some("home"), part(0))));
+        assert_eq!(a("Other Country/Region"), Some((Some("other"), part(6))));
+        assert_eq!(a("Rue (bureau)"), Some((Some("work"), part(2))));
+        assert_eq!(a("Code postal (domicile)"), Some((Some("home"), part(5))));
+        assert_eq!(a("Ort geschäftlich"), Some((Some("work"), part(3))));
+        assert_eq!(a("Postleitzahl privat"), Some((Some("home"), part(5))));
+        assert_eq!(a("Calle del trabajo"), Some((Some("work"), part(2))));
+        assert_eq!(a("Zip"), Some((None, part(5))));
+        assert_eq!(a("address_2_postal_code"), Some((None, part(5))));
+        assert_eq!(a("Address 1 - Formatted"), Some((None, AddressPart::Formatted)));
+        for h in ["IMAddress", "E-mail Address", "Office Location", "Report", "Status", "Title", "Region 2", "Business Phone"] {
+            assert_eq!(a(h), None, "{h}");
+        }
+        assert_eq!(auto_target("Department", Dialect::Generic), Target::OrgUnit);
+        assert_eq!(auto_target("Web Page", Dialect::Generic), Target::Website);
+        assert_eq!(auto_target("URL", Dialect::LinkedIn), Target::Column("linkedin_url"));
+        assert_eq!(auto_target("email_2", Dialect::Generic), Target::ExtraEmail(None));
+        assert_eq!(auto_target("phone_3_types", Dialect::Generic), Target::Ignore);
+        assert_eq!(auto_target("E-mail 1 - Label", Dialect::Google), Target::Ignore);
+        assert_eq!(auto_target("E-mail Type", Dialect::Generic), Target::Ignore, "Outlook's SMTP is no label");
+    }
     #[test]
     fn lines_are_counted_from_the_top_of_the_file() {
         for text in ["Notes:\n\"long, text\"\n\nFirst Name,Last Name\nA,B\nC,D\n", "Notes:\r\n\"long, text\"\r\n\r\nFirst Name,Last Name\r\nA,B\r\nC,D\r\n"] {

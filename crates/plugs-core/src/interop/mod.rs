@@ -10,6 +10,7 @@
 
 pub mod csvfmt;
 pub mod export;
+pub mod model;
 pub mod photos;
 pub mod text;
 pub mod vcard;
@@ -133,7 +134,8 @@ pub fn split_name(full: &str) -> (String, String) {
     }
 }
 
-const KNOWN_VCARD: &[&str] = &["BEGIN", "END", "VERSION", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "URL", "PHOTO", "UID", "PRODID", "REV"];
+const KNOWN_VCARD: &[&str] =
+    &["BEGIN", "END", "VERSION", "N", "FN", "EMAIL", "TEL", "ORG", "TITLE", "NOTE", "URL", "PHOTO", "UID", "PRODID", "REV", "ADR", "CATEGORIES", "BDAY", "ANNIVERSARY", "NICKNAME"];
 
 fn text_field(fields: &mut Record, k: &str, v: String) {
     let v = v.trim().to_owned();
@@ -142,7 +144,17 @@ fn text_field(fields: &mut Record, k: &str, v: String) {
     }
 }
 
-/// A card as a draft.
+/// Whether a web address is a LinkedIn profile's.
+pub(crate) fn is_linkedin(url: &str) -> bool {
+    url.to_ascii_lowercase().contains("linkedin.com")
+}
+
+fn is_web(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+/// A card as a draft. Its parts beyond the contact's columns go to `metadata` in the shape
+/// [`model`] describes.
 pub fn draft_from_card(c: &vcard::Card) -> Draft {
     let mut fields = Map::new();
     let mut meta = Map::new();
@@ -163,23 +175,31 @@ pub fn draft_from_card(c: &vcard::Card) -> Draft {
             text_field(&mut fields, "last_name", last);
         }
     }
-    let typed = |p: &vcard::Property| {
-        let types: Vec<String> = p.param("TYPE").into_iter().filter(|t| t != "pref" && t != "internet").collect();
-        json!({ "value": p.text().trim(), "types": types })
-    };
-    let emails = c.all("EMAIL");
-    if let Some(e) = emails.first() {
-        text_field(&mut fields, "email", e.text());
-    }
-    if emails.len() > 1 {
-        meta.insert("emails".into(), Value::Array(emails[1..].iter().map(|p| typed(p)).collect()));
-    }
-    let tels = c.all("TEL");
-    if let Some(t) = tels.first() {
-        text_field(&mut fields, "phone", t.text().trim_start_matches("tel:").to_owned());
-    }
-    if tels.len() > 1 {
-        meta.insert("phones".into(), Value::Array(tels[1..].iter().map(|p| typed(p)).collect()));
+    // Emails and phones: the most preferred fills the column (its types kept beside it), the
+    // others are listed in order with their types and preference.
+    for (prop, key) in [("EMAIL", "email"), ("TEL", "phone")] {
+        let mut list: Vec<Value> = Vec::new();
+        let mut primary: Option<String> = None;
+        for p in c.all(prop) {
+            let text = p.text();
+            let value = if key == "phone" { model::phone_form(&text) } else { text.trim().to_owned() };
+            if value.is_empty() || primary.as_deref() == Some(value.as_str()) {
+                continue;
+            }
+            let types = model::clean_types(p.param("TYPE").iter().map(String::as_str));
+            if primary.is_none() {
+                if !types.is_empty() {
+                    meta.insert(format!("{key}_types"), json!(types));
+                }
+                fields.insert(key.into(), Value::String(value.clone()));
+                primary = Some(value);
+            } else {
+                list.push(model::Item { value, types, pref: p.pref() }.to_json());
+            }
+        }
+        if !list.is_empty() {
+            meta.insert(format!("{key}s"), Value::Array(list));
+        }
     }
     if let Some(o) = c.first("ORG") {
         let p = o.parts();
@@ -196,31 +216,73 @@ pub fn draft_from_card(c: &vcard::Card) -> Draft {
         text_field(&mut fields, "notes", n.text());
     }
     let mut urls = Vec::new();
-    for u in c.all("URL") {
+    for u in c.each("URL") {
         let v = u.text().trim().to_owned();
-        if v.to_ascii_lowercase().contains("linkedin.com") && !fields.contains_key("linkedin_url") {
-            fields.insert("linkedin_url".into(), Value::String(v));
-        } else if !v.is_empty() {
-            urls.push(v);
+        if v.is_empty() {
+            continue;
+        }
+        let linkedin = is_linkedin(&v) || u.param("TYPE").iter().any(|t| t == "linkedin");
+        match fields.get("linkedin_url").and_then(Value::as_str) {
+            None if linkedin => {
+                fields.insert("linkedin_url".into(), Value::String(v));
+            }
+            Some(l) if linkedin && l == v => {}
+            _ => urls.push(v),
         }
     }
     if !urls.is_empty() {
         meta.insert("urls".into(), json!(urls));
     }
-    let mut photo = None;
-    let mut warnings = Vec::new();
-    if let Some(p) = c.first("PHOTO") {
-        match p.binary() {
-            Some(Ok((bytes, mime))) if !bytes.is_empty() => photo = Some(Photo::Data(bytes, mime)),
-            Some(Ok(_)) => {}
-            Some(Err(e)) => warnings.push(format!("PHOTO: {e}")),
-            None => {
-                let v = p.text().trim().to_owned();
-                if v.starts_with("http://") || v.starts_with("https://") {
-                    photo = Some(Photo::Link(v));
-                }
+    let addresses: Vec<Value> = c
+        .all("ADR")
+        .iter()
+        .filter_map(|p| {
+            let mut a = model::Address { types: model::clean_types(p.param("TYPE").iter().map(String::as_str)), pref: p.pref(), ..Default::default() };
+            for (slot, v) in a.parts.iter_mut().zip(p.parts()) {
+                *slot = v.trim().to_owned();
+            }
+            (!a.is_empty()).then(|| a.to_json())
+        })
+        .collect();
+    if !addresses.is_empty() {
+        meta.insert("addresses".into(), Value::Array(addresses));
+    }
+    let labels: Vec<String> = c.each("CATEGORIES").flat_map(|p| p.list()).map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+    if !labels.is_empty() {
+        meta.insert("labels".into(), json!(labels));
+    }
+    for (prop, key) in [("BDAY", "birthday"), ("ANNIVERSARY", "anniversary"), ("NICKNAME", "nickname")] {
+        if let Some(p) = c.first(prop) {
+            let v = p.text();
+            if !v.trim().is_empty() {
+                meta.insert(key.into(), Value::String(v.trim().to_owned()));
             }
         }
+    }
+    // The first embedded photo is saved; a linked one is downloaded, or, beside an embedded one,
+    // is the contact's avatar link.
+    let mut photo = None;
+    let mut link = None;
+    let mut warnings = Vec::new();
+    for p in c.all("PHOTO") {
+        let data = p.value.trim_start().starts_with("data:") || p.param("ENCODING").iter().any(|e| e == "b" || e == "base64");
+        if data && photo.is_none() {
+            match p.binary() {
+                Some(Ok((bytes, mime))) if !bytes.is_empty() => photo = Some(Photo::Data(bytes, mime)),
+                Some(Err(e)) => warnings.push(format!("PHOTO: {e}")),
+                _ => {}
+            }
+        } else if !data && link.is_none() {
+            let v = p.text().trim().to_owned();
+            if is_web(&v) {
+                link = Some(v);
+            }
+        }
+    }
+    match link {
+        Some(l) if photo.is_some() => text_field(&mut fields, "avatar_url", l),
+        Some(l) => photo = Some(Photo::Link(l)),
+        None => {}
     }
     // Our own export's fields.
     for (prop, col) in [
@@ -247,15 +309,30 @@ pub fn draft_from_card(c: &vcard::Card) -> Draft {
             }
         }
     }
-    // Everything else is kept as written.
+    // Everything else is kept as written, with its parameters. Apple's LinkedIn profile
+    // (X-SOCIALPROFILE;type=linkedin) is the contact's LinkedIn address.
     let mut other: Map<String, Value> = Map::new();
     for p in &c.props {
         if KNOWN_VCARD.contains(&p.name.as_str()) || p.name.starts_with("X-PLUGS-") {
             continue;
         }
-        let e = other.entry(p.name.clone()).or_insert_with(|| json!([]));
-        if let Value::Array(a) = e {
-            a.push(Value::String(p.text()));
+        let text = p.text();
+        if p.name == "X-SOCIALPROFILE" && (p.param("TYPE").iter().any(|t| t == "linkedin") || is_linkedin(&text)) && is_web(text.trim()) {
+            match fields.get("linkedin_url").and_then(Value::as_str) {
+                None => {
+                    fields.insert("linkedin_url".into(), Value::String(text.trim().to_owned()));
+                    continue;
+                }
+                Some(l) if l == text.trim() => continue,
+                Some(_) => {}
+            }
+        }
+        let kept = match p.params_text() {
+            None => Value::String(text),
+            Some(params) => json!({ "value": text, "params": params }),
+        };
+        if let Value::Array(a) = other.entry(p.name.clone()).or_insert_with(|| json!([])) {
+            a.push(kept);
         }
     }
     if !other.is_empty() {
@@ -709,7 +786,7 @@ impl Store {
 
 /// The import rule: a person is never refused for a secondary field. Text the stores cannot keep
 /// (NUL) is removed; known words are mapped (Outlook's priority "Normal" is `medium`); a value that
-/// does not fit its column (a phone with an extension, an Exchange X.500 address, a title too long)
+/// does not fit its column (an Exchange X.500 address, a title too long, a phone even in its stored form)
 /// is kept as it was in `metadata.import_kept` under its field, with a warning on the entry's line; a
 /// name too long is cut to fit and kept whole there too. Only an entry with no name at all — no first
 /// or last name, and no email or company to call it by — is refused.
@@ -736,8 +813,10 @@ fn forgive(d: &Draft, warnings: &mut Vec<ImportNote>) -> Result<Draft> {
             continue;
         };
         match col.normalize(&v) {
-            Ok(_) => {
-                fields.insert(k.clone(), v);
+            // As the store will keep it (a phone's extension in its one form), so that a merge
+            // compares like with like.
+            Ok(n) => {
+                fields.insert(k.clone(), n);
             }
             Err(e) if matches!(k.as_str(), "first_name" | "last_name") && e.code() == "max_length" => {
                 let cut: String = v.as_str().unwrap_or_default().chars().take(50).collect();

@@ -57,7 +57,36 @@ impl Property {
 
     /// Whether this is the preferred one of its kind (TYPE=pref in 2.1/3.0, PREF=1 in 4.0).
     pub fn preferred(&self) -> bool {
-        self.param("TYPE").iter().any(|t| t == "pref") || self.param("PREF").first().is_some_and(|p| p == "1")
+        self.pref() == Some(1)
+    }
+
+    /// The preference the file gave (4.0's PREF, 1 to 100, 1 the most preferred; 2.1/3.0's
+    /// TYPE=pref is 1), if any.
+    pub fn pref(&self) -> Option<u64> {
+        fn clean(s: &str) -> &str {
+            s.trim().trim_matches('"').trim()
+        }
+        self.params
+            .iter()
+            .filter_map(|(n, v)| match n.as_str() {
+                "TYPE" => v.split(',').any(|t| clean(t).eq_ignore_ascii_case("pref")).then_some(1),
+                "PREF" => clean(v).parse::<u64>().ok().filter(|p| (1..=100).contains(p)),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// A list value (CATEGORIES, NICKNAME) split on unescaped `,`, each item unescaped.
+    pub fn list(&self) -> Vec<String> {
+        split_unescaped(&self.decoded(), ',').into_iter().map(|p| unescape(&p)).collect()
+    }
+
+    /// The parameters as written (`TYPE=twitter;X-USER=chidi`), but those of the transfer
+    /// encoding that [`Property::text`] undoes (quoted-printable, charset); `None` if no others.
+    pub fn params_text(&self) -> Option<String> {
+        let qp = self.quoted_printable();
+        let kept: Vec<String> = self.params.iter().filter(|(n, _)| n != "CHARSET" && !(qp && n == "ENCODING")).map(|(n, v)| format!("{n}={v}")).collect();
+        (!kept.is_empty()).then(|| kept.join(";"))
     }
 
     /// Embedded binary data (ENCODING=b / BASE64, or a `data:` URI) and its MIME type.
@@ -105,10 +134,15 @@ impl Card {
         self.props.iter().find(|p| p.name == name)
     }
 
-    /// Every property of a name, the preferred first.
+    /// Every property of a name, in the file's order.
+    pub fn each<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Property> + 'a {
+        self.props.iter().filter(move |p| p.name == name)
+    }
+
+    /// Every property of a name, the most preferred first (then in the file's order).
     pub fn all(&self, name: &str) -> Vec<&Property> {
         let mut v: Vec<&Property> = self.props.iter().filter(|p| p.name == name).collect();
-        v.sort_by_key(|p| !p.preferred());
+        v.sort_by_key(|p| p.pref().unwrap_or(u64::MAX));
         v
     }
 }
@@ -343,6 +377,22 @@ pub fn escape(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             ',' => out.push_str("\\,"),
             ';' => out.push_str("\\;"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes the value of a property kept as it was read (one of a file's that the app has no field
+/// for): only backslashes and line breaks, which reading undoes, so that a structured value keeps
+/// its `;` and `,` for the apps that know it.
+pub fn escape_kept(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => {}
             _ => out.push(c),

@@ -5,6 +5,10 @@
 //!
 //! Run: `cargo bench -p plugs-core --bench import` (PLUGS_BENCH_CONTACTS to change the count).
 
+// The allocator the app and the CLI run with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use plugs_core::interop::ImportOptions;
 use plugs_core::workspace::NewWorkspace;
 use plugs_core::Store;
@@ -136,21 +140,41 @@ fn main() {
     println!("reading the vCard file alone: {:.2} s ({} drafts)", t.elapsed().as_secs_f64(), d.len());
     drop(d);
     let slow = bare(&ps, false);
-    let base = bare(&ps, true);
-    let tv = import(&v);
-    let tc = import(&c);
+    // Rounds interleave the baseline and the imports, so the disk's and the machine's changing pace
+    // reaches each alike; medians are reported (PLUGS_BENCH_ROUNDS, 3 by default).
+    let rounds: usize = std::env::var("PLUGS_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let (mut bases, mut tvs, mut tcs, mut ratios_v, mut ratios_c) = (vec![], vec![], vec![], vec![], vec![]);
+    for round in 0..rounds {
+        let base = bare(&ps, true);
+        let tv = import(&v);
+        let tc = import(&c);
+        println!(
+            "round {}: baseline {:.2} s, vCard {:.2} s ({:.2}x), CSV {:.2} s ({:.2}x)",
+            round + 1,
+            base.as_secs_f64(),
+            tv.as_secs_f64(),
+            tv.as_secs_f64() / base.as_secs_f64(),
+            tc.as_secs_f64(),
+            tc.as_secs_f64() / base.as_secs_f64()
+        );
+        ratios_v.push(tv.as_secs_f64() / base.as_secs_f64());
+        ratios_c.push(tc.as_secs_f64() / base.as_secs_f64());
+        bases.push(base);
+        tvs.push(tv);
+        tcs.push(tc);
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let median_f = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (base, tv, tc) = (median(&mut bases), median(&mut tvs), median(&mut tcs));
+    let (rv, rc) = (median_f(&mut ratios_v), median_f(&mut ratios_c));
     println!("bare INSERT, one transaction, indexed by the trigger row by row: {:.2} s", slow.as_secs_f64());
-    println!("bare INSERT, one transaction, indexed in one statement (the baseline): {:.2} s", base.as_secs_f64());
-    println!(
-        "import vCard 3.0:            {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)",
-        tv.as_secs_f64(),
-        n as f64 / tv.as_secs_f64(),
-        tv.as_secs_f64() / base.as_secs_f64()
-    );
-    println!(
-        "import CSV:                  {:.2} s ({:.0} contacts/s, {:.2}x the bare insert)",
-        tc.as_secs_f64(),
-        n as f64 / tc.as_secs_f64(),
-        tc.as_secs_f64() / base.as_secs_f64()
-    );
+    println!("bare INSERT, one transaction, indexed in one statement (the baseline, median): {:.2} s", base.as_secs_f64());
+    println!("import vCard 3.0 (median):   {:.2} s ({:.0} contacts/s; median of the rounds' ratios {:.2}x the bare insert)", tv.as_secs_f64(), n as f64 / tv.as_secs_f64(), rv);
+    println!("import CSV (median):         {:.2} s ({:.0} contacts/s; median of the rounds' ratios {:.2}x the bare insert)", tc.as_secs_f64(), n as f64 / tc.as_secs_f64(), rc);
 }

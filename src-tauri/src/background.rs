@@ -234,22 +234,6 @@ fn reload(store: &Store) -> plugs_core::Result<()> {
     store.refresh_actor()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::tray_line;
-    use plugs_core::sync::{Progress, SyncState, SyncStatus};
-
-    #[test]
-    fn the_tray_says_what_sync_is_doing_and_what_is_unread() {
-        let s = |state, message: Option<&str>, progress| SyncStatus { state, message: message.map(str::to_owned), pending: 3, last_success: None, progress };
-        assert_eq!(tray_line(None, 2, 0), "Offline workspace · 2 changes on this device");
-        assert_eq!(tray_line(Some(&s(SyncState::Idle, None, None)), 0, 4), "Up to date · 4 unread");
-        assert_eq!(tray_line(Some(&s(SyncState::Syncing, None, Some(Progress { done: 5, total: 9 }))), 0, 0), "Syncing 5/9");
-        assert_eq!(tray_line(Some(&s(SyncState::Offline, Some("no route"), None)), 3, 0), "Offline · 3 changes waiting");
-        assert_eq!(tray_line(Some(&s(SyncState::Error, Some("server: 502"), None)), 0, 1), "Sync problem: server: 502 · 1 unread");
-    }
-}
-
 /// The full integrity check of the local database, in the background: once a little after start
 /// (so it never slows the first screen), then daily. Damage is shown in the window and as a
 /// desktop notification, with the file's name and what to do.
@@ -273,4 +257,20 @@ pub fn integrity(db: PathBuf, app: tauri::AppHandle) {
             std::thread::sleep(Duration::from_secs(24 * 3600));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tray_line;
+    use plugs_core::sync::{Progress, SyncState, SyncStatus};
+
+    #[test]
+    fn the_tray_says_what_sync_is_doing_and_what_is_unread() {
+        let s = |state, message: Option<&str>, progress| SyncStatus { state, message: message.map(str::to_owned), pending: 3, last_success: None, progress };
+        assert_eq!(tray_line(None, 2, 0), "Offline workspace · 2 changes on this device");
+        assert_eq!(tray_line(Some(&s(SyncState::Idle, None, None)), 0, 4), "Up to date · 4 unread");
+        assert_eq!(tray_line(Some(&s(SyncState::Syncing, None, Some(Progress { done: 5, total: 9 }))), 0, 0), "Syncing 5/9");
+        assert_eq!(tray_line(Some(&s(SyncState::Offline, Some("no route"), None)), 3, 0), "Offline · 3 changes waiting");
+        assert_eq!(tray_line(Some(&s(SyncState::Error, Some("server: 502"), None)), 0, 1), "Sync problem: server: 502 · 1 unread");
+    }
 }

@@ -333,10 +333,10 @@ fn run_on(store: &Store, name: &str, sub: &ArgMatches) -> Result<Output> {
                         "pending_changes": pending, "sync": link, "data": store.path() }),
             ))
         }
-        "login" | "register" | "logout" | "sync" => crate::sync::run(&store, name, sub),
-        "remind" => crate::remind::run(&store, sub),
-        "import" => crate::interop::import(&store, sub),
-        "export" => crate::interop::export(&store, sub),
+        "login" | "register" | "logout" | "sync" => crate::sync::run(store, name, sub),
+        "remind" => crate::remind::run(store, sub),
+        "import" => crate::interop::import(store, sub),
+        "export" => crate::interop::export(store, sub),
         "report" => {
             let (which, _) = sub.subcommand().expect("required");
             let (items, columns): (Vec<Value>, Vec<&'static str>) = match which {
@@ -353,7 +353,7 @@ fn run_on(store: &Store, name: &str, sub: &ArgMatches) -> Result<Output> {
         }
         entity => {
             let e = ENTITIES.iter().find(|e| e.name == entity).expect("clap only accepts known entities");
-            run_entity(&store, e, sub)
+            run_entity(store, e, sub)
         }
     }
 }

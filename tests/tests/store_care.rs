@@ -73,7 +73,13 @@ fn stores_made_with_either_text_of_v4_open_and_keep_what_was_parked() {
         {
             // Take the store back to V5 as that version of V4 left it.
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch("DROP TABLE sync_parked; DROP TABLE sync_rejections; DROP TABLE sync_resync_seen; DELETE FROM refinery_schema_history WHERE version >= 6").unwrap();
+            // V4's tables go (its text makes them again), and so does what later migrations made.
+            conn.execute_batch(
+                "DROP TABLE sync_parked; DROP TABLE sync_rejections; DROP TABLE sync_resync_seen; DROP TABLE sync_audit_pulled;
+                 DELETE FROM refinery_schema_history WHERE version >= 5",
+            )
+            .unwrap();
+            conn.execute_batch("DROP TABLE reminder_log").unwrap();
             conn.execute_batch(text).unwrap();
             let sum = refinery::Migration::unapplied("V4__sync_client", text).unwrap().checksum();
             conn.execute("UPDATE refinery_schema_history SET checksum = ?1 WHERE version = 4", [sum.to_string()]).unwrap();

@@ -4,6 +4,7 @@ mod common;
 
 use common::{first_device, second_device, Cloud, Device, PASSWORD};
 use plugs_core::sync::wire::{ChangeKind, Outcome, PushChange, PushRequest};
+use plugs_core::sync::Credentials;
 use plugs_core::tables::contact_interactions::ContactInteraction;
 use plugs_core::tables::contacts::Contact;
 use plugs_core::{ListQuery, Store, Timestamp};
@@ -241,7 +242,7 @@ async fn a_cursor_older_than_tombstone_retention_gets_a_full_resync() {
     a.sync().await;
     let pool = plugs_server::db::pool(&plugs_server::Config::new(cloud.db.admin.clone(), cloud.db.admin.clone())).unwrap();
     let purged = plugs_server::sync::purge_tombstones(&pool, std::time::Duration::ZERO).await.unwrap();
-    assert_eq!(purged, 1);
+    assert_eq!(purged, Some(1));
     // B has an unsent edit meanwhile: it must survive the resync.
     b.store.repo::<Contact>().update(kept.id, &json!({ "notes": "written while away" })).unwrap();
     let report = b.sync().await;
@@ -293,4 +294,50 @@ async fn pushes_for_another_organization_are_refused() {
     assert!(contacts(&b.store).is_empty());
     let leaked: Value = serde_json::to_value(contacts(&b.store)).unwrap();
     assert!(!leaked.to_string().contains("Secret"));
+}
+
+fn rejections(store: &Store) -> i64 {
+    store.connection().query_row("SELECT count(*) FROM sync_rejections", [], |r| r.get(0)).unwrap()
+}
+
+/// No echoes: audit rows pulled from the server (another member's, or the server's own when an
+/// admin adds a user) are never pushed back; a device's own audit rows are pushed once.
+#[tokio::test]
+async fn pulled_audit_rows_are_never_pushed_back() {
+    let cloud = Cloud::start().await;
+    let admin = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let token = admin.credentials.load().unwrap().unwrap().access_token;
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/users", cloud.url()))
+        .bearer_auth(token)
+        .json(&json!({ "email": "mo@acme.test", "password": PASSWORD, "first_name": "Mo", "last_name": "Member" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    for i in 0..5 {
+        add_contact(&admin.store, &format!("Admin{i}"));
+    }
+    admin.sync().await;
+    // A new device of the member: its login pulls the whole audit log and uploads none of it.
+    let member = second_device(&cloud, "mo@acme.test").await;
+    let audit_here: i64 = member.store.connection().query_row("SELECT count(*) FROM audit_logs", [], |r| r.get(0)).unwrap();
+    assert!(audit_here >= 6, "the member's device has the organization's audit log ({audit_here})");
+    let report = member.sync().await;
+    assert_eq!((report.pushed, report.rejected), (0, 0), "{report:?}");
+    assert_eq!(rejections(&member.store), 0);
+    // More of the admin's work arrives while the member has an edit of their own waiting.
+    let own = add_contact(&member.store, "MemberOwn");
+    add_contact(&admin.store, "AdminLater");
+    admin.sync().await;
+    let report = member.sync().await;
+    assert_eq!(report.rejected, 0, "{report:?}");
+    assert_eq!(rejections(&member.store), 0);
+    let pulled_then_own = member.sync().await;
+    assert_eq!((pulled_then_own.pushed, pulled_then_own.rejected), (0, 0), "nothing is pushed twice: {pulled_then_own:?}");
+    let on_server = cloud.sql_count(&format!("SELECT count(*) FROM audit_logs WHERE record_id = '{}'", own.id)).await;
+    assert_eq!(on_server, 1, "the member's own audit row reached the server once");
+    let admin_report = admin.sync().await;
+    assert_eq!(admin_report.rejected, 0, "{admin_report:?}");
+    assert_eq!(rejections(&admin.store), 0);
 }

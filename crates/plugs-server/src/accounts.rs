@@ -140,6 +140,8 @@ pub enum RefreshOutcome {
 pub struct Lifetimes {
     pub access: Duration,
     pub refresh: Duration,
+    /// See [`crate::config::Config::refresh_grace`].
+    pub grace: Duration,
 }
 
 fn unique_violation(e: &tokio_postgres::Error, constraint: &str) -> bool {
@@ -247,24 +249,34 @@ pub async fn session_by_access(pool: &Pool, token: &str) -> Result<Option<Sessio
     Ok(row.map(|r| Session { session_id: r.get(0), user_id: r.get(1), organization_id: r.get(2), is_admin: r.get(3), expires_at: r.get(4) }))
 }
 
-/// Swaps a refresh token for a new pair (the old refresh token stops working).
+/// Swaps a refresh token for a new pair (the old refresh token stops working). Within the grace
+/// ([`Lifetimes::grace`]) of its rotation, the same token gets the same new pair again; a token of the
+/// session's family presented later ends the session.
 pub async fn refresh(pool: &Pool, token: &str, life: Lifetimes) -> Result<RefreshOutcome, StoreError> {
     let hash = crate::tokens::hash(token);
     let mut client = pool.get().await?;
-    let Some(found) = client.query_opt("SELECT * FROM plugs_session_by_refresh($1)", &[&hash]).await? else { return Ok(RefreshOutcome::Invalid) };
+    let Some(found) = client.query_opt("SELECT * FROM plugs_refresh_lookup($1)", &[&hash]).await? else { return Ok(RefreshOutcome::Invalid) };
     let (session_id, user_id, org): (Uuid, Uuid, Uuid) = (found.get(0), found.get(1), found.get(2));
-    let (expires, revoked, reused): (DateTime<Utc>, bool, bool) = (found.get(3), found.get(4), found.get(5));
-    if reused {
-        revoke_session(pool, org, session_id).await?;
-        return Ok(RefreshOutcome::Reused);
-    }
+    let (expires, revoked, current): (DateTime<Utc>, bool, bool) = (found.get(3), found.get(4), found.get(5));
     if revoked {
         return Ok(RefreshOutcome::Invalid);
+    }
+    if !current {
+        return again(pool, token, session_id, org, user_id, found.get(6), found.get(7), life).await;
     }
     if expires <= Utc::now() {
         return Ok(RefreshOutcome::Expired);
     }
     let tx = begin_org(&mut client, org).await?;
+    // One rotation at a time per session: a second refresh with the same token waits here, then
+    // finds it used and gets the pair this one issues (within the grace).
+    let now_current: Option<Vec<u8>> =
+        tx.query_opt("SELECT refresh_hash FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL FOR UPDATE", &[&session_id]).await?.map(|r| r.get(0));
+    if now_current.as_deref() != Some(hash.as_slice()) {
+        drop(tx);
+        drop(client);
+        return Box::pin(refresh(pool, token, life)).await;
+    }
     let alive: bool =
         tx.query_one("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND COALESCE(is_active, false) AND NOT COALESCE(is_deleted, false))", &[&user_id]).await?.get(0);
     if !alive {
@@ -272,24 +284,61 @@ pub async fn refresh(pool: &Pool, token: &str, life: Lifetimes) -> Result<Refres
     }
     let (access, access_hash) = crate::tokens::generate("pa_");
     let (refresh, refresh_hash) = crate::tokens::generate("pr_");
-    let n = tx
-        .execute(
-            "UPDATE auth_sessions SET access_hash = $2, access_expires_at = NOW() + make_interval(secs => $3), previous_refresh_hash = refresh_hash,
-                 refresh_hash = $4, refresh_expires_at = NOW() + make_interval(secs => $5), last_refreshed_at = NOW()
-             WHERE id = $1 AND refresh_hash = $6 AND revoked_at IS NULL",
-            &[&session_id, &access_hash, &(life.access.as_secs() as f64), &refresh_hash, &(life.refresh.as_secs() as f64), &hash],
-        )
-        .await?;
-    if n != 1 {
-        // Another refresh with the same token won the race.
-        return Ok(RefreshOutcome::Invalid);
-    }
+    tx.execute(
+        "UPDATE auth_sessions SET access_hash = $2, access_expires_at = NOW() + make_interval(secs => $3), previous_refresh_hash = refresh_hash,
+             refresh_hash = $4, refresh_expires_at = NOW() + make_interval(secs => $5), last_refreshed_at = NOW()
+         WHERE id = $1",
+        &[&session_id, &access_hash, &(life.access.as_secs() as f64), &refresh_hash, &(life.refresh.as_secs() as f64)],
+    )
+    .await?;
+    let sealed = crate::tokens::seal(token, &format!("{access}\n{refresh}"));
+    // Only the newest rotation keeps a pair to give again.
+    tx.execute("UPDATE auth_refresh_used SET sealed_pair = NULL WHERE session_id = $1 AND sealed_pair IS NOT NULL", &[&session_id]).await?;
+    tx.execute("INSERT INTO auth_refresh_used (refresh_hash, session_id, organization_id, sealed_pair) VALUES ($1, $2, $3, $4)", &[&hash, &session_id, &org, &sealed]).await?;
     tx.commit().await?;
     Ok(RefreshOutcome::Issued(
         IssuedTokens { access_token: access, refresh_token: refresh, token_type: "Bearer", expires_in: life.access.as_secs(), refresh_expires_in: life.refresh.as_secs() },
         user_id,
         org,
     ))
+}
+
+/// A used refresh token came back: the same pair within the grace of the newest rotation, otherwise
+/// the end of the session (the token may have been stolen).
+async fn again(
+    pool: &Pool,
+    token: &str,
+    session_id: Uuid,
+    org: Uuid,
+    user_id: Uuid,
+    rotated_at: Option<DateTime<Utc>>,
+    sealed: Option<Vec<u8>>,
+    life: Lifetimes,
+) -> Result<RefreshOutcome, StoreError> {
+    let fresh = rotated_at.is_some_and(|t| Utc::now() - t < chrono::Duration::from_std(life.grace).unwrap_or_default());
+    if let (true, Some(sealed)) = (fresh, sealed) {
+        if let Some((access, refresh)) = crate::tokens::open(token, &sealed).as_deref().and_then(|p| p.split_once('\n')) {
+            // Still the session's pair (not rotated again since)?
+            let client = pool.get().await?;
+            let live = client.query_opt("SELECT current FROM plugs_refresh_lookup($1)", &[&crate::tokens::hash(refresh)]).await?.is_some_and(|r| r.get::<_, bool>(0));
+            if live {
+                let left = |total: Duration| total.saturating_sub((Utc::now() - rotated_at.unwrap_or_else(Utc::now)).to_std().unwrap_or_default()).as_secs();
+                return Ok(RefreshOutcome::Issued(
+                    IssuedTokens {
+                        access_token: access.to_owned(),
+                        refresh_token: refresh.to_owned(),
+                        token_type: "Bearer",
+                        expires_in: left(life.access),
+                        refresh_expires_in: left(life.refresh),
+                    },
+                    user_id,
+                    org,
+                ));
+            }
+        }
+    }
+    revoke_session(pool, org, session_id).await?;
+    Ok(RefreshOutcome::Reused)
 }
 
 /// Ends a session (logout).

@@ -23,6 +23,9 @@ pub struct Config {
     pub bind: SocketAddr,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long a used refresh token still gets the pair it was swapped for (a lost answer, two
+    /// syncs of one device at once); after it, presenting it ends the session.
+    pub refresh_grace: Duration,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub require_verified: bool,
@@ -95,6 +98,7 @@ impl Config {
             bind: parse("PLUGS_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)), "an address such as 0.0.0.0:8080")?,
             access_token_ttl: Duration::from_secs(positive("PLUGS_ACCESS_TOKEN_TTL_SECS", parse("PLUGS_ACCESS_TOKEN_TTL_SECS", 900, "a number of seconds")?)?),
             refresh_token_ttl: Duration::from_secs(positive("PLUGS_REFRESH_TOKEN_TTL_SECS", parse("PLUGS_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600, "a number of seconds")?)?),
+            refresh_grace: Duration::from_secs(parse("PLUGS_REFRESH_GRACE_SECS", 30, "a number of seconds")?),
             log_format,
             max_body_bytes: parse("PLUGS_MAX_BODY_BYTES", 1 << 20, "a number of bytes")?,
             require_verified: parse("PLUGS_REQUIRE_VERIFIED", false, "true or false")?,
@@ -115,6 +119,7 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_grace: Duration::from_secs(30),
             log_format: LogFormat::Text,
             max_body_bytes: 1 << 20,
             require_verified: false,

@@ -1,4 +1,5 @@
-//! Building and running the server from a configuration.
+//! Building and running the server from a configuration: any number of instances over one
+//! PostgreSQL behave as one (live wake-ups through LISTEN/NOTIFY, one purge at a time).
 
 use crate::config::Config;
 use crate::error::StoreError;
@@ -25,13 +26,16 @@ impl Application {
             loop {
                 every.tick().await;
                 match crate::sync::purge_tombstones(&purger, retention).await {
-                    Ok(n) if n > 0 => tracing::info!(purged = n, "tombstones purged"),
+                    Ok(Some(n)) if n > 0 => tracing::info!(purged = n, "tombstones purged"),
+                    Ok(None) => tracing::debug!("tombstone purge running on another instance"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "tombstone purge failed"),
                 }
             }
         });
         let watchers = std::sync::Arc::new(crate::sync::Watchers::default());
+        // Pushes through any instance wake the long-polls of this one.
+        crate::live::listen(config.database.clone(), watchers.clone());
         Ok(Application { listener, app: crate::http::router(pool, config, watchers) })
     }
 

@@ -38,7 +38,18 @@ impl Watchers {
     }
     /// Wakes the organization's waiting devices.
     pub fn notify(&self, org: Uuid, seq: i64) {
-        self.sender(org).send_replace(seq);
+        self.sender(org).send_if_modified(|v| {
+            let newer = seq > *v;
+            *v = (*v).max(seq);
+            newer
+        });
+    }
+    /// Wakes every waiting device (after notifications may have been missed): each pull looks again.
+    pub fn wake_all(&self) {
+        let m = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for tx in m.values() {
+            tx.send_modify(|_| {});
+        }
     }
 }
 
@@ -296,7 +307,18 @@ pub async fn push(pool: &Pool, watchers: &Watchers, caller: Caller, req: PushReq
             current.insert((table.to_owned(), id), row);
         }
     }
-    let seq: i64 = tx.query_one("SELECT last_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?.get(0);
+    // A change wakes the organization's long-polls on every server instance: PostgreSQL delivers the
+    // notification when (and only if) this transaction commits (see `crate::live`).
+    let seq: i64 = if changed {
+        tx.query_one(
+            "SELECT last_seq, pg_notify($2, organization_id::text || ':' || last_seq::text)::text FROM sync_org_state WHERE organization_id = $1",
+            &[&caller.org, &crate::live::CHANNEL],
+        )
+        .await?
+        .get(0)
+    } else {
+        tx.query_one("SELECT last_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?.get(0)
+    };
     tx.commit().await?;
     if changed {
         watchers.notify(caller.org, seq);
@@ -756,7 +778,18 @@ async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedP
 }
 
 /// Removes tombstones older than `retention` everywhere; devices behind the horizon resync.
-pub async fn purge_tombstones(pool: &Pool, retention: Duration) -> Result<i64, StoreError> {
-    let client = pool.get().await?;
-    Ok(client.query_one("SELECT plugs_purge_tombstones(make_interval(secs => $1))", &[&(retention.as_secs_f64())]).await?.get(0))
+/// One instance at a time: the others, finding the lock taken, skip their turn (`None`).
+pub async fn purge_tombstones(pool: &Pool, retention: Duration) -> Result<Option<i64>, StoreError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let ours: bool = tx.query_one("SELECT pg_try_advisory_xact_lock($1)", &[&PURGE_LOCK]).await?.get(0);
+    if !ours {
+        return Ok(None);
+    }
+    let n = tx.query_one("SELECT plugs_purge_tombstones(make_interval(secs => $1))", &[&(retention.as_secs_f64())]).await?.get(0);
+    tx.commit().await?;
+    Ok(Some(n))
 }
+
+/// The advisory lock key of the tombstone purge ("plugs-purge" in ASCII, as an 8-byte integer).
+const PURGE_LOCK: i64 = 0x706c_7567_7370_7572;

@@ -29,11 +29,15 @@ async fn register_login_me_refresh_logout() {
     assert_eq!(no_such.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_pw.text().await.unwrap(), no_such.text().await.unwrap(), "a wrong email and a wrong password look the same");
 
-    // Refresh rotates; an old refresh token coming back ends the session.
+    // Refresh rotates; the same token again within the grace (a lost answer) gets the same pair;
+    // a token of an earlier rotation coming back ends the session.
     let r1 = session["refresh_token"].as_str().unwrap();
-    let fresh: Value = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r1 })).await.json().await.unwrap();
-    assert_ne!(fresh["access_token"], session["access_token"]);
+    let first: Value = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r1 })).await.json().await.unwrap();
+    assert_ne!(first["access_token"], session["access_token"]);
     assert_eq!(app.get("/v1/me", Some(&token(&session))).await.status(), StatusCode::UNAUTHORIZED, "the old access token is replaced");
+    let again: Value = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r1 })).await.json().await.unwrap();
+    assert_eq!((&again["access_token"], &again["refresh_token"]), (&first["access_token"], &first["refresh_token"]), "{again}");
+    let fresh: Value = app.post("/v1/auth/refresh", None, json!({ "refresh_token": first["refresh_token"] })).await.json().await.unwrap();
     assert_eq!(app.get("/v1/me", Some(&token(&fresh))).await.status(), StatusCode::OK);
     let reuse = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r1 })).await;
     assert_eq!(reuse.status(), StatusCode::UNAUTHORIZED);
@@ -180,4 +184,38 @@ async fn registration_validates_every_field() {
     assert_eq!(app.post("/v1/register", None, with_domain.clone()).await.status(), StatusCode::CREATED);
     let r = app.post("/v1/register", None, with_domain).await;
     assert_eq!((r.status(), r.json::<Value>().await.unwrap()["field"].clone()), (StatusCode::CONFLICT, json!("organization_domain")));
+}
+
+/// Two refreshes of one device at the same moment, or one whose answer was lost, keep the session:
+/// they get the same pair. After the grace, a used token ends the session, whichever rotation it
+/// came from.
+#[tokio::test]
+async fn concurrent_and_repeated_refreshes_keep_the_session_and_old_tokens_end_it() {
+    let app = spawn_app_with(|c| c.refresh_grace = Duration::from_secs(2)).await;
+    let session = app.register("Acme", "ada@acme.test").await;
+    let r1 = session["refresh_token"].as_str().unwrap().to_owned();
+    let answers = futures::future::join_all((0..6).map(|_| app.post("/v1/auth/refresh", None, json!({ "refresh_token": r1 })))).await;
+    let mut pairs = vec![];
+    for a in answers {
+        assert_eq!(a.status(), StatusCode::OK);
+        let v: Value = a.json().await.unwrap();
+        pairs.push((v["access_token"].as_str().unwrap().to_owned(), v["refresh_token"].as_str().unwrap().to_owned()));
+    }
+    pairs.dedup();
+    assert_eq!(pairs.len(), 1, "every concurrent refresh got the same pair: {pairs:?}");
+    let (access, r2) = pairs.remove(0);
+    assert_eq!(app.get("/v1/me", Some(&access)).await.status(), StatusCode::OK);
+    // A lost answer: r2 is used, its answer never arrives, r2 is sent again.
+    let lost: Value = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r2 })).await.json().await.unwrap();
+    let retried: Value = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r2 })).await.json().await.unwrap();
+    assert_eq!(lost["refresh_token"], retried["refresh_token"]);
+    let live = retried["access_token"].as_str().unwrap().to_owned();
+    // After the grace, an old token (two rotations back) ends the whole session.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let replay = app.post("/v1/auth/refresh", None, json!({ "refresh_token": r1 })).await;
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(replay.json::<Value>().await.unwrap()["code"], "token_reused");
+    assert_eq!(app.get("/v1/me", Some(&live)).await.status(), StatusCode::UNAUTHORIZED, "the session ended");
+    let newest = app.post("/v1/auth/refresh", None, json!({ "refresh_token": retried["refresh_token"] })).await;
+    assert_eq!(newest.status(), StatusCode::UNAUTHORIZED, "its newest token too");
 }

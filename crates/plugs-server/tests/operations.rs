@@ -71,6 +71,14 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(text.contains(r#"http_requests_total{method="GET",route="/v1/me",status="401"} 1"#));
     assert!(text.contains(r#"route="/v1/users/{id}""#), "routes are labelled by template, not by id");
     assert!(text.contains("http_request_duration_seconds_bucket"));
+    // Made-up methods and paths do not add label values: they collapse into one each.
+    for m in ["RANDOM123", "RANDOM456", "BREW"] {
+        app.send(reqwest::Method::from_bytes(m.as_bytes()).unwrap(), "/healthz", None, None).await;
+        app.send(reqwest::Method::from_bytes(m.as_bytes()).unwrap(), &format!("/nowhere/{m}"), None, None).await;
+    }
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(!text.contains("RANDOM") && !text.contains("BREW") && !text.contains("nowhere"), "{text}");
+    assert!(text.contains(r#"method="OTHER",route="/healthz""#) && text.contains(r#"method="OTHER",route="unmatched""#), "{text}");
 }
 
 #[tokio::test]

@@ -43,6 +43,15 @@ impl Cloud {
         format!("http://{}", self.addr)
     }
 
+    /// Another instance of the server over the same database (as behind a load balancer).
+    pub async fn another_instance(&self) -> Instance {
+        let mut config = self.config.clone();
+        config.bind = "127.0.0.1:0".parse().unwrap();
+        let app = Application::build(config).await.expect("second instance starts");
+        let addr = app.local_addr();
+        Instance { addr, task: tokio::spawn(app.run_until(std::future::pending())) }
+    }
+
     /// Kills the server at once (requests in flight are cut) and starts it again on the same port.
     pub async fn restart(&mut self) {
         if let Some(t) = self.task.take() {
@@ -73,6 +82,24 @@ impl Cloud {
 
     pub async fn sql_count(&self, sql: &str) -> i64 {
         self.db.admin_client().await.query_one(sql, &[]).await.unwrap().get(0)
+    }
+}
+
+/// A further server instance; stopped when dropped.
+pub struct Instance {
+    pub addr: SocketAddr,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

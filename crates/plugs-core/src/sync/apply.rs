@@ -50,6 +50,9 @@ struct Page {
     may_be_pending: bool,
     /// The contacts' search index, written once per page (see [`DeferredIndex`]).
     index: Option<DeferredIndex>,
+    /// Every audit row here was pushed when the page began: the page's audit rows are skipped by
+    /// moving the pushed mark past them at its end. Otherwise each is named in `sync_audit_pulled`.
+    audit_all_pushed: bool,
 }
 
 /// Ids known to be here, by table (only tables other rows refer to).
@@ -163,6 +166,9 @@ fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_j
                 conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
             }
             page.present.insert(spec.name, id);
+            if spec.name == "audit_logs" && !page.audit_all_pushed {
+                conn.prepare_cached("INSERT OR IGNORE INTO sync_audit_pulled (id) VALUES (?1)")?.execute([id.to_string()])?;
+            }
             if let (Some(ix), "contacts") = (page.index.as_mut(), spec.name) {
                 ix.written(id);
             }
@@ -226,6 +232,7 @@ pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
         may_be_pending: !outbox_empty(conn)?,
         parked: conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_parked)")?.query_row([], |r| r.get(0))?,
         index: if contacts >= DeferredIndex::FROM { Some(DeferredIndex::begin(conn)?) } else { None },
+        audit_all_pushed: audit_pushed(conn)? >= audit_last(conn)?,
         ..Default::default()
     };
     for r in ordered {
@@ -247,7 +254,47 @@ pub(crate) fn apply_page(conn: &Connection, rows: &[PulledRow]) -> Result<()> {
     if let Some(ix) = page.index.take() {
         ix.finish(conn)?;
     }
-    retry_parked(conn, false)
+    retry_parked(conn, false)?;
+    if page.audit_all_pushed {
+        // Every audit row past the mark came from the server in this page.
+        let last = audit_last(conn)?;
+        move_audit_mark(conn, last)
+    } else {
+        skip_pulled_audit(conn)
+    }
+}
+
+/// The rowid up to which audit rows were pushed (or are the server's).
+pub(crate) fn audit_pushed(conn: &Connection) -> Result<i64> {
+    Ok(crate::store::get_setting(conn, crate::sync::client::keys::AUDIT_PUSHED)?.and_then(|s| s.parse().ok()).unwrap_or(0))
+}
+
+fn audit_last(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM audit_logs")?.query_row([], |r| r.get(0))?)
+}
+
+/// Moves the pushed mark forward to `to`, forgetting the pulled rows it passes.
+pub(crate) fn move_audit_mark(conn: &Connection, to: i64) -> Result<()> {
+    let from = audit_pushed(conn)?;
+    if to <= from {
+        return Ok(());
+    }
+    conn.prepare_cached("DELETE FROM sync_audit_pulled WHERE id IN (SELECT id FROM audit_logs WHERE rowid > ?1 AND rowid <= ?2)")?.execute([from, to])?;
+    crate::store::set_setting(conn, crate::sync::client::keys::AUDIT_PUSHED, &to.to_string())
+}
+
+/// Moves the pushed mark over the pulled audit rows right after it (up to this device's next own
+/// row, or the end).
+pub(crate) fn skip_pulled_audit(conn: &Connection) -> Result<()> {
+    let from = audit_pushed(conn)?;
+    let own: Option<i64> = conn
+        .prepare_cached("SELECT MIN(rowid) FROM audit_logs a WHERE rowid > ?1 AND NOT EXISTS (SELECT 1 FROM sync_audit_pulled p WHERE p.id = a.id)")?
+        .query_row([from], |r| r.get(0))?;
+    let to = match own {
+        Some(r) => r - 1,
+        None => audit_last(conn)?,
+    };
+    move_audit_mark(conn, to)
 }
 
 /// Applies parked rows whose awaited parent is now present, until no more can be; with

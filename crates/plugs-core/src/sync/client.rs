@@ -156,6 +156,24 @@ impl Syncer {
         let tokens = self.tokens()?;
         match call(tokens.access_token.clone()).await {
             Err(Error::SignedOut(_)) => {
+                // One refresh at a time on this device (the app's engine, the CLI): whoever waited
+                // finds the pair the other one stored and uses it.
+                let _held = match self.credentials.refresh_lock() {
+                    Some(path) => tokio::task::spawn_blocking(move || -> Option<std::fs::File> {
+                        let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).ok()?;
+                        f.lock().ok()?;
+                        Some(f)
+                    })
+                    .await
+                    .ok()
+                    .flatten(),
+                    None => None,
+                };
+                let now = self.tokens()?;
+                if now.refresh_token != tokens.refresh_token {
+                    tracing::debug!("tokens refreshed by another process of this device");
+                    return call(now.access_token).await;
+                }
                 let fresh = match self.remote.refresh(&tokens.refresh_token).await {
                     Ok(t) => t,
                     Err(Error::SignedOut(m)) | Err(Error::Remote { message: m, .. }) => return Err(Error::SignedOut(format!("sign in again: {m}"))),
@@ -535,7 +553,11 @@ fn compose(store: &Store, max: usize) -> Result<(Vec<Group>, Vec<PushChange>, Op
     if changes.len() < max {
         let from: i64 = get_setting(conn, keys::AUDIT_PUSHED)?.and_then(|s| s.parse().ok()).unwrap_or(0);
         let spec = &crate::tables::audit_logs::SPEC;
-        let mut st = conn.prepare_cached(&format!("SELECT rowid, {} FROM audit_logs WHERE rowid > ?1 ORDER BY rowid LIMIT ?2", spec.select_list()))?;
+        // This device's own audit rows only: those pulled from the server are never pushed back.
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT rowid, {} FROM audit_logs a WHERE rowid > ?1 AND NOT EXISTS (SELECT 1 FROM sync_audit_pulled p WHERE p.id = a.id) ORDER BY rowid LIMIT ?2",
+            spec.select_list()
+        ))?;
         let rows = st.query_map(rusqlite::params![from, (max - changes.len()) as i64], |r| {
             let rowid: i64 = r.get(0)?;
             let mut rec = serde_json::Map::new();
@@ -573,7 +595,8 @@ fn settle(store: &Store, groups: &[Group], req: &PushRequest, res: &PushResponse
         }
     }
     if let Some(m) = audit_max {
-        set_setting(&tx, keys::AUDIT_PUSHED, &m.to_string())?;
+        apply::move_audit_mark(&tx, m)?;
+        apply::skip_pulled_audit(&tx)?;
     }
     apply::retry_parked(&tx, true)?;
     tx.commit()?;

@@ -10,11 +10,17 @@ pub trait Credentials: Send + Sync {
     fn load(&self) -> Result<Option<Tokens>>;
     fn save(&self, tokens: &Tokens) -> Result<()>;
     fn clear(&self) -> Result<()>;
+    /// A file whose lock every process of this device takes while it refreshes the tokens, so the
+    /// app's engine and the CLI never refresh at the same moment (none for in-memory tokens).
+    fn refresh_lock(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// The OS keychain entry of one device's session with one server.
 pub struct Keychain {
     entry: keyring::Entry,
+    lock: std::path::PathBuf,
 }
 
 /// The keychain service name entries are filed under.
@@ -24,7 +30,8 @@ impl Keychain {
     /// The entry for this device (its data dir's device id) and server.
     pub fn new(device_id: uuid::Uuid, server: &str) -> Result<Keychain> {
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &format!("{device_id}@{server}")).map_err(|e| Error::Keychain(e.to_string()))?;
-        Ok(Keychain { entry })
+        let dir = dirs::runtime_dir().unwrap_or_else(std::env::temp_dir);
+        Ok(Keychain { entry, lock: dir.join(format!("plugs-refresh-{device_id}.lock")) })
     }
 }
 
@@ -45,6 +52,9 @@ impl Credentials for Keychain {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(Error::Keychain(e.to_string())),
         }
+    }
+    fn refresh_lock(&self) -> Option<std::path::PathBuf> {
+        Some(self.lock.clone())
     }
 }
 

@@ -43,7 +43,7 @@ fn new_password(field: &str, v: &str) -> Result<(), ApiError> {
 }
 
 fn lifetimes(s: &AppState) -> Lifetimes {
-    Lifetimes { access: s.config.access_token_ttl, refresh: s.config.refresh_token_ttl }
+    Lifetimes { access: s.config.access_token_ttl, refresh: s.config.refresh_token_ttl, grace: s.config.refresh_grace }
 }
 
 /// A new organization and its first admin.
@@ -177,8 +177,9 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// Swaps a refresh token for a new pair; the old refresh token stops working. Presenting an old one
-/// again ends the session.
+/// Swaps a refresh token for a new pair; the old refresh token stops working. Presented again within
+/// the grace (`PLUGS_REFRESH_GRACE_SECS`, 30 s: a lost answer, two syncs at once) it gets the same
+/// pair; any used token of the session presented later ends the session.
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "accounts", request_body = RefreshRequest,
     responses((status = 200, body = IssuedTokens), (status = 401, body = ErrorBody)))]
 pub async fn refresh(State(s): State<AppState>, ApiJson(r): ApiJson<RefreshRequest>) -> Result<Json<IssuedTokens>, ApiError> {

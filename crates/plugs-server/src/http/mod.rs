@@ -9,6 +9,7 @@ pub mod sync;
 
 use crate::config::Config;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -129,7 +130,11 @@ fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 async fn record(State(m): State<Metrics>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
+    // Label values stay bounded: a made-up method is counted as OTHER, an unknown path as unmatched.
+    let method = match *req.method() {
+        Method::GET | Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::HEAD | Method::OPTIONS => req.method().as_str().to_owned(),
+        _ => "OTHER".to_owned(),
+    };
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let start = Instant::now();
     let res = next.run(req).await;

@@ -26,6 +26,11 @@ pub struct Config {
     /// How long a used refresh token still gets the pair it was swapped for (a lost answer, two
     /// syncs of one device at once); after it, presenting it ends the session.
     pub refresh_grace: Duration,
+    /// Proxies (addresses or networks) whose `X-Forwarded-For` names the client; from any other
+    /// peer the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// After a shutdown signal: long-polls end at once, other requests get this long to finish.
+    pub shutdown_grace: Duration,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     pub require_verified: bool,
@@ -65,6 +70,19 @@ fn parse<T: std::str::FromStr>(name: &'static str, default: T, what: &str) -> Re
     }
 }
 
+/// `PLUGS_TRUSTED_PROXIES`: addresses or networks, comma-separated (`10.0.0.5, 192.168.0.0/16`).
+pub fn proxies(list: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError { var: "PLUGS_TRUSTED_PROXIES", problem: format!("'{p}' is not an address or a network (10.0.0.5, 192.168.0.0/16)") })
+        })
+        .collect()
+}
+
 fn pg_config(name: &'static str, url: &str) -> Result<tokio_postgres::Config, ConfigError> {
     url.parse().map_err(|e| ConfigError { var: name, problem: format!("not a PostgreSQL connection URL ({e})") })
 }
@@ -77,7 +95,8 @@ impl Config {
     /// `PLUGS_REFRESH_TOKEN_TTL_SECS` (2592000), `PLUGS_LOG_FORMAT` (text|json),
     /// `PLUGS_MAX_BODY_BYTES` (1048576), `PLUGS_REQUIRE_VERIFIED` (false),
     /// `PLUGS_LOGIN_MAX_FAILURES` (5), `PLUGS_LOGIN_WINDOW_SECS` (900), `PLUGS_DB_POOL_SIZE` (16),
-    /// `PLUGS_TOMBSTONE_RETENTION_SECS` (90 days), `PLUGS_LONG_POLL_CAP_SECS` (30).
+    /// `PLUGS_TOMBSTONE_RETENTION_SECS` (90 days), `PLUGS_LONG_POLL_CAP_SECS` (30),
+    /// `PLUGS_REFRESH_GRACE_SECS` (30), `PLUGS_TRUSTED_PROXIES` (none), `PLUGS_SHUTDOWN_GRACE_SECS` (10).
     pub fn from_env() -> Result<Config, ConfigError> {
         let url = var("DATABASE_URL").ok_or(ConfigError { var: "DATABASE_URL", problem: "is required (postgres://user@host:port/db)".into() })?;
         let database = pg_config("DATABASE_URL", &url)?;
@@ -99,6 +118,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(positive("PLUGS_ACCESS_TOKEN_TTL_SECS", parse("PLUGS_ACCESS_TOKEN_TTL_SECS", 900, "a number of seconds")?)?),
             refresh_token_ttl: Duration::from_secs(positive("PLUGS_REFRESH_TOKEN_TTL_SECS", parse("PLUGS_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600, "a number of seconds")?)?),
             refresh_grace: Duration::from_secs(parse("PLUGS_REFRESH_GRACE_SECS", 30, "a number of seconds")?),
+            trusted_proxies: proxies(var("PLUGS_TRUSTED_PROXIES").as_deref().unwrap_or_default())?,
+            shutdown_grace: Duration::from_secs(parse("PLUGS_SHUTDOWN_GRACE_SECS", 10, "a number of seconds")?),
             log_format,
             max_body_bytes: parse("PLUGS_MAX_BODY_BYTES", 1 << 20, "a number of bytes")?,
             require_verified: parse("PLUGS_REQUIRE_VERIFIED", false, "true or false")?,
@@ -120,6 +141,8 @@ impl Config {
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             refresh_grace: Duration::from_secs(30),
+            trusted_proxies: vec![],
+            shutdown_grace: Duration::from_secs(10),
             log_format: LogFormat::Text,
             max_body_bytes: 1 << 20,
             require_verified: false,

@@ -13,6 +13,9 @@ pub enum StoreError {
     Conflict { field: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    /// The server is stopping: a long-poll ends at once (the device asks again, elsewhere).
+    #[error("shutting down")]
+    ShuttingDown,
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {

@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 pub struct Application {
     listener: TcpListener,
     app: axum::Router,
+    watchers: std::sync::Arc<crate::sync::Watchers>,
+    grace: std::time::Duration,
 }
 
 impl Application {
@@ -34,9 +36,10 @@ impl Application {
             }
         });
         let watchers = std::sync::Arc::new(crate::sync::Watchers::default());
+        let grace = config.shutdown_grace;
         // Pushes through any instance wake the long-polls of this one.
         crate::live::listen(config.database.clone(), watchers.clone());
-        Ok(Application { listener, app: crate::http::router(pool, config, watchers) })
+        Ok(Application { listener, app: crate::http::router(pool, config, watchers.clone()), watchers, grace })
     }
 
     /// The bound address (useful with port 0).
@@ -44,9 +47,29 @@ impl Application {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes; then long-polls end at once (503 with `Retry-After`, so
+    /// devices ask another instance) and the other requests in flight get the shutdown grace to
+    /// finish, after which the server stops anyway.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await
+        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+        let watchers = self.watchers.clone();
+        let signal = async move {
+            shutdown.await;
+            watchers.close();
+            let _ = stopping.send(true);
+        };
+        let serve = std::future::IntoFuture::into_future(axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(signal));
+        let grace = self.grace;
+        tokio::select! {
+            done = serve => done,
+            _ = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+                tokio::time::sleep(grace).await;
+            } => {
+                tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the shutdown grace: stopping anyway");
+                Ok(())
+            }
+        }
     }
 }
 

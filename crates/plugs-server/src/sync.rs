@@ -23,11 +23,24 @@ pub const SERVER_DEVICE: Uuid = Uuid::nil();
 /// A device clock further than this from the server's is corrected by the difference.
 pub const SKEW_TOLERANCE: Duration = Duration::from_secs(60);
 
-/// Wakes devices waiting on a pull when their organization changes.
-#[derive(Default)]
-pub struct Watchers(Mutex<HashMap<Uuid, watch::Sender<i64>>>);
+/// Wakes devices waiting on a pull when their organization changes, and ends every wait when the
+/// server stops.
+pub struct Watchers(Mutex<HashMap<Uuid, watch::Sender<i64>>>, watch::Sender<bool>);
+
+impl Default for Watchers {
+    fn default() -> Self {
+        Watchers(Mutex::default(), watch::channel(false).0)
+    }
+}
 
 impl Watchers {
+    /// The server is stopping: every long-poll ends now.
+    pub fn close(&self) {
+        self.1.send_replace(true);
+    }
+    fn closing(&self) -> watch::Receiver<bool> {
+        self.1.subscribe()
+    }
     fn sender(&self, org: Uuid) -> watch::Sender<i64> {
         let mut m = self.0.lock().unwrap_or_else(|p| p.into_inner());
         m.entry(org).or_insert_with(|| watch::channel(0).0).clone()
@@ -714,15 +727,19 @@ pub struct PullQuery {
 pub async fn pull(pool: &Pool, watchers: &Watchers, caller: Caller, q: PullQuery) -> Result<ServedPage, StoreError> {
     let mut rx = watchers.subscribe(caller.org);
     rx.borrow_and_update();
+    let mut closing = watchers.closing();
     let deadline = tokio::time::Instant::now() + q.wait;
     loop {
         let page = pull_once(pool, caller, &q).await?;
         if !page.rows.is_empty() || page.resync_required || q.wait.is_zero() {
             return Ok(page);
         }
-        match tokio::time::timeout_at(deadline, rx.changed()).await {
-            Ok(Ok(())) => continue,
-            _ => return Ok(page),
+        tokio::select! {
+            woke = tokio::time::timeout_at(deadline, rx.changed()) => match woke {
+                Ok(Ok(())) => continue,
+                _ => return Ok(page),
+            },
+            _ = closing.wait_for(|c| *c) => return Err(StoreError::ShuttingDown),
         }
     }
 }

@@ -170,3 +170,29 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
 async fn spawn_app_with_small_body() -> common::TestApp {
     common::spawn_app_with(|c| c.max_body_bytes = 16 * 1024).await
 }
+
+/// On shutdown a long-poll ends at once, telling the device to ask again; the server stops within
+/// its grace.
+#[tokio::test]
+async fn shutdown_ends_long_polls_at_once_and_stops_within_the_grace() {
+    let (app, stop, task) = common::spawn_stoppable(|c| c.shutdown_grace = std::time::Duration::from_secs(2)).await;
+    let session = app.register("Acme", "ada@acme.test").await;
+    let t = common::token(&session);
+    let head: Value = app.get("/v1/sync/pull?cursor=0&limit=5000", Some(&t)).await.json().await.unwrap();
+    let cursor = head["cursor"].as_i64().unwrap();
+    let url = app.url(&format!("/v1/sync/pull?cursor={cursor}&wait=25"));
+    let http = app.http.clone();
+    let poll = tokio::spawn(async move {
+        let r = http.get(url).bearer_auth(t).send().await.unwrap();
+        (std::time::Instant::now(), r.status(), r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned()), r.text().await.unwrap())
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let asked = std::time::Instant::now();
+    stop.send(()).unwrap();
+    let (ended, status, retry, body) = poll.await.unwrap();
+    assert!(ended.duration_since(asked) < std::time::Duration::from_secs(1), "the long-poll ended at once");
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(retry.as_deref(), Some("1"));
+    assert!(body.contains("shutting_down"), "{body}");
+    tokio::time::timeout(std::time::Duration::from_secs(4), task).await.expect("stopped within the grace").unwrap().unwrap();
+}

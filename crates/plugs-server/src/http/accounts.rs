@@ -131,7 +131,7 @@ pub async fn login(
         return Err(ApiError::invalid(if mail.is_empty() { "email" } else { "password" }, "is required"));
     }
     let email_key = format!("email:{mail}");
-    let ip_key = format!("ip:{}", peer.ip());
+    let ip_key = format!("ip:{}", super::client_ip(peer, &headers, &s.config.trusted_proxies));
     if let Some(wait) = accounts::throttle_wait(&s.pool, &[email_key.clone(), ip_key.clone()]).await? {
         return Err(throttled(wait));
     }

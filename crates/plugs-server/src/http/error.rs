@@ -70,6 +70,26 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %e, "database unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the database is unavailable; try again shortly")
             }
+            StoreError::ShuttingDown => {
+                let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "shutting_down", None, "this server is stopping; ask again (another instance answers)");
+                e.retry_after = Some(1);
+                e
+            }
+            StoreError::Db(db) => {
+                // What PostgreSQL said, by its code, table, column and constraint: never its message
+                // or detail, which can quote the values of a row.
+                match db.as_db_error() {
+                    Some(d) => tracing::error!(
+                        code = d.code().code(),
+                        table = d.table().unwrap_or_default(),
+                        column = d.column().unwrap_or_default(),
+                        constraint = d.constraint().unwrap_or_default(),
+                        "database error"
+                    ),
+                    None => tracing::error!(error = %db, "database failure"),
+                }
+                ApiError::internal()
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 ApiError::internal()

@@ -161,6 +161,19 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy (a client cannot forge the part of the
+/// header its proxies appended).
+pub fn client_ip(peer: std::net::SocketAddr, headers: &axum::http::HeaderMap, trusted: &[ipnet::IpNet]) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer.ip()) {
+        return peer.ip();
+    }
+    let hops: Vec<std::net::IpAddr> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).filter_map(|h| h.trim().parse().ok()).collect();
+    hops.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer.ip())
+}
+
 /// The whole application.
 pub fn router(pool: Pool, config: Config, watchers: Arc<crate::sync::Watchers>) -> Router {
     let (routes, doc) = api();
@@ -176,4 +189,32 @@ pub fn router(pool: Pool, config: Config, watchers: Arc<crate::sync::Watchers>) 
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod client_ip_tests {
+    use super::client_ip;
+    use axum::http::HeaderMap;
+
+    fn headers(xff: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", xff.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_trusted_proxies() {
+        let trusted = crate::config::proxies("10.0.0.5, 192.168.0.0/16").unwrap();
+        let proxy = "10.0.0.5:443".parse().unwrap();
+        let stranger = "203.0.113.9:5000".parse().unwrap();
+        // A direct client cannot pick its address.
+        assert_eq!(client_ip(stranger, &headers("1.2.3.4"), &trusted).to_string(), "203.0.113.9");
+        // Through a trusted proxy: the address it saw.
+        assert_eq!(client_ip(proxy, &headers("198.51.100.7"), &trusted).to_string(), "198.51.100.7");
+        // A forged first entry does not count: the nearest untrusted hop does.
+        assert_eq!(client_ip(proxy, &headers("1.2.3.4, 198.51.100.7, 192.168.3.3"), &trusted).to_string(), "198.51.100.7");
+        // No header, or nothing but proxies: the peer.
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted).to_string(), "10.0.0.5");
+        assert!(crate::config::proxies("10.0.0.5, not-an-address").is_err());
+    }
 }

@@ -32,6 +32,22 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
     TestApp { addr, http: reqwest::Client::new(), db }
 }
 
+/// A server that stops when the returned sender fires (or is dropped); its task ends when it has.
+pub async fn spawn_stoppable(tune: impl FnOnce(&mut Config)) -> (TestApp, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let db = TestDb::new().await;
+    plugs_server::db::migrate(&db.admin).await.expect("migrations apply");
+    let mut config = Config::new(db.app.clone(), db.admin.clone());
+    config.database_role = db.role.clone();
+    tune(&mut config);
+    let app = Application::build(config).await.expect("the server starts");
+    let addr = app.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (TestApp { addr, http: reqwest::Client::new(), db }, stop, task)
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)

@@ -22,24 +22,37 @@ impl Application {
         let pool = crate::db::pool(&config)?;
         let retention = config.tombstone_retention;
         let purger = pool.clone();
+        let metrics = crate::http::Metrics::new();
+        let purge_runs = metrics.purges.clone();
         // Tombstones past retention are purged hourly; devices whose cursor predates a purge resync.
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 every.tick().await;
-                match crate::sync::purge_tombstones(&purger, retention).await {
-                    Ok(Some(n)) if n > 0 => tracing::info!(purged = n, "tombstones purged"),
-                    Ok(None) => tracing::debug!("tombstone purge running on another instance"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "tombstone purge failed"),
-                }
+                let result = match crate::sync::purge_tombstones(&purger, retention).await {
+                    Ok(Some(n)) => {
+                        if n > 0 {
+                            tracing::info!(purged = n, "tombstones purged");
+                        }
+                        "purged"
+                    }
+                    Ok(None) => {
+                        tracing::debug!("tombstone purge running on another instance");
+                        "skipped"
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "tombstone purge failed");
+                        "failed"
+                    }
+                };
+                purge_runs.with_label_values(&[result]).inc();
             }
         });
         let watchers = std::sync::Arc::new(crate::sync::Watchers::default());
         let grace = config.shutdown_grace;
         // Pushes through any instance wake the long-polls of this one.
         crate::live::listen(config.database.clone(), watchers.clone());
-        Ok(Application { listener, app: crate::http::router(pool, config, watchers.clone()), watchers, grace })
+        Ok(Application { listener, app: crate::http::router(pool, config, watchers.clone(), metrics), watchers, grace })
     }
 
     /// The bound address (useful with port 0).

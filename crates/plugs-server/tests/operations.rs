@@ -196,3 +196,27 @@ async fn shutdown_ends_long_polls_at_once_and_stops_within_the_grace() {
     assert!(body.contains("shutting_down"), "{body}");
     tokio::time::timeout(std::time::Duration::from_secs(4), task).await.expect("stopped within the grace").unwrap().unwrap();
 }
+
+/// The sync side of `/metrics`: pushed changes by outcome, pulled rows, pulls waiting, how far behind
+/// pulls start, purge runs, and the connection pool.
+#[tokio::test]
+async fn metrics_show_sync_pool_and_purge() {
+    let app = spawn_app().await;
+    let session = app.register("Acme", "ada@acme.test").await;
+    let t = token(&session);
+    let row = json!({ "id": uuid::Uuid::now_v7(), "organization_id": session["organization"]["id"], "first_name": "Grace", "last_name": "Hopper" });
+    let at = plugs_domain::Timestamp::now().to_string();
+    let change = json!({ "mutation_id": uuid::Uuid::now_v7(), "table": "contacts", "record_id": row["id"], "kind": "upsert",
+        "fields": { "first_name": at, "last_name": at }, "row": row });
+    let r = app.post("/v1/sync/push", Some(&t), json!({ "device_id": uuid::Uuid::now_v7(), "client_time": at, "changes": [change] })).await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let page: Value = app.get("/v1/sync/pull?cursor=0", Some(&t)).await.json().await.unwrap();
+    let served = page["rows"].as_array().unwrap().len();
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(text.contains(r#"plugs_sync_pushed_changes_total{outcome="applied"} 1"#), "{text}");
+    assert!(text.contains(&format!("plugs_sync_pulled_rows_total {served}")), "{text}");
+    assert!(text.contains("plugs_sync_long_polls_open 0"), "{text}");
+    assert!(text.contains("plugs_sync_pull_lag_changes_count 1"), "{text}");
+    assert!(text.contains(r#"plugs_purge_runs_total{result="purged"} 1"#), "the purge at start: {text}");
+    assert!(text.contains(r#"plugs_db_pool_connections{state="idle"}"#) && text.contains(r#"plugs_db_pool_connections{state="in_use"}"#), "{text}");
+}

@@ -30,10 +30,22 @@ pub struct Metrics {
     pub registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Pushed changes by outcome (applied, partial, superseded, rejected).
+    pub pushed: IntCounterVec,
+    /// Rows served by pulls.
+    pub pulled: prometheus::IntCounter,
+    /// Long-polls waiting now.
+    pub long_polls: prometheus::IntGauge,
+    /// How far behind the organization's newest change a pull started (changes).
+    pub lag: prometheus::Histogram,
+    /// Tombstone purge runs by result (purged, skipped: another instance held the lock, failed).
+    pub purges: IntCounterVec,
+    /// Database connections by state (in use, idle), read at each scrape.
+    pub pool: prometheus::IntGaugeVec,
 }
 
 impl Metrics {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let registry = Registry::new();
         let requests = IntCounterVec::new(Opts::new("http_requests_total", "HTTP requests by method, route and status"), &["method", "route", "status"]).expect("valid metric");
         let latency = HistogramVec::new(
@@ -44,7 +56,27 @@ impl Metrics {
         .expect("valid metric");
         registry.register(Box::new(requests.clone())).expect("registers once");
         registry.register(Box::new(latency.clone())).expect("registers once");
-        Self { registry, requests, latency }
+        let pushed = IntCounterVec::new(Opts::new("plugs_sync_pushed_changes_total", "Pushed changes by outcome"), &["outcome"]).expect("valid metric");
+        let pulled = prometheus::IntCounter::new("plugs_sync_pulled_rows_total", "Rows served by pulls").expect("valid metric");
+        let long_polls = prometheus::IntGauge::new("plugs_sync_long_polls_open", "Pulls waiting for a change now").expect("valid metric");
+        let lag = prometheus::Histogram::with_opts(
+            HistogramOpts::new("plugs_sync_pull_lag_changes", "How many changes behind the organization a pull started")
+                .buckets(vec![0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0]),
+        )
+        .expect("valid metric");
+        let purges = IntCounterVec::new(Opts::new("plugs_purge_runs_total", "Tombstone purge runs by result"), &["result"]).expect("valid metric");
+        let pool = prometheus::IntGaugeVec::new(Opts::new("plugs_db_pool_connections", "Database connections by state"), &["state"]).expect("valid metric");
+        for m in [
+            Box::new(pushed.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(pulled.clone()),
+            Box::new(long_polls.clone()),
+            Box::new(lag.clone()),
+            Box::new(purges.clone()),
+            Box::new(pool.clone()),
+        ] {
+            registry.register(m).expect("registers once");
+        }
+        Self { registry, requests, latency, pushed, pulled, long_polls, lag, purges, pool }
     }
 }
 
@@ -175,9 +207,8 @@ pub fn client_ip(peer: std::net::SocketAddr, headers: &axum::http::HeaderMap, tr
 }
 
 /// The whole application.
-pub fn router(pool: Pool, config: Config, watchers: Arc<crate::sync::Watchers>) -> Router {
+pub fn router(pool: Pool, config: Config, watchers: Arc<crate::sync::Watchers>, metrics: Metrics) -> Router {
     let (routes, doc) = api();
-    let metrics = Metrics::new();
     let max_body = config.max_body_bytes;
     let state = AppState { pool, config: Arc::new(config), metrics: metrics.clone(), openapi: Arc::new(doc.to_json().unwrap_or_default()), watchers };
     routes

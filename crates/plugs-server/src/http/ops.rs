@@ -35,6 +35,9 @@ pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Health>) {
 /// Request counts and latencies by route and status, in Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    let pool = s.pool.status();
+    s.metrics.pool.with_label_values(&["in_use"]).set((pool.size - pool.available) as i64);
+    s.metrics.pool.with_label_values(&["idle"]).set(pool.available as i64);
     let body = prometheus::TextEncoder::new().encode_to_string(&s.metrics.registry.gather()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

@@ -30,6 +30,10 @@ pub async fn push(State(s): State<AppState>, c: Caller, ApiJson(req): ApiJson<Pu
         return Err(ApiError::invalid("changes", format!("at most {MAX_PUSH} changes per push")));
     }
     let res = sync::push(&s.pool, &s.watchers, caller(&c), req).await?;
+    for r in &res.results {
+        let outcome = serde_json::to_value(r.outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| "other".into());
+        s.metrics.pushed.with_label_values(&[&outcome]).inc();
+    }
     Ok(Json(res))
 }
 
@@ -65,7 +69,21 @@ pub async fn pull(State(s): State<AppState>, c: Caller, q: Result<Query<PullPara
     if q.cursor < 0 {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", Some("cursor"), "must not be negative"));
     }
-    let page =
-        sync::pull(&s.pool, &s.watchers, caller(&c), PullQuery { cursor: q.cursor, limit, wait: Duration::from_secs(q.wait).min(s.config.long_poll_cap), total: q.total }).await?;
+    let wait = Duration::from_secs(q.wait).min(s.config.long_poll_cap);
+    struct Open<'a>(&'a prometheus::IntGauge);
+    impl Drop for Open<'_> {
+        fn drop(&mut self) {
+            self.0.dec();
+        }
+    }
+    let _open = (!wait.is_zero()).then(|| {
+        s.metrics.long_polls.inc();
+        Open(&s.metrics.long_polls)
+    });
+    let page = sync::pull(&s.pool, &s.watchers, caller(&c), PullQuery { cursor: q.cursor, limit, wait, total: q.total }).await?;
+    s.metrics.pulled.inc_by(page.rows.len() as u64);
+    if let Some(last) = page.rows.last() {
+        s.metrics.lag.observe((last.seq - q.cursor) as f64);
+    }
     Ok(Json(page))
 }

@@ -80,6 +80,12 @@ impl Metrics {
     }
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {

@@ -3,7 +3,9 @@
 //! loopback HTTP. Reports pushes/s and latency; the same source runs against any version of the
 //! server, so a before/after comparison is two runs of this file on one machine.
 //!
-//! `cargo bench -p plugs-server --bench push` (PLUGS_BENCH_SECS, PLUGS_BENCH_ORGS to change the run).
+//! `cargo bench -p plugs-server --bench push` (PLUGS_BENCH_SECS, PLUGS_BENCH_ORGS to change the run;
+//! PLUGS_BENCH_DEVICES spreads that many devices over the organizations, one each by default, to
+//! show how pushes of one organization wait for each other while organizations do not).
 
 use plugs_server::{Application, Config};
 use plugs_testkit::TestDb;
@@ -33,6 +35,7 @@ fn upsert(row: &Value, fields: &[&str]) -> Value {
 async fn main() {
     let secs = env("PLUGS_BENCH_SECS", 15);
     let orgs = env("PLUGS_BENCH_ORGS", 100) as usize;
+    let device_count = env("PLUGS_BENCH_DEVICES", orgs as u64) as usize;
     let db = TestDb::new().await;
     plugs_server::db::migrate(&db.admin).await.expect("migrations apply");
     let mut config = Config::new(db.app.clone(), db.admin.clone());
@@ -58,7 +61,8 @@ async fn main() {
         let user = r["user"]["id"].as_str().unwrap().to_owned();
         devices.push((r["access_token"].as_str().unwrap().to_owned(), org, user));
     }
-    println!("push benchmark: {orgs} organizations, one device each, 4-row pushes, {secs} s closed loop");
+    let devices: Vec<(String, String, String)> = (0..device_count).map(|i| devices[i % orgs].clone()).collect();
+    println!("push benchmark: {orgs} organizations, {device_count} devices, 4-row pushes, {secs} s closed loop");
     let deadline = Instant::now() + Duration::from_secs(secs);
     let warmup = Instant::now() + Duration::from_secs(2);
     let mut tasks = vec![];

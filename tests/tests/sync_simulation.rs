@@ -1,6 +1,8 @@
 //! A seeded randomized simulation: three devices make thousands of random creates, edits, deletes
 //! and restores across tables, syncing through a proxy that drops requests and responses,
-//! duplicates and delays them, and cuts the network, while the server is killed and restarted.
+//! duplicates and delays them, and cuts the network, while the server is killed and restarted. One
+//! laptop talks to a second server instance over the same database; access tokens expire every two
+//! seconds, so refreshes meet the same faults.
 //! At the end every device and the server hold identical data, and every row any device created
 //! exists everywhere (or was refused by the server, with its reason kept on the device).
 //!
@@ -152,8 +154,14 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
     let seed = env_or("PLUGS_SIM_SEED", 7);
     let steps = env_or("PLUGS_SIM_STEPS", 2400);
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut cloud = Cloud::start().await;
-    let proxy = FaultProxy::start(cloud.addr, seed, Faults { drop_request: 0.08, drop_response: 0.08, duplicate: 0.08, max_delay: Duration::from_millis(20) }).await;
+    // Access tokens expire every 2 s, so refreshes go through the faulty network too (a lost answer,
+    // a duplicated request: the refresh grace keeps the session).
+    let mut cloud = Cloud::start_with(|c| c.access_token_ttl = Duration::from_secs(2)).await;
+    let faults = Faults { drop_request: 0.08, drop_response: 0.08, duplicate: 0.08, max_delay: Duration::from_millis(20) };
+    let proxy = FaultProxy::start(cloud.addr, seed, faults).await;
+    // A second server instance over the same database: the third laptop talks to it.
+    let second = cloud.another_instance().await;
+    let proxy2 = FaultProxy::start(second.addr, seed + 1, faults).await;
     // Three laptops of one account: the first registers; all then talk through the faulty proxy.
     let first = first_device(&cloud, "Acme", "ada@acme.test").await;
     let mut devices = vec![first];
@@ -162,14 +170,16 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
         d.syncer.login(&d.store, "ada@acme.test", PASSWORD).await.unwrap();
         devices.push(d);
     }
-    for d in devices.iter_mut() {
-        let mut s = Syncer::new(Remote::with_client(&proxy.url(), FaultProxy::client).unwrap(), d.credentials.clone());
+    for (i, d) in devices.iter_mut().enumerate() {
+        let via = if i == 2 { proxy2.url() } else { proxy.url() };
+        let mut s = Syncer::new(Remote::with_client(&via, FaultProxy::client).unwrap(), d.credentials.clone());
         s.page_size = 37;
         s.push_batch = 23;
         d.syncer = s;
     }
     let mut created: Vec<(usize, String, Uuid)> = vec![];
     let (mut syncs, mut failed_syncs, mut restarts) = (0, 0, 0);
+    let mut failures: BTreeMap<&'static str, u64> = BTreeMap::new();
     for step in 0..steps {
         let d = rng.gen_range(0..devices.len());
         if let Some((t, id)) = act(&mut rng, &devices[d].store, step) {
@@ -178,8 +188,9 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
         if rng.gen_ratio(1, 6) {
             let s = rng.gen_range(0..devices.len());
             syncs += 1;
-            if devices[s].syncer.sync_once(&devices[s].store, |_| {}).await.is_err() {
+            if let Err(e) = devices[s].syncer.sync_once(&devices[s].store, |_| {}).await {
                 failed_syncs += 1;
+                *failures.entry(e.code()).or_insert(0) += 1;
             }
         }
         if step % 400 == 399 {
@@ -188,20 +199,25 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
         }
         if step % 500 == 250 {
             proxy.partition(true);
+            proxy2.partition(true);
         }
         if step % 500 == 300 {
             proxy.partition(false);
+            proxy2.partition(false);
         }
     }
     // Heal the network and let every device settle.
     proxy.partition(false);
     proxy.set_faults(Faults::default());
+    proxy2.partition(false);
+    proxy2.set_faults(Faults::default());
     for _ in 0..4 {
         for d in &devices {
             d.syncer.sync_once(&d.store, |_| {}).await.expect("a sync over a healthy network succeeds");
         }
     }
     let st = proxy.stats();
+    let st2 = proxy2.stats();
     println!(
         "seed {seed}: {steps} steps, {} rows created, {syncs} syncs ({failed_syncs} failed), {restarts} server restarts; proxy: {} requests, {} dropped, {} answers lost, {} duplicated, {} refused while partitioned",
         created.len(),
@@ -211,7 +227,16 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
         st.duplicated.load(Ordering::Relaxed),
         st.refused_partitioned.load(Ordering::Relaxed)
     );
+    println!("failed syncs by cause: {failures:?}");
+    assert!(!failures.contains_key("signed_out"), "no device was signed out by a lost or repeated refresh: {failures:?}");
+    println!(
+        "second instance's proxy: {} requests, {} answers lost, {} duplicated",
+        st2.requests.load(Ordering::Relaxed),
+        st2.dropped_responses.load(Ordering::Relaxed),
+        st2.duplicated.load(Ordering::Relaxed)
+    );
     assert!(failed_syncs > 0 && st.dropped_responses.load(Ordering::Relaxed) > 0, "the faults really happened");
+    assert!(st2.dropped_responses.load(Ordering::Relaxed) > 0, "on the way to the second instance too");
     for d in &devices {
         assert_eq!(d.store.pending_changes().unwrap(), 0, "everything was pushed");
     }

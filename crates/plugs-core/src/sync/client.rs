@@ -181,7 +181,20 @@ impl Syncer {
                 };
                 self.credentials.save(&fresh)?;
                 tracing::debug!("access token refreshed; the new pair is in the keychain");
-                call(fresh.access_token).await
+                match call(fresh.access_token.clone()).await {
+                    // A pair given again within the refresh grace can carry an access token that has
+                    // expired meanwhile: its refresh token is current, so one more swap settles it.
+                    Err(Error::SignedOut(_)) => {
+                        let again = match self.remote.refresh(&fresh.refresh_token).await {
+                            Ok(t) => t,
+                            Err(Error::SignedOut(m)) | Err(Error::Remote { message: m, .. }) => return Err(Error::SignedOut(format!("sign in again: {m}"))),
+                            Err(e) => return Err(e),
+                        };
+                        self.credentials.save(&again)?;
+                        call(again.access_token).await
+                    }
+                    other => other,
+                }
             }
             other => other,
         }

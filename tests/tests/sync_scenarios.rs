@@ -228,29 +228,74 @@ async fn clocks_ten_minutes_off_do_not_decide_who_wins() {
     assert_eq!(a.store.repo::<Contact>().get(c.id).unwrap().notes.as_deref(), Some("slow clock, latest"));
 }
 
+async fn purge(cloud: &Cloud) -> Option<i64> {
+    let pool = plugs_server::db::pool(&plugs_server::Config::new(cloud.db.admin.clone(), cloud.db.admin.clone())).unwrap();
+    plugs_server::sync::purge_tombstones(&pool, std::time::Duration::ZERO).await.unwrap()
+}
+
+/// Purge-correct: a device away during the delete, one that had already pulled the tombstone, and
+/// one with a pending edit of the purged row all end without it, and without the live children the
+/// purge removed with it; the pending edit is refused visibly and never brings the row back.
 #[tokio::test]
-async fn a_cursor_older_than_tombstone_retention_gets_a_full_resync() {
+async fn every_device_learns_a_purge_and_a_late_edit_never_resurrects_the_row() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let gone = add_contact(&a.store, "Gone");
+    let kept = add_contact(&a.store, "Kept");
+    let met = a.store.repo::<ContactInteraction>().create(&json!({ "contact_id": gone.id, "interaction_type": "meeting", "interaction_date": Timestamp::now() })).unwrap();
+    a.sync().await;
+    let away = second_device(&cloud, "ada@acme.test").await;
+    let current = second_device(&cloud, "ada@acme.test").await;
+    let editor = second_device(&cloud, "ada@acme.test").await;
+    assert_eq!(contacts(&away.store).len(), 2);
+    // A deletes the contact; `current` pulls the tombstone; the purge removes the row, and its live
+    // interaction by cascade.
+    a.store.repo::<Contact>().delete(gone.id).unwrap();
+    a.sync().await;
+    current.sync().await;
+    assert!(current.store.repo::<Contact>().get(gone.id).unwrap().is_deleted, "the tombstone arrived");
+    assert_eq!(purge(&cloud).await, Some(1));
+    assert_eq!(cloud.sql_count(&format!("SELECT count(*) FROM contact_interactions WHERE id = '{}'", met.id)).await, 0, "the cascade on the server");
+    // Meanwhile `away` edited another row, and `editor` (which never saw the delete) the purged one.
+    away.store.repo::<Contact>().update(kept.id, &json!({ "notes": "written while away" })).unwrap();
+    editor.store.repo::<Contact>().update(gone.id, &json!({ "notes": "late edit" })).unwrap();
+    for d in [&away, &current, &editor, &a] {
+        d.sync().await;
+        let here: i64 = d.store.connection().query_row("SELECT count(*) FROM contacts WHERE id = ?1", [gone.id.to_string()], |r| r.get(0)).unwrap();
+        assert_eq!(here, 0, "the purged row is gone on every device, not silently kept");
+        let child: i64 = d.store.connection().query_row("SELECT count(*) FROM contact_interactions WHERE id = ?1", [met.id.to_string()], |r| r.get(0)).unwrap();
+        assert_eq!(child, 0, "and the interaction the purge removed with it");
+    }
+    assert_eq!(cloud.sql_count(&format!("SELECT count(*) FROM contacts WHERE id = '{}'", gone.id)).await, 0, "the late edit did not bring it back");
+    let refused: Vec<_> = editor.store.sync_rejections().unwrap().into_iter().filter(|(_, id, _, _)| *id == gone.id).collect();
+    assert_eq!(refused.len(), 1, "the late edit is kept with its reason");
+    assert!(format!("{:?}", refused[0]).contains("gone"), "{refused:?}");
+    assert_eq!(away.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
+    a.sync().await;
+    assert_eq!(a.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
+}
+
+/// A cursor older than a horizon (set by purges of an earlier version, which took rows out of the
+/// log) gets a full resync that keeps the device's unsent edits.
+#[tokio::test]
+async fn a_cursor_older_than_the_purge_horizon_gets_a_full_resync() {
     let cloud = Cloud::start().await;
     let a = first_device(&cloud, "Acme", "ada@acme.test").await;
     let gone = add_contact(&a.store, "Gone");
     let kept = add_contact(&a.store, "Kept");
     a.sync().await;
     let b = second_device(&cloud, "ada@acme.test").await;
-    assert_eq!(contacts(&b.store).len(), 2);
-    // B is away; A deletes; the tombstone is purged.
     a.store.repo::<Contact>().delete(gone.id).unwrap();
     a.sync().await;
-    let pool = plugs_server::db::pool(&plugs_server::Config::new(cloud.db.admin.clone(), cloud.db.admin.clone())).unwrap();
-    let purged = plugs_server::sync::purge_tombstones(&pool, std::time::Duration::ZERO).await.unwrap();
-    assert_eq!(purged, Some(1));
-    // B has an unsent edit meanwhile: it must survive the resync.
+    // As an earlier version's purge did: the row and its log entry gone, the horizon raised.
+    let admin = cloud.db.admin_client().await;
+    admin.batch_execute(&format!("DELETE FROM contacts WHERE id = '{0}'; DELETE FROM sync_rows WHERE record_id = '{0}'", gone.id)).await.unwrap();
+    admin.batch_execute("UPDATE sync_org_state SET purged_through_seq = last_seq").await.unwrap();
     b.store.repo::<Contact>().update(kept.id, &json!({ "notes": "written while away" })).unwrap();
     let report = b.sync().await;
     assert!(report.resynced, "{report:?}");
     assert!(b.store.repo::<Contact>().get(gone.id).is_err(), "the purged row is gone here too, not silently kept");
     assert_eq!(b.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
-    a.sync().await;
-    assert_eq!(a.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
 }
 
 #[tokio::test]

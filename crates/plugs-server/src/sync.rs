@@ -480,12 +480,17 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
     let table = spec.name;
     let org = ctx.caller.org;
     let user = ctx.caller.user;
-    let row_versions: BTreeMap<String, Version> = tx
-        .query_opt("SELECT field_versions FROM sync_rows WHERE organization_id = $1 AND table_name = $2 AND record_id = $3 FOR UPDATE", &[&org, &table, &ch.record_id])
-        .await?
-        .map(|r| versions_of(&r.get::<_, Value>(0)))
-        .unwrap_or_default();
+    let logged = tx
+        .query_opt("SELECT field_versions, removed FROM sync_rows WHERE organization_id = $1 AND table_name = $2 AND record_id = $3 FOR UPDATE", &[&org, &table, &ch.record_id])
+        .await?;
+    let removed = logged.as_ref().is_some_and(|r| r.get::<_, bool>(1));
+    let row_versions: BTreeMap<String, Version> = logged.map(|r| versions_of(&r.get::<_, Value>(0))).unwrap_or_default();
     let existing = fetch_for_update(tx, spec, ch.record_id).await?.map(|r| canonical(spec, &r));
+    if removed && existing.is_none() && ch.kind == ChangeKind::Upsert {
+        // Removed for good (a hard delete, or a tombstone past retention and what it took with it):
+        // a late edit is refused, never brings the row back.
+        return Err(reject("gone", None, format!("this {} was deleted and removed from the server for good; the change is kept on the device", singular(table))));
+    }
     if existing.as_ref().is_some_and(|e| !visible_row(table, e, user)) {
         return Err(reject("not_found", None, format!("no {} with id {} in this workspace", singular(table), ch.record_id)));
     }

@@ -386,3 +386,37 @@ async fn pulled_audit_rows_are_never_pushed_back() {
     assert_eq!(admin_report.rejected, 0, "{admin_report:?}");
     assert_eq!(rejections(&admin.store), 0);
 }
+
+/// An offline workspace's admin approved an expense, then joins a team as a member: the expense
+/// reaches the team as a request (pending) the admin sees, and the device keeps the refused
+/// approval with its reason; nothing disappears.
+#[tokio::test]
+async fn rehoming_into_a_member_account_turns_approvals_into_requests() {
+    use plugs_core::tables::expenses::Expense;
+    let cloud = Cloud::start().await;
+    let admin = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let token = admin.credentials.load().unwrap().unwrap().access_token;
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/users", cloud.url()))
+        .bearer_auth(token)
+        .json(&json!({ "email": "mo@acme.test", "password": PASSWORD, "first_name": "Mo", "last_name": "Member" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    // Mo's laptop started offline, where Mo is the workspace's admin and approves a taxi.
+    let mo = Device::offline(&cloud.url(), "Scratch", "mo@acme.test");
+    let taxi = mo.store.repo::<Expense>().create(&json!({ "title": "Taxi", "amount": "23.40", "currency": "EUR", "expense_date": "2026-12-01" })).unwrap();
+    assert_eq!(mo.store.approve_expense(taxi.id).unwrap().status.as_str(), "approved");
+    mo.syncer.login(&mo.store, "mo@acme.test", PASSWORD).await.unwrap();
+    mo.sync().await;
+    let here = mo.store.repo::<Expense>().get(taxi.id).expect("the expense is still in Mo's workspace");
+    assert_eq!(here.status.as_str(), "pending", "as the request the team's admin decides on");
+    let refused: Vec<_> = mo.store.sync_rejections().unwrap().into_iter().filter(|(_, id, _, _)| *id == taxi.id).collect();
+    assert_eq!(refused.len(), 1, "the refused approval is kept with its reason");
+    assert!(format!("{:?}", refused[0]).contains("forbidden"), "{refused:?}");
+    admin.sync().await;
+    let seen = admin.store.repo::<Expense>().get(taxi.id).expect("the admin sees the request");
+    assert_eq!(seen.status.as_str(), "pending");
+    assert_eq!(seen.amount.to_string(), "23.40");
+}

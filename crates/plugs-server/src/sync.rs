@@ -559,7 +559,41 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         let wctx = WriteCtx { caller: &caller, op: Op::Create, origin: Origin::Client, now: ctx.now, seen: Some(&seen) };
         let needs = domain::needs(spec, &wctx, None, &new);
         let facts = facts(tx, spec, &needs, &new, user).await?;
-        domain::before_write(spec, &wctx, &facts, None, &mut new).map_err(rule_reject)?;
+        let given = new.clone();
+        let mut refused: Option<ErrorPayload> = None;
+        if let Err(first) = domain::before_write(spec, &wctx, &facts, None, &mut new) {
+            // What the caller may not decide (an approval by someone who is not an admin, as when an
+            // offline workspace's admin joins a team as a member) falls back to what anyone may
+            // create, and the rest of the row stands: the approval becomes a request an admin sees,
+            // and the device is told why. Any other refusal refuses the row.
+            let mut asked = seen.clone();
+            let mut base = given;
+            let mut e = first.clone();
+            loop {
+                let drop = match (&e, e.field()) {
+                    (DomainError::Forbidden { .. }, Some(f)) => domain::refused_with(spec, f),
+                    _ => vec![],
+                };
+                if drop.is_empty() || drop.iter().all(|f| !asked.contains_key(*f) && base.get(*f) == spec.column(f).map(|c| default_value(c, ctx.now)).as_ref()) {
+                    return Err(rule_reject(first));
+                }
+                for f in &drop {
+                    if let Some(c) = spec.column(f) {
+                        base.insert((*f).to_owned(), default_value(c, ctx.now));
+                        asked.remove(*f);
+                    }
+                }
+                let wctx = WriteCtx { seen: Some(&asked), ..wctx };
+                let needs = domain::needs(spec, &wctx, None, &base);
+                let facts = self::facts(tx, spec, &needs, &base, user).await?;
+                new = base.clone();
+                match domain::before_write(spec, &wctx, &facts, None, &mut new) {
+                    Ok(()) => break,
+                    Err(next) => e = next,
+                }
+            }
+            refused = Some(first.to_payload());
+        }
         let refs: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
         check_references(tx, spec, &new, &refs, user).await?;
         insert_row(tx, spec, &new).await?;
@@ -570,7 +604,9 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
             versions.insert("id".into(), ctx.version(latest));
         }
         touch(tx, org, table, ch.record_id, &versions, false).await?;
-        return Ok(applied(BTreeMap::new(), true, true));
+        let mut result = applied(BTreeMap::new(), true, refused.is_none());
+        result.reason = refused;
+        return Ok(result);
     };
     if append_only(table) {
         return Ok(applied(BTreeMap::new(), true, true));

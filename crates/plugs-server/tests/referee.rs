@@ -105,18 +105,27 @@ async fn approvals_are_an_admins_and_approved_amounts_are_frozen() {
     let eid = id(&e["id"]);
     assert_eq!(verdict(&push_one(&app, &t.m1.1, create("expenses", e.clone())).await), applied());
 
-    // A member approving is refused; a member's forged approval on a new expense too.
+    // A member approving is refused. A new expense that arrives approved from a member (an offline
+    // workspace's admin who joined as a member, or a forged row) is kept as a request: the approval
+    // is refused with its reason, the rest of the expense stands, pending, for an admin to decide.
     let mut approve = e.clone();
     approve["status"] = json!("approved");
     assert_eq!(verdict(&push_one(&app, &t.m1.1, change("expenses", approve.clone(), &["status"])).await), refused("forbidden", "status"));
+    let partial = |code: &str, field: &str| ("partial".to_owned(), Some(code.to_owned()), Some(field.to_owned()));
     let mut forged = expense(&t, "50.00");
     forged["approved_by"] = json!(t.admin.0);
     forged["approved_at"] = json!(now());
-    assert_eq!(verdict(&push_one(&app, &t.m1.1, create("expenses", forged.clone())).await), refused("forbidden", "approved_by"));
-    assert!(!exists(&app, "expenses", id(&forged["id"])).await, "a forged approval stores nothing");
+    assert_eq!(verdict(&push_one(&app, &t.m1.1, create("expenses", forged.clone())).await), partial("forbidden", "approved_by"));
+    let fid = id(&forged["id"]);
+    assert_eq!(stored(&app, "expenses", fid, "status").await.as_deref(), Some("pending"), "a forged approval grants nothing");
+    assert_eq!(stored(&app, "expenses", fid, "approved_by").await, None);
+    assert_eq!(stored(&app, "expenses", fid, "approved_at").await, None);
+    assert_eq!(stored(&app, "expenses", fid, "amount").await.as_deref(), Some("50.00"), "the request itself stands");
     let mut forged_status = expense(&t, "50.00");
     forged_status["status"] = json!("approved");
-    assert_eq!(verdict(&push_one(&app, &t.m1.1, create("expenses", forged_status)).await), refused("forbidden", "status"));
+    let sid = id(&forged_status["id"]);
+    assert_eq!(verdict(&push_one(&app, &t.m1.1, create("expenses", forged_status)).await), partial("forbidden", "status"));
+    assert_eq!(stored(&app, "expenses", sid, "status").await.as_deref(), Some("pending"));
     assert_eq!(stored(&app, "expenses", eid, "status").await.as_deref(), Some("pending"));
 
     // The admin approves: who and when come from the token and the server's clock, whatever the row says.

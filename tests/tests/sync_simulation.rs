@@ -1,6 +1,7 @@
 //! A seeded randomized simulation: three devices make thousands of random creates, edits, deletes
 //! and restores across tables, syncing through a proxy that drops requests and responses,
-//! duplicates and delays them, and cuts the network, while the server is killed and restarted. One
+//! duplicates and delays them, and cuts the network, while the server is killed and restarted and
+//! tombstones are purged (with what they take by cascade). One
 //! laptop talks to a second server instance over the same database; access tokens expire every two
 //! seconds, so refreshes meet the same faults.
 //! At the end every device and the server hold identical data, and every row any device created
@@ -180,6 +181,8 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
     let mut created: Vec<(usize, String, Uuid)> = vec![];
     let (mut syncs, mut failed_syncs, mut restarts) = (0, 0, 0);
     let mut failures: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let pool = plugs_server::db::pool(&plugs_server::Config::new(cloud.db.admin.clone(), cloud.db.admin.clone())).unwrap();
+    let mut purged = 0;
     for step in 0..steps {
         let d = rng.gen_range(0..devices.len());
         if let Some((t, id)) = act(&mut rng, &devices[d].store, step) {
@@ -196,6 +199,10 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
         if step % 400 == 399 {
             cloud.restart().await;
             restarts += 1;
+        }
+        if step % 600 == 599 {
+            // Tombstones past retention (here: all of them) are purged, with what they take by cascade.
+            purged += plugs_server::sync::purge_tombstones(&pool, Duration::ZERO).await.unwrap().unwrap_or(0);
         }
         if step % 500 == 250 {
             proxy.partition(true);
@@ -255,19 +262,30 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
             }
         }
     }
-    // Every row a device created is on the server, unless the server refused it (kept with its reason).
+    // Every row a device created is on the server, unless the server refused it (kept with its
+    // reason) or it was deleted and purged (a removal marker in the server's log).
     let mut refused: HashSet<Uuid> = HashSet::new();
     for d in &devices {
         refused.extend(d.store.sync_rejections().unwrap().into_iter().map(|(_, id, _, _)| id));
     }
-    let mut present = 0;
+    let removed: HashSet<Uuid> =
+        cloud.db.admin_client().await.query("SELECT record_id FROM sync_rows WHERE removed", &[]).await.unwrap().into_iter().map(|r| r.get::<_, Uuid>(0)).collect();
+    let (mut present, mut gone) = (0, 0);
     for (d, t, id) in &created {
         if server[t.as_str()].contains_key(&id.to_string()) {
             present += 1;
+        } else if removed.contains(id) {
+            gone += 1;
         } else {
-            assert!(refused.contains(id), "{t} {id} created on device {d} is neither on the server nor refused");
+            assert!(refused.contains(id), "{t} {id} created on device {d} is neither on the server, nor purged, nor refused");
         }
     }
-    println!("{present} of {} created rows are on the server; {} were refused by rules (e.g. a full event)", created.len(), created.len() - present);
-    assert!(present * 10 >= created.len() * 8, "most creates are accepted");
+    println!(
+        "{present} of {} created rows are on the server, {gone} were deleted and purged ({purged} tombstones purged in {} runs); {} were refused by rules (e.g. a full event)",
+        created.len(),
+        steps / 600,
+        created.len() - present - gone
+    );
+    assert!(purged > 0, "the purge really removed rows");
+    assert!((present + gone) * 10 >= created.len() * 8, "most creates are accepted");
 }

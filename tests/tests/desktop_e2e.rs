@@ -260,3 +260,33 @@ fn importing_a_linkedin_export_in_the_window() {
     let names: Vec<String> = store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.into_iter().map(|c| c.last_name).collect();
     assert_eq!(names, vec!["Okafor", "Ortega", "Raman"]);
 }
+
+/// Damage the check at open cannot see (an index that disagrees with its table) is found by the
+/// app's full check in the background and shown in the window, naming the file and what to do.
+#[test]
+fn the_background_check_shows_damage_in_the_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = seeded(data.path());
+        for i in 0..50 {
+            store.repo::<Contact>().create(&json!({ "first_name": format!("Guest{i}"), "last_name": "Hall", "lead_score": i })).unwrap();
+        }
+    }
+    {
+        let conn = rusqlite::Connection::open(data.path().join("plugs.db")).unwrap();
+        conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
+        conn.execute(
+            "UPDATE sqlite_master SET sql = 'CREATE INDEX idx_contacts_lead_score ON contacts(first_name) WHERE NOT is_deleted' WHERE name = 'idx_contacts_lead_score'",
+            [],
+        )
+        .unwrap();
+    }
+    let d = Driver::start_with(&[("DISPLAY".into(), screen.display.clone()), ("PLUGS_CHECK_AFTER_SECS".into(), "1".into())], data.path());
+    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 800, "height": 600 })));
+    d.wait("#store-damage");
+    let text = d.text_content("#store-damage");
+    assert!(text.contains("plugs.db") && text.contains("damaged") && text.contains("plugs repair"), "{text}");
+    d.screenshot("store-damage-800x600");
+}

@@ -254,26 +254,8 @@ fn merges_fill_empty_fields_and_overwrite_only_when_asked() {
 
 fn comparable(c: &Contact) -> Value {
     let v = serde_json::to_value(c).unwrap();
-    let keys = [
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "company",
-        "job_title",
-        "linkedin_url",
-        "bio",
-        "avatar_url",
-        "contact_type",
-        "status",
-        "priority",
-        "business_type",
-        "network_type",
-        "industry",
-        "notes",
-        "lead_score",
-    ];
-    Value::Object(keys.iter().map(|k| ((*k).to_owned(), v[*k].clone())).collect())
+    let keys = USER_COLUMNS.iter().filter(|k| **k != "metadata");
+    Value::Object(keys.map(|k| ((*k).to_owned(), v[*k].clone())).collect())
 }
 
 #[test]

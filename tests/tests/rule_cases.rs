@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{first_device, second_device, Cloud, Device, PASSWORD};
+use common::{add_member, first_device, second_device, Cloud, Device};
 use plugs_core::sync::wire::{ChangeKind, Outcome, PushChange, PushRequest};
 use plugs_core::sync::Credentials;
 use plugs_core::{Error, Store, Timestamp};
@@ -47,15 +47,7 @@ struct World {
 async fn world() -> World {
     let cloud = Cloud::start().await;
     let admin = first_device(&cloud, "Acme", "ada@acme.test").await;
-    let token = admin.credentials.load().unwrap().unwrap().access_token;
-    let r = reqwest::Client::new()
-        .post(format!("{}/v1/users", cloud.url()))
-        .bearer_auth(token)
-        .json(&json!({ "email": "mo@acme.test", "password": PASSWORD, "first_name": "Mo", "last_name": "Member" }))
-        .send()
-        .await
-        .unwrap();
-    let member_id = Uuid::parse_str(r.json::<Value>().await.unwrap()["id"].as_str().unwrap()).unwrap();
+    let member_id = add_member(&cloud, &admin, "mo@acme.test", "Mo").await;
     admin.sync().await;
     let member = second_device(&cloud, "mo@acme.test").await;
     World { cloud, admin, member, member_id }

@@ -2,9 +2,8 @@
 
 mod common;
 
-use common::{first_device, second_device, Cloud, Device, PASSWORD};
+use common::{add_member, first_device, second_device, Cloud, Device, PASSWORD};
 use plugs_core::sync::wire::{ChangeKind, Outcome, PushChange, PushRequest};
-use plugs_core::sync::Credentials;
 use plugs_core::tables::contact_interactions::ContactInteraction;
 use plugs_core::tables::contacts::Contact;
 use plugs_core::{ListQuery, Store, Timestamp};
@@ -351,15 +350,7 @@ fn rejections(store: &Store) -> i64 {
 async fn pulled_audit_rows_are_never_pushed_back() {
     let cloud = Cloud::start().await;
     let admin = first_device(&cloud, "Acme", "ada@acme.test").await;
-    let token = admin.credentials.load().unwrap().unwrap().access_token;
-    let r = reqwest::Client::new()
-        .post(format!("{}/v1/users", cloud.url()))
-        .bearer_auth(token)
-        .json(&json!({ "email": "mo@acme.test", "password": PASSWORD, "first_name": "Mo", "last_name": "Member" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    add_member(&cloud, &admin, "mo@acme.test", "Mo").await;
     for i in 0..5 {
         add_contact(&admin.store, &format!("Admin{i}"));
     }
@@ -395,15 +386,7 @@ async fn rehoming_into_a_member_account_turns_approvals_into_requests() {
     use plugs_core::tables::expenses::Expense;
     let cloud = Cloud::start().await;
     let admin = first_device(&cloud, "Acme", "ada@acme.test").await;
-    let token = admin.credentials.load().unwrap().unwrap().access_token;
-    let r = reqwest::Client::new()
-        .post(format!("{}/v1/users", cloud.url()))
-        .bearer_auth(token)
-        .json(&json!({ "email": "mo@acme.test", "password": PASSWORD, "first_name": "Mo", "last_name": "Member" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    add_member(&cloud, &admin, "mo@acme.test", "Mo").await;
     // Mo's laptop started offline, where Mo is the workspace's admin and approves a taxi.
     let mo = Device::offline(&cloud.url(), "Scratch", "mo@acme.test");
     let taxi = mo.store.repo::<Expense>().create(&json!({ "title": "Taxi", "amount": "23.40", "currency": "EUR", "expense_date": "2026-12-01" })).unwrap();

@@ -157,7 +157,7 @@ impl Store {
             }
         }
         std::fs::rename(&path, &aside)?;
-        for suffix in ["-wal", "-shm"] {
+        for suffix in ["-wal", "-shm", "-turn"] {
             let _ = std::fs::remove_file(sibling(&fresh, suffix));
         }
         std::fs::rename(&fresh, &path)?;

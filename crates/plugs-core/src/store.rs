@@ -188,7 +188,10 @@ impl Store {
         })?;
         let hasty = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         conn.busy_handler(Some(busy_handler(hasty.clone())))?;
-        quick_check(&mut conn, path)?;
+        // A helper connection opens a store this process has already checked.
+        if main {
+            quick_check(&mut conn, path)?;
+        }
         if read_only {
             let pending = {
                 let history: Vec<i64> = conn.prepare("SELECT version FROM refinery_schema_history")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -681,7 +684,7 @@ impl Store {
     /// writer grants before its next chunk, then waits for the lock.
     pub(crate) fn begin_write(&self) -> Result<(rusqlite::Transaction<'_>, Turn<'_>)> {
         if self.read_only {
-            return Err(self.write_error(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY), None)));
+            return Err(self.read_only_error());
         }
         self.hasty.store(true, std::sync::atomic::Ordering::Relaxed);
         let first = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate);
@@ -700,13 +703,17 @@ impl Store {
         }
     }
 
+    fn read_only_error(&self) -> Error {
+        Error::ReadOnly(format!(
+            "{} cannot be written (the file or its folder is read-only): what is there can be read, nothing can be changed. Make it writable and try again.",
+            self.path.display()
+        ))
+    }
+
     /// A write that failed because of the store itself says so, naming the file.
     pub(crate) fn write_error(&self, e: rusqlite::Error) -> Error {
         match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ReadOnly) => Error::ReadOnly(format!(
-                "{} cannot be written (the file or its folder is read-only): what is there can be read, nothing can be changed. Make it writable and try again.",
-                self.path.display()
-            )),
+            Some(rusqlite::ErrorCode::ReadOnly) => self.read_only_error(),
             Some(rusqlite::ErrorCode::DatabaseBusy) => {
                 Error::Store(format!("{} stayed busy for {} s (another program holds it): nothing was written; try again.", self.path.display(), PATIENCE.as_secs()))
             }

@@ -144,6 +144,23 @@ pub async fn first_device(cloud: &Cloud, org: &str, email: &str) -> Device {
     d
 }
 
+/// Adds a member (not an admin) to the admin device's organization through the server's account
+/// API; returns the new user's id.
+pub async fn add_member(cloud: &Cloud, admin: &Device, email: &str, first_name: &str) -> uuid::Uuid {
+    use plugs_core::sync::Credentials;
+    let token = admin.credentials.load().unwrap().unwrap().access_token;
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/users", cloud.url()))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "email": email, "password": PASSWORD, "first_name": first_name, "last_name": "Member" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "adding {email}: {}", r.status());
+    let made: serde_json::Value = r.json().await.unwrap();
+    uuid::Uuid::parse_str(made["id"].as_str().unwrap()).unwrap()
+}
+
 /// Another device signing in to the same account.
 pub async fn second_device(cloud: &Cloud, email: &str) -> Device {
     let d = Device::blank(&cloud.url());

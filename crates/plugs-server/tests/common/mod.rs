@@ -21,19 +21,21 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
-    let db = TestDb::new().await;
-    plugs_server::db::migrate(&db.admin).await.expect("migrations apply");
-    let mut config = Config::new(db.app.clone(), db.admin.clone());
-    config.database_role = db.role.clone();
-    tune(&mut config);
-    let app = Application::build(config).await.expect("the server starts");
-    let addr = app.local_addr();
-    tokio::spawn(app.run_until(std::future::pending()));
-    TestApp { addr, http: reqwest::Client::new(), db }
+    spawn_until(tune, std::future::pending()).await.0
 }
 
 /// A server that stops when the returned sender fires (or is dropped); its task ends when it has.
 pub async fn spawn_stoppable(tune: impl FnOnce(&mut Config)) -> (TestApp, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (app, task) = spawn_until(tune, async move {
+        let _ = stopped.await;
+    })
+    .await;
+    (app, stop, task)
+}
+
+/// A server on a fresh database, running until `shutdown` completes.
+async fn spawn_until(tune: impl FnOnce(&mut Config), shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> (TestApp, tokio::task::JoinHandle<std::io::Result<()>>) {
     let db = TestDb::new().await;
     plugs_server::db::migrate(&db.admin).await.expect("migrations apply");
     let mut config = Config::new(db.app.clone(), db.admin.clone());
@@ -41,11 +43,8 @@ pub async fn spawn_stoppable(tune: impl FnOnce(&mut Config)) -> (TestApp, tokio:
     tune(&mut config);
     let app = Application::build(config).await.expect("the server starts");
     let addr = app.local_addr();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    (TestApp { addr, http: reqwest::Client::new(), db }, stop, task)
+    let task = tokio::spawn(app.run_until(shutdown));
+    (TestApp { addr, http: reqwest::Client::new(), db }, task)
 }
 
 impl TestApp {

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::schema::TableSpec;
 use crate::tables::audit_logs::AuditAction;
 use plugs_domain::rules::{Op, Record};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 /// Tables whose rows are themselves a log, so auditing them would log a log.
@@ -16,20 +16,47 @@ const NOT_AUDITED: &[&str] = &["audit_logs", "integration_logs", "analytics_even
 /// Columns whose values never enter the audit trail.
 const REDACTED: &[&str] = &["password_hash"];
 
-fn pick(r: &Record, fields: &[&str]) -> Value {
-    let mut m = Map::new();
-    for f in fields {
-        if let Some(v) = r.get(*f) {
-            m.insert((*f).to_owned(), if REDACTED.contains(f) { Value::String("[redacted]".into()) } else { v.clone() });
+/// Some fields of a row (or all but its NULL ones) as a JSON object, written straight to text.
+struct Values<'a> {
+    row: &'a Record,
+    fields: Option<&'a [&'a str]>,
+}
+
+impl serde::Serialize for Values<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        let mut entry = |k: &str, v: &Value| if REDACTED.contains(&k) { m.serialize_entry(k, "[redacted]") } else { m.serialize_entry(k, v) };
+        match self.fields {
+            Some(fields) => {
+                for f in fields {
+                    if let Some(v) = self.row.get(*f) {
+                        entry(f, v)?;
+                    }
+                }
+            }
+            None => {
+                for (k, v) in self.row.iter().filter(|(_, v)| !v.is_null()) {
+                    entry(k, v)?;
+                }
+            }
         }
+        m.end()
     }
-    Value::Object(m)
+}
+
+fn text(v: Values) -> String {
+    serde_json::to_string(&v).expect("JSON values serialize")
+}
+
+/// Some fields of a row.
+fn pick(r: &Record, fields: &[&str]) -> Option<String> {
+    Some(text(Values { row: r, fields: Some(fields) }))
 }
 
 /// A whole row, its empty (NULL) fields left out: absent means NULL.
-fn full(r: &Record) -> Value {
-    let keys: Vec<&str> = r.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.as_str()).collect();
-    pick(r, &keys)
+pub(crate) fn full(r: &Record) -> String {
+    text(Values { row: r, fields: None })
 }
 
 /// Writes the audit row of one write. For updates, deletes and restores it keeps the changed fields'
@@ -40,8 +67,8 @@ pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: Op, old: Option<
         return Ok(());
     }
     let (action, old_values, new_values) = match (op, old, new) {
-        (Op::Create, _, Some(n)) => (AuditAction::Create, Value::Null, full(n)),
-        (Op::Delete, Some(o), None) => (AuditAction::Delete, full(o), Value::Null),
+        (Op::Create, _, Some(n)) => (AuditAction::Create, None, Some(full(n))),
+        (Op::Delete, Some(o), None) => (AuditAction::Delete, Some(full(o)), None),
         (op, Some(o), Some(n)) => (
             match op {
                 Op::Delete => AuditAction::Delete,
@@ -53,7 +80,18 @@ pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: Op, old: Option<
         ),
         _ => return Ok(()),
     };
-    let json = |v: Value| if v.is_null() { None } else { Some(v.to_string()) };
+    insert(ctx, spec, id, action, old_values, new_values)
+}
+
+/// Writes the audit row of a create whose row text is made (see [`full`]).
+pub(crate) fn record_create(ctx: &Ctx, spec: &TableSpec, id: Uuid, new_values: String) -> Result<()> {
+    if NOT_AUDITED.contains(&spec.name) {
+        return Ok(());
+    }
+    insert(ctx, spec, id, AuditAction::Create, None, Some(new_values))
+}
+
+fn insert(ctx: &Ctx, spec: &TableSpec, id: Uuid, action: AuditAction, old_values: Option<String>, new_values: Option<String>) -> Result<()> {
     ctx.conn
         .prepare_cached(
             "INSERT INTO audit_logs (id, organization_id, user_id, table_name, record_id, action, old_values, new_values, metadata, created_at)
@@ -66,8 +104,8 @@ pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: Op, old: Option<
             spec.name,
             id.to_string(),
             action.as_str(),
-            json(old_values),
-            json(new_values),
+            old_values,
+            new_values,
             ctx.now.to_string(),
         ])?;
     Ok(())

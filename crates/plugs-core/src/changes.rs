@@ -41,17 +41,27 @@ pub struct Change {
 }
 
 pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields: &[&str]) -> Result<()> {
+    record_listed(ctx, spec, id, op, &listed(spec, fields))
+}
+
+/// The fields of a change as its record lists them: what the server alone keeps (account
+/// bookkeeping, the plan) never travels from a device.
+pub(crate) fn listed(spec: &TableSpec, fields: &[&str]) -> String {
+    let fields: Vec<&str> = fields.iter().copied().filter(|f| spec.column(f).is_none_or(|c| c.access != Access::Server)).collect();
+    serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into())
+}
+
+/// [`record`] with the fields already listed (see [`listed`]).
+pub(crate) fn record_listed(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields: &str) -> Result<()> {
     if spec.name == "audit_logs" {
         return Ok(());
     }
-    // What the server alone keeps (account bookkeeping, the plan) never travels from a device.
-    let fields: Vec<&str> = fields.iter().copied().filter(|f| spec.column(f).is_none_or(|c| c.access != Access::Server)).collect();
     ctx.conn.prepare_cached("INSERT INTO sync_outbox (mutation_id, table_name, record_id, op, fields, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(rusqlite::params![
         Uuid::now_v7().to_string(),
         spec.name,
         id.to_string(),
         op.as_str(),
-        serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
+        fields,
         ctx.now.to_string(),
     ])?;
     Ok(())

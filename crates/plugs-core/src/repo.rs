@@ -79,27 +79,56 @@ fn singular(table: &str) -> &str {
 // ---- writes --------------------------------------------------------------------------------------
 
 pub(crate) fn create(ctx: &Ctx, spec: &'static TableSpec, input: Record, origin: Origin) -> Result<Record> {
+    let mut rec = fill(ctx.actor, ctx.now, spec, input, origin)?;
+    rules::before_write(ctx, spec, Op::Create, origin, None, &mut rec)?;
+    write_prepared(ctx, finish(spec, rec)?)
+}
+
+/// A new row made ready away from the database: validated, completed, the table's rules applied,
+/// as it will be stored, with its audit text. [`write_prepared`] writes it.
+pub(crate) struct Prepared {
+    spec: &'static TableSpec,
+    id: Uuid,
+    params: Vec<SqlValue>,
+    row: Record,
+    audit: String,
+    fields: String,
+}
+
+/// Everything of a create that needs no database, for a bulk writer to do beside the writing:
+/// `None` when the table's rules need rows from the store (then [`create`] does it all).
+pub(crate) fn prepare_create(actor: &crate::ctx::Actor, now: Timestamp, spec: &'static TableSpec, input: Record, origin: Origin) -> Result<Option<Prepared>> {
+    let mut rec = fill(actor, now, spec, input, origin)?;
+    if !rules::before_write_pure(actor, now, spec, Op::Create, origin, &mut rec)? {
+        return Ok(None);
+    }
+    finish(spec, rec).map(Some)
+}
+
+/// The row of a create: the input validated and normalized through its columns, and what the
+/// store fills (identity, tenancy, authorship, time, defaults).
+fn fill(actor: &crate::ctx::Actor, now: Timestamp, spec: &'static TableSpec, input: Record, origin: Origin) -> Result<Record> {
     if origin == Origin::Client && !matches!(spec.ops, Ops::All | Ops::Append) {
         return Err(Error::forbidden(format!("{} rows cannot be created directly", spec.name)));
     }
     let mut rec = Record::with_capacity(spec.columns.len());
-    for (k, v) in &input {
+    for (k, v) in input {
         let col = match origin {
-            Origin::Client => check_access(spec, k, Op::Create)?,
-            Origin::System => spec.column(k).ok_or_else(|| Error::invalid(k.as_str(), "unknown_field", format!("{} has no field '{k}'", spec.name)))?,
+            Origin::Client => check_access(spec, &k, Op::Create)?,
+            Origin::System => spec.column(&k).ok_or_else(|| Error::invalid(k.as_str(), "unknown_field", format!("{} has no field '{k}'", spec.name)))?,
         };
-        rec.insert(k.clone(), normalize(col, v)?);
+        let v = normalize(col, &v)?;
+        rec.insert(k, v);
     }
-    // What the store fills: identity, tenancy, authorship, time.
-    let now = Value::String(ctx.now.to_string());
-    let user = Value::String(ctx.actor.user_id.to_string());
+    let now = Value::String(now.to_string());
+    let user = Value::String(actor.user_id.to_string());
     for col in spec.columns {
         if rec.contains_key(col.name) {
             continue;
         }
         let v = match col.name {
             "id" => Value::String(Uuid::now_v7().to_string()),
-            "organization_id" => Value::String(ctx.actor.organization_id.to_string()),
+            "organization_id" => Value::String(actor.organization_id.to_string()),
             "created_by" | "uploaded_by" | "updated_by" => user.clone(),
             _ => match col.default {
                 Some(Default::Now) => now.clone(),
@@ -109,25 +138,56 @@ pub(crate) fn create(ctx: &Ctx, spec: &'static TableSpec, input: Record, origin:
         };
         rec.insert(col.name.to_owned(), v);
     }
-    rules::before_write(ctx, spec, Op::Create, origin, None, &mut rec)?;
+    Ok(rec)
+}
+
+/// The row after its rules: required values checked, the values to bind, the row as stored.
+fn finish(spec: &'static TableSpec, rec: Record) -> Result<Prepared> {
     for col in spec.columns {
-        let v = &rec[col.name];
-        if v.is_null() && !col.nullable {
+        if rec[col.name].is_null() && !col.nullable {
             return Err(Error::invalid(col.name, "required", "is required"));
-        }
-        if client_column(col) {
-            check_reference(ctx, col, v)?;
         }
     }
     let params: Vec<SqlValue> = spec.columns.iter().map(|c| c.to_sql(&rec[c.name])).collect::<Result<_>>()?;
-    let placeholders = (1..=spec.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let sql = format!("INSERT INTO {} ({}) VALUES ({}) RETURNING {}", spec.name, spec.select_list(), placeholders, spec.select_list());
-    let mut st = ctx.conn.prepare_cached(&sql)?;
-    let row = st.query_row(params_from_iter(params), |r| read_record(spec, r)).map_err(|e| Error::from_sqlite(spec.name, e))?;
+    // The row as stored: no trigger changes a row as it is inserted, so it is what is bound, read
+    // back the way a SELECT reads it.
+    let row: Record = spec.columns.iter().zip(&params).map(|(c, p)| (c.name.to_owned(), c.read_sql(sql_ref(p)))).collect();
     let id = id_of(&row)?;
-    let fields: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
-    after(ctx, spec, Op::Create, None, &row, id, &fields)?;
-    Ok(row)
+    let audit = audit::full(&row);
+    let fields = changes::listed(spec, &all_fields(spec));
+    Ok(Prepared { spec, id, params, row, audit, fields })
+}
+
+/// Writes a prepared row: its references checked in the store, the row, its audit row, its change
+/// record, the derived values it changes.
+pub(crate) fn write_prepared(ctx: &Ctx, p: Prepared) -> Result<Record> {
+    let spec = p.spec;
+    for col in spec.columns {
+        if client_column(col) {
+            check_reference(ctx, col, &p.row[col.name])?;
+        }
+    }
+    let mut st = ctx.conn.prepare_cached(insert_sql(spec))?;
+    st.execute(params_from_iter(p.params.iter())).map_err(|e| Error::from_sqlite(spec.name, e))?;
+    audit::record_create(ctx, spec, p.id, p.audit)?;
+    changes::record_listed(ctx, spec, p.id, changes::ChangeOp::Upsert, &p.fields)?;
+    apply_derived(ctx, rules::derived(ctx, spec, None, &p.row)?)?;
+    Ok(p.row)
+}
+
+/// Every column name of a table.
+fn all_fields(spec: &'static TableSpec) -> Vec<&'static str> {
+    spec.columns.iter().map(|c| c.name).collect()
+}
+
+/// The INSERT of every column of a table, made once per table.
+fn insert_sql(spec: &'static TableSpec) -> &'static str {
+    static MADE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<&'static str, &'static str>>> = std::sync::OnceLock::new();
+    let mut made = MADE.get_or_init(std::default::Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    made.entry(spec.name).or_insert_with(|| {
+        let placeholders = (1..=spec.columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        Box::leak(format!("INSERT INTO {} ({}) VALUES ({})", spec.name, spec.select_list(), placeholders).into_boxed_str())
+    })
 }
 
 pub(crate) fn update(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, patch: Record, origin: Origin) -> Result<Record> {

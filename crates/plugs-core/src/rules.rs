@@ -23,6 +23,18 @@ pub(crate) fn before_write(ctx: &Ctx, spec: &'static TableSpec, op: Op, origin: 
     Ok(domain::before_write(spec, &wctx, &facts, old, new)?)
 }
 
+/// The table's rules for a write whose rules need nothing from the store: `false` (and nothing
+/// done) when they do.
+pub(crate) fn before_write_pure(actor: &crate::ctx::Actor, now: crate::types::Timestamp, spec: &'static TableSpec, op: Op, origin: Origin, new: &mut Record) -> Result<bool> {
+    let caller = actor.caller();
+    let wctx = WriteCtx { caller: &caller, op, origin, now, seen: None };
+    if !domain::needs(spec, &wctx, None, new).is_empty() {
+        return Ok(false);
+    }
+    domain::before_write(spec, &wctx, &Facts::default(), None, new)?;
+    Ok(true)
+}
+
 /// Fetches what the rules need, within the signed-in organization.
 fn facts(ctx: &Ctx, spec: &'static TableSpec, needs: &[Need], new: &Record) -> Result<Facts> {
     let mut f = Facts::default();

@@ -349,6 +349,20 @@ pub fn draft_from_card(c: &vcard::Card) -> Draft {
 }
 
 /// Reads a file's entries.
+/// The drafts of read cards, in their order; a large file's on two threads.
+fn drafts_of(cards: &[vcard::Card]) -> Vec<Draft> {
+    if cards.len() < 2000 {
+        return cards.iter().map(draft_from_card).collect();
+    }
+    let (first, second) = cards.split_at(cards.len() / 2);
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| second.iter().map(draft_from_card).collect::<Vec<_>>());
+        let mut drafts: Vec<Draft> = first.iter().map(draft_from_card).collect();
+        drafts.extend(later.join().expect("reading cards does not panic"));
+        drafts
+    })
+}
+
 pub fn read(bytes: &[u8], options: &ImportOptions) -> Result<(Vec<Draft>, Vec<ImportNote>, ImportReport)> {
     let (text, encoding) = text::decode(bytes);
     if text.trim().is_empty() {
@@ -380,7 +394,7 @@ pub fn read(bytes: &[u8], options: &ImportOptions) -> Result<(Vec<Draft>, Vec<Im
                 .into_iter()
                 .map(|e| ImportNote { location: if e.number == 0 { format!("line {}", e.line) } else { format!("card {} (line {})", e.number, e.line) }, reason: e.reason })
                 .collect();
-            (cards.iter().map(draft_from_card).collect(), notes)
+            (drafts_of(&cards), notes)
         }
         f => {
             let dialect = match f {
@@ -559,37 +573,63 @@ impl Store {
         let mut index: Option<Index> = None;
         // A dry run is one transaction, rolled back; a real import commits every CHUNK entries.
         let size = if options.dry_run { usize::MAX } else { CHUNK };
+        // One time for the whole import: every row it writes is stamped with it.
+        let now = self.now();
         let mut done = 0;
         progress(0, total);
-        for chunk in drafts.chunks(size) {
-            // Fast path: the chunk's entries one after another. An entry refused before it wrote
-            // anything is simply reported. If one fails after writing part of itself, the chunk is
-            // rolled back and written again with a savepoint around each entry, so that every
-            // contact is written whole or not at all.
-            let mut fast = self.import_chunk(chunk, options, actor, &mut index, false, bulk)?;
-            if fast.partial {
-                fast = self.import_chunk(chunk, options, actor, &mut index, true, bulk)?;
+        // The work of an entry that needs no database (the import rule, validating and completing
+        // its new row, its audit text) is done by a second thread, a little ahead of the writes.
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Ready>(2 * CHUNK);
+            scope.spawn(move || {
+                for d in drafts {
+                    if send.send(ready(d, actor, now)).is_err() {
+                        break;
+                    }
+                }
+            });
+            for chunk in drafts.chunks(size) {
+                let mut readies: Vec<Option<Ready>> = receive.iter().take(chunk.len()).map(Some).collect();
+                // Fast path: the chunk's entries one after another. An entry refused before it wrote
+                // anything is simply reported. If one fails after writing part of itself, the chunk is
+                // rolled back and written again with a savepoint around each entry, so that every
+                // contact is written whole or not at all.
+                let mut fast = self.import_chunk(chunk, &mut readies, options, actor, now, &mut index, false, bulk)?;
+                if fast.partial {
+                    fast = self.import_chunk(chunk, &mut readies, options, actor, now, &mut index, true, bulk)?;
+                }
+                // A capture waiting for the store gets in before the next chunk.
+                self.yield_turn();
+                report.created += fast.created;
+                report.merged += fast.merges.len();
+                report.merges.extend(fast.merges);
+                report.media += fast.media;
+                report.refused.extend(fast.refused);
+                report.warnings.extend(fast.warnings);
+                done += chunk.len();
+                progress(done, total);
             }
-            // A capture waiting for the store gets in before the next chunk.
-            self.yield_turn();
-            report.created += fast.created;
-            report.merged += fast.merges.len();
-            report.merges.extend(fast.merges);
-            report.media += fast.media;
-            report.refused.extend(fast.refused);
-            report.warnings.extend(fast.warnings);
-            done += chunk.len();
-            progress(done, total);
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
-    fn import_chunk(&self, chunk: &[Draft], options: &ImportOptions, actor: &crate::store::Actor, index: &mut Option<Index>, savepoints: bool, bulk: bool) -> Result<ChunkResult> {
+    #[allow(clippy::too_many_arguments)]
+    fn import_chunk(
+        &self,
+        chunk: &[Draft],
+        readies: &mut [Option<Ready>],
+        options: &ImportOptions,
+        actor: &crate::store::Actor,
+        now: crate::types::Timestamp,
+        index: &mut Option<Index>,
+        savepoints: bool,
+        bulk: bool,
+    ) -> Result<ChunkResult> {
         let tx = rusqlite::Transaction::new_unchecked(self.connection(), rusqlite::TransactionBehavior::Immediate)?;
         if bulk {
             tx.execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)")?;
         }
-        let ctx = Ctx { conn: &tx, actor, now: self.now() };
+        let ctx = Ctx { conn: &tx, actor, now };
         let ix = match index.as_mut() {
             Some(ix) => ix,
             None => index.insert(Index::load(&ctx)?),
@@ -607,14 +647,15 @@ impl Store {
                 let _ = std::fs::remove_file(f);
             }
         };
-        for d in chunk {
+        for (i, d) in chunk.iter().enumerate() {
             if savepoints {
                 tx.execute_batch("SAVEPOINT entry")?;
             }
             let before = tx.total_changes();
             let mut written = Vec::new();
             let mut out = Outcome::default();
-            match self.import_one(&ctx, ix, d, options, &mut out, &mut written, &mut deferred) {
+            let ready = readies[i].take().unwrap_or_else(|| ready(d, actor, ctx.now));
+            match self.import_one(&ctx, ix, ready, options, &mut out, &mut written, &mut deferred) {
                 Ok(()) => {
                     if savepoints {
                         tx.execute_batch("RELEASE entry")?;
@@ -671,14 +712,15 @@ impl Store {
         &self,
         ctx: &Ctx,
         ix: &mut Index,
-        d: &Draft,
+        ready: Ready,
         o: &ImportOptions,
         out: &mut Outcome,
         written: &mut Vec<std::path::PathBuf>,
         deferred: &mut Option<DeferredIndex>,
     ) -> Result<()> {
         let spec = &crate::tables::contacts::SPEC;
-        let forgiven = forgive(d, &mut out.warnings)?;
+        out.warnings = ready.warnings;
+        let forgiven = ready.draft?;
         let d = &forgiven;
         let contact_id = match ix.find(d) {
             Some(id) => {
@@ -722,11 +764,10 @@ impl Store {
                 id
             }
             None => {
-                let mut rec = d.fields.clone();
-                if !d.metadata.is_empty() {
-                    rec.insert("metadata".into(), Value::Object(d.metadata.clone()));
-                }
-                let made = repo::create(ctx, spec, rec, Origin::Client)?;
+                let made = match ready.create {
+                    Some(prepared) => repo::write_prepared(ctx, prepared?)?,
+                    None => repo::create(ctx, spec, new_record(d), Origin::Client)?,
+                };
                 let id = made.get("id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::invalid("id", "corrupt_row", "no id"))?;
                 out.created = Some((id, made));
                 id
@@ -782,6 +823,31 @@ impl Store {
         }
         Ok(path)
     }
+}
+
+/// An entry made ready by the preparing thread: the entry after the import rule (or why it is
+/// refused), the rule's warnings, and its new row made ready (if the row needs nothing from the
+/// store; `None` otherwise), used unless the entry turns out to be someone already known.
+struct Ready {
+    draft: Result<Draft>,
+    warnings: Vec<ImportNote>,
+    create: Option<Result<repo::Prepared>>,
+}
+
+fn ready(d: &Draft, actor: &crate::store::Actor, now: crate::types::Timestamp) -> Ready {
+    let mut warnings = Vec::new();
+    let draft = forgive(d, &mut warnings);
+    let create = draft.as_ref().ok().and_then(|f| repo::prepare_create(actor, now, &crate::tables::contacts::SPEC, new_record(f), Origin::Client).transpose());
+    Ready { draft, warnings, create }
+}
+
+/// The new contact an entry makes.
+fn new_record(d: &Draft) -> Record {
+    let mut rec = d.fields.clone();
+    if !d.metadata.is_empty() {
+        rec.insert("metadata".into(), Value::Object(d.metadata.clone()));
+    }
+    rec
 }
 
 /// The import rule: a person is never refused for a secondary field. Text the stores cannot keep

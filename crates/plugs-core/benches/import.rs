@@ -1,6 +1,6 @@
 //! Import benchmark: 100k contacts from a vCard file and from a CSV file, through the whole
 //! import (decode, parse, duplicate check, validation, insert, search index, audit row, change
-//! record, in transactions of 1000), against a bare INSERT of the same 100k rows in one
+//! record, in transactions of 100 ms each), against a bare INSERT of the same 100k rows in one
 //! transaction with the search index written in one statement, measured in the same run.
 //!
 //! Run: `cargo bench -p plugs-core --bench import` (PLUGS_BENCH_CONTACTS to change the count).
@@ -141,8 +141,8 @@ fn main() {
     drop(d);
     let slow = bare(&ps, false);
     // Rounds interleave the baseline and the imports, so the disk's and the machine's changing pace
-    // reaches each alike; medians are reported (PLUGS_BENCH_ROUNDS, 3 by default).
-    let rounds: usize = std::env::var("PLUGS_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    // reaches each alike; medians are reported (PLUGS_BENCH_ROUNDS, 5 by default).
+    let rounds: usize = std::env::var("PLUGS_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let (mut bases, mut tvs, mut tcs, mut ratios_v, mut ratios_c) = (vec![], vec![], vec![], vec![], vec![]);
     for round in 0..rounds {
         let base = bare(&ps, true);

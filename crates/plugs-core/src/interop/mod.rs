@@ -516,6 +516,8 @@ struct Outcome {
 struct ChunkResult {
     /// An entry failed after writing part of itself (the chunk was rolled back).
     partial: bool,
+    /// How many entries the chunk took (its time may end it before its last entry).
+    taken: usize,
     created: usize,
     merges: Vec<ImportMerge>,
     media: usize,
@@ -523,8 +525,38 @@ struct ChunkResult {
     warnings: Vec<ImportNote>,
 }
 
-/// How many entries go in one transaction of a real import (each still on its own savepoint).
-const CHUNK: usize = 1000;
+/// How long one transaction of a real import writes before it commits and lets a waiting writer
+/// (a capture) in; a transaction also ends after [`CHUNK`] entries. Larger transactions write each
+/// touched index page to the log fewer times; this bound keeps a capture's wait short.
+const CHUNK_TIME: std::time::Duration = std::time::Duration::from_millis(100);
+/// The most entries one transaction of a real import writes.
+const CHUNK: usize = 5000;
+
+/// The entries made ready by the preparing thread, received as the writes reach them.
+struct Readies {
+    receive: std::sync::mpsc::Receiver<Ready>,
+    /// From the first entry not yet written; `None` once taken.
+    got: std::collections::VecDeque<Option<Ready>>,
+}
+
+impl Readies {
+    /// Entry `i` (from the first not yet written), if it was not taken already.
+    fn take(&mut self, i: usize) -> Option<Ready> {
+        while self.got.len() <= i {
+            self.got.push_back(Some(self.receive.recv().ok()?));
+        }
+        self.got[i].take()
+    }
+
+    /// The first `n` entries are written.
+    fn done(&mut self, n: usize) {
+        for _ in 0..n {
+            if self.got.pop_front().is_none() {
+                let _ = self.receive.recv();
+            }
+        }
+    }
+}
 
 impl Store {
     /// Imports contacts from a file's bytes; `progress(done, total)` is called as entries are written.
@@ -571,8 +603,6 @@ impl Store {
     ) -> Result<()> {
         let total = drafts.len();
         let mut index: Option<Index> = None;
-        // A dry run is one transaction, rolled back; a real import commits every CHUNK entries.
-        let size = if options.dry_run { usize::MAX } else { CHUNK };
         // One time for the whole import: every row it writes is stamped with it.
         let now = self.now();
         let mut done = 0;
@@ -588,17 +618,22 @@ impl Store {
                     }
                 }
             });
-            for chunk in drafts.chunks(size) {
-                let mut readies: Vec<Option<Ready>> = receive.iter().take(chunk.len()).map(Some).collect();
-                // Fast path: the chunk's entries one after another. An entry refused before it wrote
-                // anything is simply reported. If one fails after writing part of itself, the chunk is
-                // rolled back and written again with a savepoint around each entry, so that every
-                // contact is written whole or not at all.
-                let mut fast = self.import_chunk(chunk, &mut readies, options, actor, now, &mut index, false, bulk)?;
+            let mut readies = Readies { receive, got: Default::default() };
+            while done < total {
+                let rest = &drafts[done..];
+                // A dry run is one transaction, rolled back; a real import commits every
+                // CHUNK_TIME (or CHUNK entries).
+                let (most, time) = if options.dry_run { (rest.len(), None) } else { (rest.len().min(CHUNK), Some(CHUNK_TIME)) };
+                // Fast path: the entries one after another. An entry refused before it wrote
+                // anything is simply reported. If one fails after writing part of itself, the
+                // transaction is rolled back and its entries written again with a savepoint around
+                // each, so that every contact is written whole or not at all.
+                let mut fast = self.import_chunk(&rest[..most], &mut readies, options, actor, now, &mut index, false, bulk, time)?;
                 if fast.partial {
-                    fast = self.import_chunk(chunk, &mut readies, options, actor, now, &mut index, true, bulk)?;
+                    fast = self.import_chunk(&rest[..most], &mut readies, options, actor, now, &mut index, true, bulk, time)?;
                 }
-                // A capture waiting for the store gets in before the next chunk.
+                readies.done(fast.taken);
+                // A capture waiting for the store gets in before the next transaction.
                 self.yield_turn();
                 report.created += fast.created;
                 report.merged += fast.merges.len();
@@ -606,7 +641,7 @@ impl Store {
                 report.media += fast.media;
                 report.refused.extend(fast.refused);
                 report.warnings.extend(fast.warnings);
-                done += chunk.len();
+                done += fast.taken;
                 progress(done, total);
             }
             Ok(())
@@ -617,14 +652,16 @@ impl Store {
     fn import_chunk(
         &self,
         chunk: &[Draft],
-        readies: &mut [Option<Ready>],
+        readies: &mut Readies,
         options: &ImportOptions,
         actor: &crate::store::Actor,
         now: crate::types::Timestamp,
         index: &mut Option<Index>,
         savepoints: bool,
         bulk: bool,
+        time: Option<std::time::Duration>,
     ) -> Result<ChunkResult> {
+        let started = std::time::Instant::now();
         let tx = rusqlite::Transaction::new_unchecked(self.connection(), rusqlite::TransactionBehavior::Immediate)?;
         if bulk {
             tx.execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)")?;
@@ -648,13 +685,17 @@ impl Store {
             }
         };
         for (i, d) in chunk.iter().enumerate() {
+            if time.is_some_and(|t| i > 0 && started.elapsed() >= t) {
+                break;
+            }
+            res.taken = i + 1;
             if savepoints {
                 tx.execute_batch("SAVEPOINT entry")?;
             }
             let before = tx.total_changes();
             let mut written = Vec::new();
             let mut out = Outcome::default();
-            let ready = readies[i].take().unwrap_or_else(|| ready(d, actor, ctx.now));
+            let ready = readies.take(i).unwrap_or_else(|| ready(d, actor, ctx.now));
             match self.import_one(&ctx, ix, ready, options, &mut out, &mut written, &mut deferred) {
                 Ok(()) => {
                     if savepoints {

@@ -158,7 +158,7 @@ pub struct CardError {
 /// Physical lines joined into logical ones: folded continuations (a line starting with a space
 /// or tab) and quoted-printable soft breaks (a QP line ending in `=`). Each with its first line
 /// number.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
+fn logical_lines(text: &str, lines_before: usize) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut qp_open = false;
     for (i, raw) in text.split('\n').enumerate() {
@@ -171,7 +171,7 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
         } else if continues_fold {
             out.last_mut().expect("not empty").1.push_str(&line[1..]);
         } else {
-            out.push((i + 1, line.to_owned()));
+            out.push((lines_before + i + 1, line.to_owned()));
         }
         let last = &out.last().expect("pushed").1;
         let head = last.split(':').next().unwrap_or_default().to_ascii_uppercase();
@@ -306,11 +306,68 @@ fn shorten(s: &str) -> String {
 /// Reads every card of a file. Cards that cannot be read are returned as errors with their
 /// number and line; the others are read whatever happens around them.
 pub fn parse(text: &str) -> (Vec<Card>, Vec<CardError>) {
+    // A large file is read in two parts on two threads, cut between a card's END:VCARD and the
+    // next card's BEGIN:VCARD, where reading starts afresh.
+    if text.len() >= 4 * 1024 * 1024 {
+        if let Some(read) = parse_in_two(text) {
+            return read;
+        }
+    }
+    let (cards, errors, _, _) = parse_part(text, 0, 0);
+    (cards, errors)
+}
+
+/// [`parse`] in two parts on two threads; `None` if the file has no plain place to cut or the
+/// first part did not read as expected (then it is read in one part).
+fn parse_in_two(text: &str) -> Option<(Vec<Card>, Vec<CardError>)> {
+    let cut = halfway(text)?;
+    let (first, second) = text.split_at(cut);
+    let lines = first.matches('\n').count();
+    let begins = first.split('\n').filter(|l| is_begin(l)).count();
+    let ((mut cards, mut errors, number, open), (more, more_errors, _, _)) = std::thread::scope(|scope| {
+        let later = scope.spawn(|| parse_part(second, lines, begins));
+        (parse_part(first, 0, 0), later.join().expect("reading cards does not panic"))
+    });
+    // The second part was numbered from the cards counted before the cut: checked here.
+    if number != begins || open {
+        return None;
+    }
+    cards.extend(more);
+    errors.extend(more_errors);
+    Some((cards, errors))
+}
+
+fn is_begin(line: &str) -> bool {
+    !line.starts_with([' ', '\t']) && line.trim().eq_ignore_ascii_case("BEGIN:VCARD")
+}
+
+/// Where a line `BEGIN:VCARD` follows a line `END:VCARD`, from the middle of the text on.
+fn halfway(text: &str) -> Option<usize> {
+    let mut at = text.len() / 2;
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    while let Some(nl) = text[at..].find('\n') {
+        let start = at + nl + 1;
+        let line = text[start..].split('\n').next().unwrap_or_default();
+        let before = text[..at + nl].rsplit('\n').next().unwrap_or_default();
+        if is_begin(line) && before.trim().eq_ignore_ascii_case("END:VCARD") {
+            return Some(start);
+        }
+        at = start;
+    }
+    None
+}
+
+/// Reads the cards of a part of a file that starts outside any card, after `lines_before` lines
+/// and `cards_before` cards; also gives the number of the last card begun, and whether the part
+/// ends inside a card.
+fn parse_part(text: &str, lines_before: usize, cards_before: usize) -> (Vec<Card>, Vec<CardError>, usize, bool) {
     let mut cards = Vec::new();
     let mut errors = Vec::new();
     let mut current: Option<(Card, Option<String>)> = None;
-    let mut number = 0;
-    for (line_no, line) in logical_lines(text) {
+    let mut number = cards_before;
+    for (line_no, line) in logical_lines(text, lines_before) {
         if line.trim().is_empty() {
             continue;
         }
@@ -359,12 +416,13 @@ pub fn parse(text: &str) -> (Vec<Card>, Vec<CardError>) {
             },
         }
     }
+    let open = current.is_some();
     if let Some((c, failed)) = current {
         if failed.is_none() {
             errors.push(CardError { number: c.number, line: c.line, reason: format!("card {} (line {}) is cut off: the file ends before END:VCARD", c.number, c.line) });
         }
     }
-    (cards, errors)
+    (cards, errors, number, open)
 }
 
 // ---- writing -------------------------------------------------------------------------------------
@@ -421,6 +479,27 @@ pub fn fold(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_file_read_in_two_parts_reads_as_in_one() {
+        // Cards with errors on both sides of the middle, folded lines and letters of several bytes.
+        let mut text = String::new();
+        for i in 0..45_000 {
+            match i % 997 {
+                5 => text.push_str(&format!("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Cut{i};Zoë;;;\r\n")),
+                7 => text.push_str("END:VCARD\r\n"),
+                11 => text.push_str(&format!("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Bad{i};Ana;;;\r\nno colon here\r\nEND:VCARD\r\n")),
+                _ => text.push_str(&format!("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller{i};Zoë;;;\r\nNOTE:a long note that is\r\n  folded over two lines, ünïcödé\r\nEND:VCARD\r\n")),
+            }
+        }
+        assert!(text.len() >= 4 * 1024 * 1024);
+        let (cards, errors) = parse_in_two(&text).expect("read in two parts");
+        let (one_cards, one_errors, _, _) = parse_part(&text, 0, 0);
+        assert!(errors.len() > 40, "{}", errors.len());
+        assert_eq!(cards.len(), one_cards.len());
+        assert!(cards == one_cards, "the cards differ");
+        assert_eq!(errors, one_errors);
+    }
 
     #[test]
     fn folded_escaped_and_quoted_printable_lines() {

@@ -2,6 +2,7 @@
 //! the `commands!` list below, which defines the Tauri commands, the invoke handler, and the typed
 //! TypeScript wrappers of `ui/src/commands.ts` (a test fails when that file is stale).
 
+use plugs_core::capture::{Capture, CaptureEvent, Captured, EventLeads, LikelyMatch};
 use plugs_core::files::Upload;
 use plugs_core::interop::ImportReport;
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
@@ -82,6 +83,39 @@ commands! {
         let r = with(&s, |st| st.table(&table)?.create(fields));
         sync.nudge();
         r
+    }
+
+    /// Captures someone just met (one transaction): a new contact, or the meeting added to a known
+    /// one; linked to the event met at; with an optional follow-up.
+    fn capture_contact(s: &AppStore, sync: &Sync; capture: Capture) -> Captured {
+        let r = with(&s, |st| st.capture(&capture));
+        sync.nudge();
+        r
+    }
+
+    /// The event captures are linked to now (chosen for today, or going on), if any.
+    fn capture_event(s: &AppStore;) -> Option<CaptureEvent> {
+        with(&s, |st| st.capture_event())
+    }
+
+    /// Links today's captures on this device to an event (null: to none).
+    fn choose_capture_event(s: &AppStore; event_id: Option<String>) -> () {
+        with(&s, |st| st.choose_capture_event(event_id.as_deref().map(|e| self::id("event_id", e)).transpose()?))
+    }
+
+    /// Known contacts who look like the person being typed.
+    fn likely_matches(s: &AppStore; fields: Record) -> Vec<LikelyMatch> {
+        with(&s, |st| st.likely_matches(&fields, 5))
+    }
+
+    /// The people met at an event, with the count per team member.
+    fn event_leads(s: &AppStore; event_id: String) -> EventLeads {
+        with(&s, |st| st.event_leads(self::id("event_id", &event_id)?))
+    }
+
+    /// The workspace's companies, most used first (capture's autocomplete).
+    fn companies(s: &AppStore;) -> Vec<String> {
+        with(&s, |st| st.companies(500))
     }
 
     /// Changes the given fields of a row.

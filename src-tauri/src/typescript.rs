@@ -65,6 +65,11 @@ declared!(
     plugs_core::tables::notifications::Notification,
     plugs_core::interop::ImportReport,
     plugs_core::search::ContactRow,
+    plugs_core::capture::Capture,
+    plugs_core::capture::Captured,
+    plugs_core::capture::CaptureEvent,
+    plugs_core::capture::LikelyMatch,
+    plugs_core::capture::EventLeads,
 );
 
 fn camel(snake: &str) -> String {

@@ -54,7 +54,8 @@ fn onboarding_quick_capture_validation_and_search_in_the_real_window() {
         d.type_into("#cap-last", "Turing");
         d.type_into("#cap-email", "not-an-email");
         d.click("#cap-save");
-        let err = d.wait_text("#cap-error", "email");
+        // The error shows by its field, in words.
+        let err = d.wait_text("#cap-email-error", "Email");
         assert!(err.contains("not an email address"), "{err}");
         d.screenshot("validation-error");
         let first = d.wait("#cap-first");
@@ -289,4 +290,91 @@ fn the_background_check_shows_damage_in_the_window() {
     let text = d.text_content("#store-damage");
     assert!(text.contains("plugs.db") && text.contains("damaged") && text.contains("plugs repair"), "{text}");
     d.screenshot("store-damage-800x600");
+}
+
+/// Meeting people at an event, offline, keyboard first: five captures while an event is on (one
+/// with a single name, one with a follow-up in 3 days, one a person already captured, caught and
+/// added to them); the event's page lists the four people met, and the follow-up is on Home.
+#[test]
+fn captures_at_an_event_are_its_leads_in_the_real_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    let summit = {
+        let store = seeded(data.path());
+        let at = |m: i64| plugs_core::Timestamp::from_datetime(chrono::Utc::now() + chrono::Duration::minutes(m)).to_string();
+        let e = store
+            .table("events")
+            .unwrap()
+            .create(serde_json::from_value(json!({ "title": "Lisbon Summit", "event_type": "conference", "start_date": at(-60), "end_date": at(60 * 8) })).unwrap())
+            .unwrap();
+        e["id"].as_str().unwrap().to_owned()
+    };
+    let d = Driver::start(&screen.display, data.path());
+    d.wait("#nav-home");
+    let enter = "\u{E007}";
+    let open_capture = |d: &Driver| {
+        // Ctrl+N, as a person would.
+        d.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({ "actions": [{ "type": "key", "id": "kb", "actions": [
+                { "type": "keyDown", "value": "\u{E009}" }, { "type": "keyDown", "value": "n" },
+                { "type": "keyUp", "value": "n" }, { "type": "keyUp", "value": "\u{E009}" }] }] })),
+        );
+        d.wait("#cap-first");
+    };
+    open_capture(&d);
+    d.wait_text("#cap-at", "Lisbon Summit");
+    // 1. One name is enough.
+    d.type_into("#cap-first", "Jun");
+    d.type_into("#cap-company", &format!("Nimbus{enter}"));
+    d.wait_text("#cap-saved", "Saved Jun · met at Lisbon Summit");
+    // 2. A follow-up in three days.
+    d.type_into("#cap-first", "Grace");
+    d.type_into("#cap-last", "Hopper");
+    d.type_into("#cap-email", "grace@navy.test");
+    d.call(
+        reqwest::Method::POST,
+        "/execute/sync",
+        Some(json!({ "script": "const s = document.getElementById('cap-follow'); s.value = '3'; s.dispatchEvent(new Event('change', { bubbles: true }));", "args": [] })),
+    );
+    d.type_into("#cap-email", enter);
+    d.wait_text("#cap-saved", "Saved Grace Hopper · met at Lisbon Summit · follow-up in 3 days");
+    // 3. and 4.
+    d.type_into("#cap-first", "Alan");
+    d.type_into("#cap-last", &format!("Turing{enter}"));
+    d.wait_text("#cap-saved", "Saved Alan Turing");
+    d.type_into("#cap-first", "Margaret");
+    d.type_into("#cap-last", &format!("Hamilton{enter}"));
+    d.wait_text("#cap-saved", "Saved Margaret Hamilton");
+    // 5. Grace again, typed another way: caught, and the meeting goes to her.
+    d.type_into("#cap-first", "grace");
+    d.type_into("#cap-email", "GRACE@navy.test");
+    d.wait_text("#cap-matches", "Grace Hopper");
+    d.screenshot("capture-duplicate-warning");
+    d.click("#cap-matches .add-to");
+    d.wait_text("#cap-adding", "Grace Hopper");
+    d.type_into("#cap-first", enter);
+    d.wait_text("#cap-saved", "Added the meeting to Grace Hopper");
+    // The event's page: four people met, all by this user.
+    d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "location.hash = arguments[0];", "args": [format!("#/event/{summit}")] })));
+    let leads = d.wait_text("#event-leads", "4 people");
+    for name in ["Jun", "Grace Hopper", "Alan Turing", "Margaret Hamilton"] {
+        assert!(leads.contains(name), "{name} missing from {leads}");
+    }
+    assert!(d.text_content("#leads-per-member").contains("Ada Lovelace: 4"));
+    d.screenshot("event-leads");
+    // The contacts list filtered by the event.
+    d.click("#leads-list");
+    d.wait_text("#contacts-total", "4");
+    // The follow-up is on Home.
+    d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "location.hash = '#/home';", "args": [] })));
+    d.wait_text("#follow-ups", "Grace Hopper");
+    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 800, "height": 600 })));
+    open_capture(&d);
+    d.screenshot("capture-at-event-800x600");
+    drop(d);
+    let store = Store::open_dir(data.path()).unwrap();
+    assert_eq!(store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.len(), 4, "the duplicate made no new contact");
 }

@@ -108,7 +108,11 @@ export type ExpenseBucket = { expense_type: ExpenseType, currency: string, count
 
 export type ContactPerformance = { contact_type: ContactType, status: ContactStatus, total_contacts: number, avg_lead_score: number, total_interactions: number, last_interaction_date: Timestamp | null, };
 
-export type EventAnalytics = { event_type: EventType, status: EventStatus, event_count: number, avg_attendees: number, total_expenses: Money | null, avg_expense_per_event: string | null, };
+export type EventAnalytics = { event_type: EventType, status: EventStatus, event_count: number, avg_attendees: number, total_expenses: Money | null, avg_expense_per_event: string | null, 
+/**
+ * The people met at these events (by a capture there; one person met at two events counts twice).
+ */
+leads: number, };
 
 export type Upload = { file_name: string, mime_type: string, data_base64: string, title: string | null, related_contact: string | null, related_event: string | null, expense_id: string | null, };
 
@@ -147,3 +151,53 @@ export type ImportReport = { format: string, encoding: string, dry_run: boolean,
  * Entries read from the file (cards or rows), readable or not.
  */
 entries: number, created: number, merged: number, media: number, refused: Array<ImportNote>, merges: Array<ImportMerge>, warnings: Array<ImportNote>, };
+
+export type Reason = "same_email" | "same_name_at_company" | "same_phone" | "same_name";
+
+export type Capture = { 
+/**
+ * The person as typed: `first_name`, `last_name`, `company`, `job_title`, `email`, `phone`,
+ * `notes`, `contact_type`, `status`, `priority`… (a single name is enough).
+ */
+contact: { [key in string]?: JsonValue }, 
+/**
+ * The event where we met; none when not at an event.
+ */
+event_id: string | null, 
+/**
+ * A follow-up this many days from now (1 to 365).
+ */
+follow_up_days: number | null, 
+/**
+ * Log the meeting on this existing contact instead of creating one (a person already
+ * known); its empty fields are filled from what was typed.
+ */
+add_to: string | null, };
+
+export type Captured = { contact: Contact, 
+/**
+ * A new contact (false: the meeting was added to a known one).
+ */
+created: boolean, 
+/**
+ * The fields of the known contact filled from the capture.
+ */
+filled: Array<string>, met_at: ContactInteraction | null, follow_up: ContactInteraction | null, };
+
+export type CaptureEvent = { event: Event, 
+/**
+ * Chosen for today (false: going on now).
+ */
+chosen: boolean, };
+
+export type LikelyMatch = { contact: ContactRow, phone: string | null, reason: Reason, 
+/**
+ * The reason in words ("same email").
+ */
+why: string, };
+
+export type Lead = { contact: ContactRow, met_at: Timestamp, captured_by: string, captured_by_name: string, };
+
+export type MemberLeads = { user_id: string, name: string, leads: number, };
+
+export type EventLeads = { leads: Array<Lead>, per_member: Array<MemberLeads>, };

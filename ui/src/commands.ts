@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, Bucket, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -15,6 +15,19 @@ export const commands = {
   initWorkspace: (input: NewWorkspace) => invoke<null>("init_workspace", { input }),
   /** Creates a row of any table; the core validates and fills defaults. */
   createRecord: (table: string, fields: Fields) => invoke<Fields>("create_record", { table, fields }),
+  /** Captures someone just met (one transaction): a new contact, or the meeting added to a known */
+  /** one; linked to the event met at; with an optional follow-up. */
+  captureContact: (capture: Capture) => invoke<Captured>("capture_contact", { capture }),
+  /** The event captures are linked to now (chosen for today, or going on), if any. */
+  captureEvent: () => invoke<CaptureEvent | null>("capture_event"),
+  /** Links today's captures on this device to an event (null: to none). */
+  chooseCaptureEvent: (eventId: string | null) => invoke<null>("choose_capture_event", { eventId }),
+  /** Known contacts who look like the person being typed. */
+  likelyMatches: (fields: Fields) => invoke<Array<LikelyMatch>>("likely_matches", { fields }),
+  /** The people met at an event, with the count per team member. */
+  eventLeads: (eventId: string) => invoke<EventLeads>("event_leads", { eventId }),
+  /** The workspace's companies, most used first (capture's autocomplete). */
+  companies: () => invoke<Array<string>>("companies"),
   /** Changes the given fields of a row. */
   updateRecord: (table: string, id: string, fields: Fields) => invoke<Fields>("update_record", { table, id, fields }),
   /** Soft-deletes a row (a tombstone that syncs). */

@@ -113,11 +113,32 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
         }
     }
     match e.name {
-        "contact" => cmd.subcommand(
-            Command::new("search")
-                .about("Full-text search as you type (names, email, company, job title, industry, notes)")
-                .arg(Arg::new("query").required(true).num_args(1..).value_name("WORDS"))
-                .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).default_value("50")),
+        "contact" => cmd
+            .subcommand(
+                Command::new("search")
+                    .about("Full-text search as you type (names, email, company, job title, industry, notes)")
+                    .arg(Arg::new("query").required(true).num_args(1..).value_name("WORDS"))
+                    .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).default_value("50")),
+            )
+            .subcommand(
+                Command::new("capture")
+                    .about("Capture someone just met: linked to the event going on (or --event), with an optional follow-up; one name is enough")
+                    .args(field_args(spec.creatable()))
+                    .arg(Arg::new("event").long("event").value_name("EVENT_ID").conflicts_with("no-event").help("the event met at (default: the event of the moment)"))
+                    .arg(Arg::new("no-event").long("no-event").action(ArgAction::SetTrue).help("not met at an event"))
+                    .arg(Arg::new("follow-up").long("follow-up").value_name("DAYS").value_parser(clap::value_parser!(u32)).help("schedule a follow-up in DAYS days (1 to 365)"))
+                    .arg(Arg::new("add-to").long("add-to").value_name("CONTACT_ID").help("log the meeting on this known contact instead (fills its empty fields)")),
+            )
+            .subcommand(
+                Command::new("matches")
+                    .about("Known contacts who look like this person (same email, phone, name and company)")
+                    .args(field_args(spec.creatable().filter(|c| ["first_name", "last_name", "email", "phone", "company"].contains(&c.name)))),
+            ),
+        "event" => cmd.subcommand(Command::new("leads").about("The people met at an event, and how many each team member met").arg(id_arg())).subcommand(
+            Command::new("capture-here")
+                .about("Link today's captures on this device to this event (or --none)")
+                .arg(Arg::new("id").value_name("ID").required_unless_present("none"))
+                .arg(Arg::new("none").long("none").action(ArgAction::SetTrue).help("no event today")),
         ),
         "attendee" => cmd
             .subcommand(Command::new("check-in").about("Check an attendee in now").arg(id_arg()))
@@ -416,6 +437,47 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             let secret = crate::sync::whole_secret(a, "secret-stdin", "Credential: ")?;
             let p = |k: &str| a.get_one::<String>(k).cloned().unwrap_or_default();
             val(serde_json::to_value(store.connect_integration(&plugs_core::integrations::KeychainSecrets, &p("provider"), &p("integration-type"), &secret)?))
+        }
+        "capture" => {
+            let event = if a.get_flag("no-event") {
+                None
+            } else {
+                match a.get_one::<String>("event") {
+                    Some(s) => Some(Uuid::parse_str(s).map_err(|_| Error::invalid("event", "invalid_format", format!("'{s}' is not an event id")))?),
+                    None => store.capture_event()?.map(|e| e.event.id),
+                }
+            };
+            let add_to = match a.get_one::<String>("add-to") {
+                Some(s) => Some(Uuid::parse_str(s).map_err(|_| Error::invalid("add_to", "invalid_format", format!("'{s}' is not a contact id")))?),
+                None => None,
+            };
+            let c = plugs_core::capture::Capture { contact: fields(a, spec.creatable())?, event_id: event, follow_up_days: a.get_one::<u32>("follow-up").copied(), add_to };
+            val(serde_json::to_value(store.capture(&c)?))
+        }
+        "matches" => {
+            let found = store.likely_matches(&fields(a, spec.creatable())?, 10)?;
+            let items = found
+                .into_iter()
+                .map(|m| {
+                    let mut v = serde_json::to_value(&m.contact).unwrap_or_default();
+                    v["phone"] = json!(m.phone);
+                    v["why"] = json!(m.why);
+                    v
+                })
+                .collect();
+            Ok(Output::List { items, columns: vec!["id", "first_name", "last_name", "company", "email", "phone", "why"], next_cursor: None })
+        }
+        "leads" => val(serde_json::to_value(store.event_leads(parse_id(a)?)?)),
+        "capture-here" => {
+            let id = if a.get_flag("none") { None } else { Some(parse_id(a)?) };
+            store.choose_capture_event(id)?;
+            Ok(Output::Message(
+                match id {
+                    Some(id) => format!("today's captures on this device are linked to event {id}"),
+                    None => "today's captures on this device are linked to no event".into(),
+                },
+                json!({ "event_id": id }),
+            ))
         }
         "check-in" => val(serde_json::to_value(store.check_in(parse_id(a)?)?)),
         "check-out" => val(serde_json::to_value(store.check_out(parse_id(a)?)?)),

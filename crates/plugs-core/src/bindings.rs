@@ -71,6 +71,14 @@ pub fn typescript() -> String {
         <crate::interop::ImportNote as TS>::decl(&cfg),
         <crate::interop::ImportMerge as TS>::decl(&cfg),
         <crate::interop::ImportReport as TS>::decl(&cfg),
+        <crate::matching::Reason as TS>::decl(&cfg),
+        <crate::capture::Capture as TS>::decl(&cfg),
+        <crate::capture::Captured as TS>::decl(&cfg),
+        <crate::capture::CaptureEvent as TS>::decl(&cfg),
+        <crate::capture::LikelyMatch as TS>::decl(&cfg),
+        <crate::capture::Lead as TS>::decl(&cfg),
+        <crate::capture::MemberLeads as TS>::decl(&cfg),
+        <crate::capture::EventLeads as TS>::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p plugs-core --test bindings`. Do not edit.\n\n\

@@ -106,9 +106,24 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
 }
 
 /// Builds the WHERE conditions of a filter list; parameters are appended to `params`.
+/// The contacts filter (an `equals` key) of the people met at an event: its value is the event's id.
+pub const MET_AT_EVENT: &str = "met_at_event";
+
 pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<SqlValue>, alias: &str) -> Result<Vec<String>> {
     let mut conds = Vec::new();
     for f in filters {
+        // Contacts met at an event (by a capture there, see `capture`).
+        if let (Filter::Eq(n, v), "contacts") = (f, spec.name) {
+            if n == MET_AT_EVENT {
+                let id = v.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok()).ok_or_else(|| Error::invalid(MET_AT_EVENT, "invalid_format", "is not an event id"))?;
+                params.push(SqlValue::Text(id.to_string()));
+                conds.push(format!(
+                    "{alias}id IN (SELECT contact_id FROM contact_interactions WHERE NOT is_deleted AND interaction_type = 'event' AND json_extract(metadata, '$.event_id') = ?{})",
+                    params.len()
+                ));
+                continue;
+            }
+        }
         let (name, value) = match f {
             Filter::Eq(n, v) | Filter::Gte(n, v) | Filter::Lte(n, v) => (n, Some(v)),
             Filter::IsNull(n, _) => (n, None),

@@ -31,6 +31,8 @@ pub struct EventAnalytics {
     pub total_expenses: Option<Money>,
     #[ts(type = "string | null")]
     pub avg_expense_per_event: Option<Decimal>,
+    /// The people met at these events (by a capture there; one person met at two events counts twice).
+    pub leads: i64,
 }
 
 fn parse<T: FromStr<Err = String>>(i: usize, s: String) -> rusqlite::Result<T> {
@@ -75,8 +77,26 @@ impl Store {
                 avg_attendees: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
                 total_expenses: total.map(Money::from_hundredths),
                 avg_expense_per_event: total.filter(|_| count > 0).map(|t| (Decimal::new(t, 2) / Decimal::from(count)).round_dp(2)),
+                leads: 0,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut out: Vec<EventAnalytics> = rows.collect::<rusqlite::Result<_>>()?;
+        let org = self.actor()?.organization_id.to_string();
+        let mut st = self.conn.prepare_cached(
+            "SELECT e.event_type, e.status, count(DISTINCT e.id || ' ' || i.contact_id)
+             FROM contact_interactions i
+             JOIN events e ON e.id = json_extract(i.metadata, '$.event_id') AND e.organization_id = i.organization_id AND NOT e.is_deleted
+             JOIN contacts c ON c.id = i.contact_id AND NOT c.is_deleted
+             WHERE i.organization_id = ?1 AND NOT i.is_deleted AND i.interaction_type = 'event'
+             GROUP BY e.event_type, e.status",
+        )?;
+        let leads = st.query_map([org], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+        for l in leads {
+            let (t, status, n) = l?;
+            if let Some(row) = out.iter_mut().find(|a| a.event_type.as_str() == t && a.status.as_str() == status) {
+                row.leads = n;
+            }
+        }
+        Ok(out)
     }
 }

@@ -12,6 +12,8 @@ export const app = $state({
   theme: "light" as "light" | "dark",
   /** The contacts search box (in the top bar) and the contacts list share it. */
   query: "",
+  /** The contacts list's "met at" event filter ("" for any); an event's page sets it. */
+  contactsEvent: "",
   /** Bumped when something the lists show changed elsewhere (quick capture, import). */
   contactsVersion: 0,
 });

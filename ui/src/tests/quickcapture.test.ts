@@ -1,7 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { render, fireEvent, waitFor } from "@testing-library/svelte";
 import QuickCapture from "../lib/QuickCapture.svelte";
 import { mockCommands, reject } from "./ipc";
+import { blankForm, draft } from "../lib/capture.svelte";
+
+beforeEach(() => {
+  draft.form = blankForm();
+  draft.addTo = null;
+  draft.followUp = 0;
+  draft.choices = { contact_type: "target", status: "cold_lead", priority: "medium" };
+});
 
 const $ = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
 
@@ -11,14 +19,15 @@ async function type(id: string, value: string) {
 
 describe("quick capture", () => {
   it("keeps what was typed and names the field when the save is refused", async () => {
-    mockCommands({ create_record: reject("email", "not an email address") });
+    mockCommands({ capture_contact: reject("email", "'not-an-email' is not an email address"), capture_event: () => null, companies: () => [], likely_matches: () => [] });
     render(QuickCapture);
     await type("cap-first", "Alan");
     await type("cap-last", "Turing");
     await type("cap-email", "not-an-email");
     await type("cap-note", "met at booth 4");
     await fireEvent.click($("cap-save"));
-    await waitFor(() => expect($("cap-error").textContent).toBe("email: not an email address"));
+    await waitFor(() => expect($("cap-email-error").textContent).toBe("Email 'not-an-email' is not an email address"));
+    expect(document.getElementById("cap-error")).toBeNull();
     expect($("cap-first").value).toBe("Alan");
     expect($("cap-last").value).toBe("Turing");
     expect($("cap-email").value).toBe("not-an-email");
@@ -28,7 +37,7 @@ describe("quick capture", () => {
   });
 
   it("saves the note into the contact, clears, refocuses first name and confirms", async () => {
-    const calls = mockCommands({ create_record: (a) => ({ id: "c1", ...a.fields }) });
+    const calls = mockCommands({ capture_contact: (a) => captured(a), capture_event: () => null, companies: () => [], likely_matches: () => [] });
     render(QuickCapture);
     await type("cap-first", "Grace");
     await type("cap-last", "Hopper");
@@ -37,9 +46,10 @@ describe("quick capture", () => {
     await fireEvent.change($<HTMLSelectElement>("cap-status"), { target: { value: "hot_lead" } });
     await fireEvent.submit(document.getElementById("capture")!);
     await waitFor(() => expect($("cap-saved").textContent).toBe("Saved Grace Hopper"));
-    const sent = calls.find((c) => c.cmd === "create_record")!.args;
-    expect(sent.table).toBe("contacts");
-    expect(sent.fields).toEqual({ first_name: "Grace", last_name: "Hopper", company: "Navy", notes: "wants a demo", contact_type: "target", status: "hot_lead", priority: "medium" });
+    const sent = calls.find((c) => c.cmd === "capture_contact")!.args.capture;
+    expect(sent.contact).toEqual({ first_name: "Grace", last_name: "Hopper", company: "Navy", notes: "wants a demo", contact_type: "target", status: "hot_lead", priority: "medium" });
+    expect(sent.event_id).toBeNull();
+    expect(sent.follow_up_days).toBeNull();
     expect($("cap-first").value).toBe("");
     expect($("cap-company").value).toBe("");
     expect($<HTMLTextAreaElement>("cap-note").value).toBe("");
@@ -48,12 +58,70 @@ describe("quick capture", () => {
   });
 
   it("Enter in the note saves", async () => {
-    const calls = mockCommands({ create_record: (a) => ({ id: "c2", ...a.fields }) });
+    const calls = mockCommands({ capture_contact: (a) => captured(a), capture_event: () => null, companies: () => [], likely_matches: () => [] });
     render(QuickCapture);
     await type("cap-first", "Ada");
     await type("cap-last", "King");
     await fireEvent.keyDown($("cap-note"), { key: "Enter" });
     await waitFor(() => expect($("cap-saved").textContent).toBe("Saved Ada King"));
-    expect(calls.filter((c) => c.cmd === "create_record")).toHaveLength(1);
+    expect(calls.filter((c) => c.cmd === "capture_contact")).toHaveLength(1);
+  });
+
+  it("links to the event going on, schedules a follow-up and offers a known person", async () => {
+    const summit = { event: { id: "e1", title: "Lisbon Summit" }, chosen: false };
+    const known = { contact: { id: "k1", first_name: "Li", last_name: "Wei", company: "Kestrel", email: null }, phone: "+1 212 555 0100", reason: "same_phone", why: "same phone" };
+    const calls = mockCommands({
+      capture_event: () => summit,
+      companies: () => ["Kestrel", "Nimbus"],
+      likely_matches: (a) => (a.fields.phone ? [known] : []),
+      capture_contact: (a) => captured(a, a.capture.add_to ? { created: false, filled: ["email"] } : {}),
+    });
+    render(QuickCapture);
+    await waitFor(() => expect($("cap-at").textContent).toContain("Lisbon Summit"));
+    expect(document.activeElement).toBe($("cap-first"));
+    await type("cap-first", "Jun");
+    await fireEvent.change($<HTMLSelectElement>("cap-follow"), { target: { value: "3" } });
+    await fireEvent.submit(document.getElementById("capture")!);
+    await waitFor(() => expect($("cap-saved").textContent).toBe("Saved Jun · met at Lisbon Summit · follow-up in 3 days"));
+    const first = calls.find((c) => c.cmd === "capture_contact")!.args.capture;
+    expect(first).toEqual({ contact: { first_name: "Jun", contact_type: "target", status: "cold_lead", priority: "medium" }, event_id: "e1", follow_up_days: 3, add_to: null });
+    // A phone already known: the match is offered, and the meeting goes to that contact.
+    await type("cap-first", "Li");
+    await type("cap-phone", "212.555.0100");
+    await type("cap-email", "li@kestrel.test");
+    await waitFor(() => expect($("cap-matches").textContent).toContain("Li Wei"));
+    expect($("cap-matches").textContent).toContain("same phone");
+    await fireEvent.click(document.querySelector<HTMLButtonElement>("#cap-matches .add-to")!);
+    expect($("cap-adding").textContent).toContain("Li Wei");
+    await fireEvent.submit(document.getElementById("capture")!);
+    await waitFor(() => expect($("cap-saved").textContent).toBe("Added the meeting to Li Wei (filled email) · met at Lisbon Summit"));
+    const second = calls.filter((c) => c.cmd === "capture_contact")[1].args.capture;
+    expect(second.add_to).toBe("k1");
+  });
+
+  it("keeps the draft when closed and reopened", async () => {
+    mockCommands({ capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    const first = render(QuickCapture);
+    await type("cap-first", "Half");
+    await type("cap-company", "Typed");
+    first.unmount();
+    render(QuickCapture);
+    expect($("cap-first").value).toBe("Half");
+    expect($("cap-company").value).toBe("Typed");
+    await fireEvent.click($("cap-clear"));
+    expect($("cap-first").value).toBe("");
   });
 });
+
+function captured(a: Record<string, any>, over: Record<string, unknown> = {}) {
+  const c = a.capture;
+  const base = c.add_to ? { id: c.add_to, first_name: "Li", last_name: "Wei" } : { id: "new", ...c.contact, last_name: c.contact.last_name ?? "" };
+  return {
+    contact: base,
+    created: true,
+    filled: [],
+    met_at: c.event_id ? { id: "m1", subject: "Met at" } : null,
+    follow_up: c.follow_up_days ? { id: "f1" } : null,
+    ...over,
+  };
+}

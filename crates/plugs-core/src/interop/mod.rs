@@ -16,6 +16,7 @@ pub mod text;
 pub mod vcard;
 
 use crate::error::{Error, Result};
+use crate::matching::{self, Keys};
 use crate::repo::{self, Ctx, Origin, Record};
 use crate::search::DeferredIndex;
 use crate::store::Store;
@@ -421,19 +422,12 @@ pub fn read(bytes: &[u8], options: &ImportOptions) -> Result<(Vec<Draft>, Vec<Im
 struct Index {
     ids: HashMap<Uuid, Uuid>,
     emails: HashMap<String, Uuid>,
-    /// Name + company → the contact and its email (if any).
-    names: HashMap<(String, String, String), (Uuid, Option<String>)>,
+    /// Folded name + company → the contact and its email (if any).
+    names: HashMap<(String, String), (Uuid, Option<String>)>,
 }
 
-fn key_name(f: &Record) -> Option<(String, String, String)> {
-    let g = |k: &str| f.get(k).and_then(Value::as_str).map(|s| s.trim().to_lowercase()).unwrap_or_default();
-    let (a, b) = (g("first_name"), g("last_name"));
-    if a.is_empty() && b.is_empty() {
-        return None;
-    }
-    Some((a, b, g("company")))
-}
-
+/// The duplicate check of the import: [`matching::same_person`] over the contacts of the store
+/// and those the import wrote, keeping the reasons it merges on.
 impl Index {
     fn load(ctx: &Ctx) -> Result<Index> {
         let mut ix = Index::default();
@@ -448,49 +442,45 @@ impl Index {
                     f.insert(k.into(), Value::String(v));
                 }
             }
-            ix.add(id, &f);
+            ix.add(id, &Keys::of(&f));
         }
         Ok(ix)
     }
 
-    fn add(&mut self, id: Uuid, f: &Record) {
+    fn add(&mut self, id: Uuid, k: &Keys) {
         self.ids.insert(id, id);
-        if let Some(e) = f.get("email").and_then(Value::as_str) {
-            self.emails.entry(e.trim().to_lowercase()).or_insert(id);
+        if let Some(e) = &k.email {
+            self.emails.entry(e.clone()).or_insert(id);
         }
-        if let Some(k) = key_name(f) {
-            let email = f.get("email").and_then(Value::as_str).map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
-            self.names.entry(k).or_insert((id, email));
+        if let Some(nc) = k.name_at_company() {
+            self.names.entry(nc).or_insert((id, k.email.clone()));
         }
     }
 
-    fn remove(&mut self, id: Uuid, f: &Record) {
+    fn remove(&mut self, id: Uuid, k: &Keys) {
         self.ids.remove(&id);
-        if let Some(e) = f.get("email").and_then(Value::as_str) {
-            let k = e.trim().to_lowercase();
-            if self.emails.get(&k) == Some(&id) {
-                self.emails.remove(&k);
+        if let Some(e) = &k.email {
+            if self.emails.get(e) == Some(&id) {
+                self.emails.remove(e);
             }
         }
-        if let Some(k) = key_name(f) {
-            if self.names.get(&k).map(|(i, _)| *i) == Some(id) {
-                self.names.remove(&k);
+        if let Some(nc) = k.name_at_company() {
+            if self.names.get(&nc).map(|(i, _)| *i) == Some(id) {
+                self.names.remove(&nc);
             }
         }
     }
 
-    fn find(&self, d: &Draft) -> Option<Uuid> {
-        d.id.and_then(|i| self.ids.get(&i).copied())
-            .or_else(|| d.fields.get("email").and_then(Value::as_str).and_then(|e| self.emails.get(&e.trim().to_lowercase()).copied()))
-            // The same name at the same company is the same person, unless both have an email
-            // and the emails differ (two people of one name at a large company).
-            .or_else(|| {
-                let email = d.fields.get("email").and_then(Value::as_str).map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
-                key_name(&d.fields).and_then(|k| self.names.get(&k)).and_then(|(id, known)| match (&email, known) {
-                    (Some(a), Some(b)) if a != b => None,
-                    _ => Some(*id),
-                })
-            })
+    fn find(&self, d: &Draft, k: &Keys) -> Option<Uuid> {
+        if let Some(id) = d.id.and_then(|i| self.ids.get(&i)) {
+            return Some(*id);
+        }
+        if let Some(id) = k.email.as_ref().and_then(|e| self.emails.get(e)) {
+            return Some(*id);
+        }
+        let (id, email) = k.name_at_company().and_then(|nc| self.names.get(&nc))?;
+        let known = Keys { email: email.clone(), ..k.clone() };
+        matching::same_person(k, &known).filter(|r| r.merges_on_import()).map(|_| *id)
     }
 }
 
@@ -505,7 +495,7 @@ fn is_empty(v: Option<&Value>) -> bool {
 /// What one entry did, applied to the report once its savepoint is released.
 #[derive(Default)]
 struct Outcome {
-    created: Option<(Uuid, Record)>,
+    created: Option<(Uuid, Keys)>,
     merge: Option<ImportMerge>,
     media: usize,
     warnings: Vec<ImportNote>,
@@ -674,11 +664,11 @@ impl Store {
         // Contacts are indexed for search once per chunk rather than one by one.
         let mut deferred = if chunk.len() >= DeferredIndex::FROM { Some(DeferredIndex::begin(&tx)?) } else { None };
         let mut res = ChunkResult::default();
-        let mut added: Vec<(Uuid, Record)> = Vec::new();
+        let mut added: Vec<(Uuid, Keys)> = Vec::new();
         let mut files: Vec<std::path::PathBuf> = Vec::new();
-        let undo = |ix: &mut Index, added: &[(Uuid, Record)], files: &[std::path::PathBuf]| {
-            for (id, r) in added {
-                ix.remove(*id, r);
+        let undo = |ix: &mut Index, added: &[(Uuid, Keys)], files: &[std::path::PathBuf]| {
+            for (id, k) in added {
+                ix.remove(*id, k);
             }
             for f in files {
                 let _ = std::fs::remove_file(f);
@@ -702,12 +692,12 @@ impl Store {
                         tx.execute_batch("RELEASE entry")?;
                     }
                     files.extend(written);
-                    if let Some((id, made)) = out.created {
+                    if let Some((id, keys)) = out.created {
                         if let Some(d) = deferred.as_mut() {
                             d.written(id);
                         }
-                        ix.add(id, &made);
-                        added.push((id, made));
+                        ix.add(id, &keys);
+                        added.push((id, keys));
                         res.created += 1;
                     }
                     res.merges.extend(out.merge);
@@ -763,7 +753,8 @@ impl Store {
         out.warnings = ready.warnings;
         let forgiven = ready.draft?;
         let d = &forgiven;
-        let contact_id = match ix.find(d) {
+        let keys = ready.keys.unwrap_or_else(|| Keys::of(&d.fields));
+        let contact_id = match ix.find(d, &keys) {
             Some(id) => {
                 // The contact may be one this chunk created: its index entry must exist before
                 // the update trigger replaces it.
@@ -810,7 +801,7 @@ impl Store {
                     None => repo::create(ctx, spec, new_record(d), Origin::Client)?,
                 };
                 let id = made.get("id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::invalid("id", "corrupt_row", "no id"))?;
-                out.created = Some((id, made));
+                out.created = Some((id, keys));
                 id
             }
         };
@@ -871,6 +862,8 @@ impl Store {
 /// store; `None` otherwise), used unless the entry turns out to be someone already known.
 struct Ready {
     draft: Result<Draft>,
+    /// The duplicate check's keys of the entry.
+    keys: Option<Keys>,
     warnings: Vec<ImportNote>,
     create: Option<Result<repo::Prepared>>,
 }
@@ -879,7 +872,8 @@ fn ready(d: &Draft, actor: &crate::store::Actor, now: crate::types::Timestamp) -
     let mut warnings = Vec::new();
     let draft = forgive(d, &mut warnings);
     let create = draft.as_ref().ok().and_then(|f| repo::prepare_create(actor, now, &crate::tables::contacts::SPEC, new_record(f), Origin::Client).transpose());
-    Ready { draft, warnings, create }
+    let keys = draft.as_ref().ok().map(|f| Keys::of(&f.fields));
+    Ready { draft, keys, warnings, create }
 }
 
 /// The new contact an entry makes.

@@ -1,0 +1,39 @@
+// Quick capture's draft: it outlives the panel (Esc, closing, reopening) until it is saved.
+export type CaptureForm = {
+  first_name: string;
+  last_name: string;
+  company: string;
+  job_title: string;
+  email: string;
+  phone: string;
+  notes: string;
+};
+
+export const blankForm = (): CaptureForm => ({ first_name: "", last_name: "", company: "", job_title: "", email: "", phone: "", notes: "" });
+
+export const draft = $state({
+  form: blankForm(),
+  /** The choices stay as they were for the next person. */
+  choices: { contact_type: "target", status: "cold_lead", priority: "medium" },
+  /** Days to a follow-up; 0 for none. */
+  followUp: 0,
+  /** A known contact the meeting is added to instead of a new one. */
+  addTo: null as null | { id: string; name: string },
+});
+
+/** The capture form's fields in words, for errors shown by their field. */
+export const FIELD_LABELS: Record<string, string> = {
+  first_name: "First name",
+  last_name: "Last name",
+  company: "Company",
+  job_title: "Job title",
+  email: "Email",
+  phone: "Phone",
+  notes: "Note",
+  contact_type: "Type",
+  status: "Status",
+  priority: "Priority",
+  event_id: "Event",
+  follow_up_days: "Follow-up",
+  add_to: "Known contact",
+};

@@ -364,6 +364,7 @@ fn captures_at_an_event_are_its_leads_in_the_real_window() {
         assert!(leads.contains(name), "{name} missing from {leads}");
     }
     assert!(d.text_content("#leads-per-member").contains("Ada Lovelace: 4"));
+    d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "document.getElementById('event-leads').scrollIntoView();", "args": [] })));
     d.screenshot("event-leads");
     // The contacts list filtered by the event.
     d.click("#leads-list");

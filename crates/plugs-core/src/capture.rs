@@ -263,14 +263,7 @@ impl Store {
             let sql = format!("SELECT {cols} FROM contacts WHERE organization_id = ?1 AND NOT is_deleted AND {cond} LIMIT 50");
             let mut st = conn.prepare_cached(&sql)?;
             let names: Vec<&str> = cols.split(", ").collect();
-            let rows = st.query_map(rusqlite::params![org, param], |r| {
-                let mut m = Record::new();
-                for (i, n) in names.iter().enumerate() {
-                    let col = contacts::SPEC.column(n).expect("a contacts column");
-                    m.insert((*n).to_owned(), crate::schema::SqlColumn::read_sql(col, r.get_ref(i)?));
-                }
-                Ok(m)
-            })?;
+            let rows = st.query_map(rusqlite::params![org, param], |r| contact_fields(r, &names))?;
             for r in rows {
                 found.push(r?);
             }
@@ -310,23 +303,21 @@ impl Store {
     /// member; a person met twice counts once.
     pub fn event_leads(&self, event: Uuid) -> Result<EventLeads> {
         let actor = self.actor()?;
-        let sql = "SELECT c.id, c.first_name, c.last_name, c.company, c.email, c.contact_type, c.status, c.priority, c.lead_score,
-                          i.interaction_date, i.user_id, coalesce(trim(u.first_name || ' ' || u.last_name), '')
+        let names = ContactRow::COLUMNS;
+        let cols = names.iter().map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {cols}, i.interaction_date, i.user_id, coalesce(trim(u.first_name || ' ' || u.last_name), '')
                    FROM contact_interactions i
                    JOIN contacts c ON c.id = i.contact_id AND NOT c.is_deleted
                    LEFT JOIN users u ON u.id = i.user_id
                    WHERE i.organization_id = ?1 AND NOT i.is_deleted AND i.interaction_type = 'event'
                      AND json_extract(i.metadata, '$.event_id') = ?2
-                   ORDER BY i.interaction_date DESC, c.id";
-        let mut st = self.connection().prepare_cached(sql)?;
-        let names = ["id", "first_name", "last_name", "company", "email", "contact_type", "status", "priority", "lead_score"];
+                   ORDER BY i.interaction_date DESC, c.id"
+        );
+        let mut st = self.connection().prepare_cached(&sql)?;
         let rows = st.query_map(rusqlite::params![actor.organization_id.to_string(), event.to_string()], |r| {
-            let mut m = Record::new();
-            for (i, n) in names.iter().enumerate() {
-                let col = contacts::SPEC.column(n).expect("a contacts column");
-                m.insert((*n).to_owned(), crate::schema::SqlColumn::read_sql(col, r.get_ref(i)?));
-            }
-            Ok((m, r.get::<_, String>(9)?, r.get::<_, String>(10)?, r.get::<_, String>(11)?))
+            let n = names.len();
+            Ok((contact_fields(r, names)?, r.get::<_, String>(n)?, r.get::<_, String>(n + 1)?, r.get::<_, String>(n + 2)?))
         })?;
         let mut leads: Vec<Lead> = Vec::new();
         for row in rows {
@@ -360,6 +351,17 @@ impl Store {
         let rows = st.query_map(rusqlite::params![actor.organization_id.to_string(), limit.clamp(1, 5000) as i64], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The first columns of a result row, named `names` (contacts columns), read as a SELECT of
+/// contacts reads them.
+fn contact_fields(r: &rusqlite::Row<'_>, names: &[&str]) -> rusqlite::Result<Record> {
+    let mut m = Record::new();
+    for (i, n) in names.iter().enumerate() {
+        let col = contacts::SPEC.column(n).expect("a contacts column");
+        m.insert((*n).to_owned(), crate::schema::SqlColumn::read_sql(col, r.get_ref(i)?));
+    }
+    Ok(m)
 }
 
 fn object(v: Value) -> Record {

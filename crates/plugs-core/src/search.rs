@@ -102,7 +102,7 @@ pub struct ContactRow {
 }
 
 impl ContactRow {
-    const COLUMNS: &'static [&'static str] = &["id", "first_name", "last_name", "company", "email", "contact_type", "status", "priority", "lead_score"];
+    pub(crate) const COLUMNS: &'static [&'static str] = &["id", "first_name", "last_name", "company", "email", "contact_type", "status", "priority", "lead_score"];
 }
 
 /// Writes the search-index entries of contacts inserted during one bulk transaction in a single

@@ -4,9 +4,19 @@
 # Debian packages every build needs (rusqlite compiles its bundled SQLite with the C compiler).
 PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev
     libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
-    libayatana-appindicator3-dev libssl-dev)
+    libayatana-appindicator3-dev libssl-dev
+    libtesseract-dev libleptonica-dev libclang-dev
+    tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-spa)
+# (Card scanning: Tesseract's library and headers, the clang its Rust binding is generated with,
+# and the language data for English, French, German and Spanish.)
 # What the tests run for real: a D-Bus session bus and the Secret Service keychain.
-PLUGS_TEST_PACKAGES=(dbus gnome-keyring xvfb xauth notification-daemon webkit2gtk-driver)
+PLUGS_TEST_PACKAGES=(dbus gnome-keyring xvfb xauth notification-daemon webkit2gtk-driver
+    fonts-dejavu-core fonts-liberation2)
+# (The fonts the scan tests print their business cards in.)
+
+# Tesseract's OpenMP threads spin while they wait: a card's OCR is several times slower with them
+# on a small machine. libgomp reads this as a program loads (see plugs_scan::single_threaded_ocr).
+export OMP_THREAD_LIMIT="${OMP_THREAD_LIMIT:-1}"
 
 plugs_apt_install() {
     local missing=()

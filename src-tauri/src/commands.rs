@@ -6,6 +6,7 @@ use plugs_core::capture::{Capture, CaptureEvent, Captured, EventLeads, LikelyMat
 use plugs_core::files::Upload;
 use plugs_core::interop::ImportReport;
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
+use plugs_core::scan::Scanned;
 use plugs_core::search::ContactRow;
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
@@ -20,6 +21,12 @@ use uuid::Uuid;
 use crate::background::Sync;
 #[cfg(test)]
 use crate::typescript::{Signature, TsType};
+
+/// The card reader, its OCR engine loaded on the first scan and kept.
+fn scanner() -> &'static plugs_scan::Scanner {
+    static SCANNER: std::sync::OnceLock<plugs_scan::Scanner> = std::sync::OnceLock::new();
+    SCANNER.get_or_init(plugs_scan::Scanner::default)
+}
 
 /// The one store of the app.
 pub struct AppStore(pub Mutex<Store>);
@@ -91,6 +98,20 @@ commands! {
         let r = with(&s, |st| st.capture(&capture));
         sync.nudge();
         r
+    }
+
+    /// Reads a business card photo or a badge QR code (offline) into a draft for the capture form:
+    /// nothing is saved until the person checks it and presses Save.
+    fn scan_card(; image: Upload) -> Scanned {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(image.data_base64.trim())
+            .map_err(|_| plugs_core::Error::invalid("scan", "invalid_format", "the picture did not arrive intact").to_payload())?;
+        // OCR takes a fraction of a second to a second: off the async workers.
+        let scanned = tauri::async_runtime::spawn_blocking(move || scanner().scan(&bytes).map(|o| o.scanned))
+            .await
+            .map_err(|_| plugs_core::Error::invalid("scan", "failed", "the scan stopped unexpectedly").to_payload())?;
+        scanned.map_err(|e| e.to_payload())
     }
 
     /// The event captures are linked to now (chosen for today, or going on), if any.

@@ -37,6 +37,9 @@ fn fewer_malloc_arenas() {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    // Card scans' OCR runs single-threaded (see plugs_scan::single_threaded_ocr): the launchers
+    // set the limit; a start without it starts again with it, before anything else.
+    plugs_scan::single_threaded_ocr();
     STARTED.get_or_init(std::time::Instant::now);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     fewer_malloc_arenas();

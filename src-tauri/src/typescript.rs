@@ -70,6 +70,7 @@ declared!(
     plugs_core::capture::CaptureEvent,
     plugs_core::capture::LikelyMatch,
     plugs_core::capture::EventLeads,
+    plugs_core::scan::Scanned,
 );
 
 fn camel(snake: &str) -> String {

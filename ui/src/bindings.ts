@@ -172,7 +172,11 @@ follow_up_days: number | null,
  * Log the meeting on this existing contact instead of creating one (a person already
  * known); its empty fields are filled from what was typed.
  */
-add_to: string | null, };
+add_to: string | null, 
+/**
+ * The scanned card's picture, kept as the contact's media in the same transaction.
+ */
+card?: Upload, };
 
 export type Captured = { contact: Contact, 
 /**

@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -18,6 +18,9 @@ export const commands = {
   /** Captures someone just met (one transaction): a new contact, or the meeting added to a known */
   /** one; linked to the event met at; with an optional follow-up. */
   captureContact: (capture: Capture) => invoke<Captured>("capture_contact", { capture }),
+  /** Reads a business card photo or a badge QR code (offline) into a draft for the capture form: */
+  /** nothing is saved until the person checks it and presses Save. */
+  scanCard: (image: Upload) => invoke<Scanned>("scan_card", { image }),
   /** The event captures are linked to now (chosen for today, or going on), if any. */
   captureEvent: () => invoke<CaptureEvent | null>("capture_event"),
   /** Links today's captures on this device to an event (null: to none). */

@@ -130,6 +130,11 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
                     .arg(Arg::new("add-to").long("add-to").value_name("CONTACT_ID").help("log the meeting on this known contact instead (fills its empty fields)")),
             )
             .subcommand(
+                Command::new("scan")
+                    .about("Read a business card photo or a badge QR code (offline): the fields found, each with its confidence, and known contacts who look like the person; nothing is saved")
+                    .arg(Arg::new("file").required(true).value_name("FILE").help("an image: PNG, JPEG, WebP, GIF, BMP or TIFF")),
+            )
+            .subcommand(
                 Command::new("matches")
                     .about("Known contacts who look like this person (same email, phone, name and company)")
                     .args(field_args(spec.creatable().filter(|c| ["first_name", "last_name", "email", "phone", "company"].contains(&c.name)))),
@@ -451,8 +456,31 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
                 Some(s) => Some(Uuid::parse_str(s).map_err(|_| Error::invalid("add_to", "invalid_format", format!("'{s}' is not a contact id")))?),
                 None => None,
             };
-            let c = plugs_core::capture::Capture { contact: fields(a, spec.creatable())?, event_id: event, follow_up_days: a.get_one::<u32>("follow-up").copied(), add_to };
+            let c =
+                plugs_core::capture::Capture { contact: fields(a, spec.creatable())?, event_id: event, follow_up_days: a.get_one::<u32>("follow-up").copied(), add_to, card: None };
             val(serde_json::to_value(store.capture(&c)?))
+        }
+        "scan" => {
+            // Tesseract's threads are limited as the program loads (see plugs_scan): the command
+            // starts itself again with the limit the first time.
+            plugs_scan::single_threaded_ocr();
+            let file = a.get_one::<String>("file").cloned().unwrap_or_default();
+            let bytes = std::fs::read(&file).map_err(|e| Error::invalid("file", "unreadable", format!("cannot read {file}: {e}")))?;
+            let scanned = plugs_scan::Scanner::default().scan(&bytes)?.scanned;
+            let matches = store.likely_matches(&scanned.contact, 5)?;
+            let mut text = format!("read from {} ({}); check before saving:\n", if scanned.source == "qr" { "a QR code" } else { "the printed card" }, scanned.kind);
+            for f in &scanned.fields {
+                text.push_str(&format!("  {:<13} {}  ({:.0}%)\n", f.field, f.value, f.confidence * 100.0));
+            }
+            for l in &scanned.other_lines {
+                text.push_str(&format!("  also on the card: {l}\n"));
+            }
+            for m in &matches {
+                text.push_str(&format!("  already known? {} {} ({}): {}\n", m.contact.first_name, m.contact.last_name, m.contact.id, m.why));
+            }
+            let mut v = serde_json::to_value(&scanned).unwrap_or_default();
+            v["likely_matches"] = serde_json::to_value(&matches).unwrap_or_default();
+            Ok(Output::Message(text.trim_end().to_owned(), v))
         }
         "matches" => {
             let found = store.likely_matches(&fields(a, spec.creatable())?, 10)?;

@@ -77,6 +77,8 @@ pub fn typescript() -> String {
         <crate::capture::CaptureEvent as TS>::decl(&cfg),
         <crate::capture::LikelyMatch as TS>::decl(&cfg),
         <crate::capture::Lead as TS>::decl(&cfg),
+        <crate::scan::Scanned as TS>::decl(&cfg),
+        <crate::scan::ScannedField as TS>::decl(&cfg),
         <crate::capture::MemberLeads as TS>::decl(&cfg),
         <crate::capture::EventLeads as TS>::decl(&cfg),
     ];

@@ -46,6 +46,9 @@ pub struct Capture {
     /// Log the meeting on this existing contact instead of creating one (a person already
     /// known); its empty fields are filled from what was typed.
     pub add_to: Option<Uuid>,
+    /// The scanned card's picture, kept as the contact's media in the same transaction.
+    #[ts(optional)]
+    pub card: Option<crate::files::Upload>,
 }
 
 /// What a capture wrote.
@@ -126,12 +129,33 @@ pub fn display_name(r: &Record) -> String {
 impl Store {
     /// Captures a person (see the module's text): one transaction.
     pub fn capture(&self, c: &Capture) -> Result<Captured> {
-        let actor = self.actor()?;
+        self.actor()?;
         if let Some(d) = c.follow_up_days {
             if !(1..=365).contains(&d) {
                 return Err(Error::invalid("follow_up_days", "out_of_range", format!("a follow-up is 1 to 365 days away (got {d})")));
             }
         }
+        // The card's picture is written to the media folder first (whole or not at all); its row
+        // joins the capture's transaction, and the file goes again if that fails.
+        let card = match &c.card {
+            Some(u) => {
+                let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, u.data_base64.trim())
+                    .map_err(|_| Error::invalid("card", "invalid_format", "the card's picture did not arrive intact"))?;
+                Some(self.store_bytes(u, &bytes)?)
+            }
+            None => None,
+        };
+        let made = self.capture_in(c, card.as_ref().map(|(r, _)| r.clone()));
+        if made.is_err() {
+            if let Some((_, path)) = card {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        made
+    }
+
+    fn capture_in(&self, c: &Capture, card: Option<Record>) -> Result<Captured> {
+        let actor = self.actor()?;
         let (tx, _turn) = self.begin_write()?;
         let ctx = Ctx { conn: &tx, actor: &actor, now: self.now() };
         let event = match c.event_id {
@@ -200,6 +224,13 @@ impl Store {
             }
             None => None,
         };
+        if let (Some(mut rec), Some(u)) = (card, &c.card) {
+            rec.insert("related_contact".into(), Value::String(contact_id.clone()));
+            if rec.get("title").and_then(Value::as_str) == Some(u.file_name.as_str()) {
+                rec.insert("title".into(), Value::String(format!("Business card of {name}")));
+            }
+            crate::files::create_media(&ctx, u, rec)?;
+        }
         tx.commit()?;
         // The contact as it is now (a meeting changes its last interaction).
         let contact = repo::get(self.connection(), &actor, spec, Uuid::parse_str(&contact_id).map_err(|_| Error::invalid("id", "corrupt_row", "no id"))?)?;

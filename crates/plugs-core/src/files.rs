@@ -17,7 +17,7 @@ use uuid::Uuid;
 pub const MAX_FILE: usize = 50 * 1024 * 1024;
 
 /// A file to attach, as the window sends it.
-#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ts_rs::TS)]
 pub struct Upload {
     pub file_name: String,
     pub mime_type: String,
@@ -54,6 +54,20 @@ impl Store {
     /// Stores the bytes and creates the `media` row (and links an expense's receipt) in one
     /// transaction; on any refusal the file is removed again.
     pub fn attach_file(&self, u: &Upload, bytes: &[u8]) -> Result<Media> {
+        let (rec, path) = self.store_bytes(u, bytes)?;
+        let made = self.write(|ctx| {
+            let m = create_media(ctx, u, rec)?;
+            serde_json::from_value::<Media>(Value::Object(m)).map_err(|e| Error::invalid("media", "corrupt_row", e.to_string()))
+        });
+        if made.is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+        made
+    }
+
+    /// Checks a file and writes its bytes to the media folder (whole or not at all): the `media`
+    /// row to create for it, and where the bytes are (to remove if that row is not written).
+    pub(crate) fn store_bytes(&self, u: &Upload, bytes: &[u8]) -> Result<(Record, PathBuf)> {
         if bytes.is_empty() {
             return Err(Error::invalid("file", "empty", "the file is empty"));
         }
@@ -83,21 +97,7 @@ impl Store {
         if let Some(x) = u.expense_id {
             rec.insert("metadata".into(), json!({ "expense_id": x }));
         }
-        let made = self.write(|ctx| {
-            let m = repo::create(ctx, &crate::tables::media::SPEC, rec, Origin::Client)?;
-            if let Some(x) = u.expense_id {
-                let spec = &crate::tables::expenses::SPEC;
-                let old = repo::get(ctx.conn, ctx.actor, spec, x).map_err(|_| Error::invalid("expense_id", "not_found", "the expense does not exist"))?;
-                let mut meta = old.get("metadata").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
-                meta["receipt_media_id"] = m["id"].clone();
-                repo::update(ctx, spec, x, [("metadata".to_owned(), meta)].into_iter().collect(), Origin::Client)?;
-            }
-            serde_json::from_value::<Media>(Value::Object(m)).map_err(|e| Error::invalid("media", "corrupt_row", e.to_string()))
-        });
-        if made.is_err() {
-            let _ = std::fs::remove_file(&path);
-        }
-        made
+        Ok((rec, path))
     }
 
     /// The bytes of an attached file and its MIME type.
@@ -114,4 +114,18 @@ impl Store {
         let (mime, bytes) = self.media_bytes(id)?;
         Ok(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
     }
+}
+
+/// Creates the `media` row of stored bytes (see [`Store::store_bytes`]) in a transaction, and
+/// links an expense's receipt.
+pub(crate) fn create_media(ctx: &crate::ctx::Ctx, u: &Upload, rec: Record) -> Result<Record> {
+    let m = repo::create(ctx, &crate::tables::media::SPEC, rec, Origin::Client)?;
+    if let Some(x) = u.expense_id {
+        let spec = &crate::tables::expenses::SPEC;
+        let old = repo::get(ctx.conn, ctx.actor, spec, x).map_err(|_| Error::invalid("expense_id", "not_found", "the expense does not exist"))?;
+        let mut meta = old.get("metadata").cloned().filter(Value::is_object).unwrap_or_else(|| json!({}));
+        meta["receipt_media_id"] = m["id"].clone();
+        repo::update(ctx, spec, x, [("metadata".to_owned(), meta)].into_iter().collect(), Origin::Client)?;
+    }
+    Ok(m)
 }

@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod repair;
 pub mod repo;
 mod rules;
+pub mod scan;
 pub mod schema;
 pub mod search;
 pub mod settings;

@@ -123,6 +123,39 @@ fn a_refused_capture_writes_nothing() {
 }
 
 #[test]
+fn a_scanned_card_is_kept_as_the_contacts_media_in_the_same_write() {
+    use base64::Engine;
+    let (d, store) = workspace();
+    let picture = b"\xff\xd8\xff\xe0 a card photo".to_vec();
+    let card = plugs_core::files::Upload {
+        file_name: "IMG_0042.jpg".into(),
+        mime_type: "image/jpeg".into(),
+        data_base64: base64::engine::general_purpose::STANDARD.encode(&picture),
+        ..Default::default()
+    };
+    let media_files = || std::fs::read_dir(d.path().join("media")).map(|r| r.count()).unwrap_or(0);
+
+    // Refused (a bad email): no contact, no media row, no file left behind.
+    let bad = Capture { contact: rec(json!({ "first_name": "Jun", "email": "jun at nimbus" })), card: Some(card.clone()), ..Default::default() };
+    assert_eq!(store.capture(&bad).unwrap_err().to_payload().field.as_deref(), Some("email"));
+    assert_eq!((count(&store, "contacts"), count(&store, "media"), media_files()), (0, 0, 0));
+
+    let ok = Capture { contact: rec(json!({ "first_name": "Jun", "company": "Nimbus" })), card: Some(card), ..Default::default() };
+    let jun = store.capture(&ok).unwrap().contact;
+    let (title, related, path): (String, String, String) =
+        store.connection().query_row("SELECT title, related_contact, file_path FROM media WHERE NOT is_deleted", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    assert_eq!((title.as_str(), related), ("Business card of Jun", jun.id.to_string()));
+    assert_eq!(std::fs::read(d.path().join(path)).unwrap(), picture);
+
+    let garbled = Capture {
+        contact: rec(json!({ "first_name": "Kim" })),
+        card: Some(plugs_core::files::Upload { file_name: "x.png".into(), data_base64: "%%%".into(), ..Default::default() }),
+        ..Default::default()
+    };
+    assert_eq!(store.capture(&garbled).unwrap_err().to_payload().field.as_deref(), Some("card"));
+}
+
+#[test]
 fn a_known_person_is_suggested_and_the_meeting_added_to_them() {
     let (_d, store) = workspace();
     let summit = event(&store, "Summit", -60, 60);

@@ -202,6 +202,36 @@ why: string, };
 
 export type Lead = { contact: ContactRow, met_at: Timestamp, captured_by: string, captured_by_name: string, };
 
+export type Scanned = { 
+/**
+ * `qr` or `ocr`.
+ */
+source: string, 
+/**
+ * What the code or card held: `vcard`, `mecard`, `bizcard`, `url`, `email`, `phone`,
+ * `text` (a QR code of plain lines) or `card` (OCR).
+ */
+kind: string, 
+/**
+ * The capture form's fields (`first_name`, `last_name`, `company`, `job_title`, `email`,
+ * `phone`, `linkedin_url`, `metadata` with the rest).
+ */
+contact: { [key in string]?: JsonValue }, 
+/**
+ * Each filled field with its confidence, in form order.
+ */
+fields: Array<ScannedField>, 
+/**
+ * Text lines that were read but placed in no field (an address, a slogan…).
+ */
+other_lines: Array<string>, 
+/**
+ * The text as read.
+ */
+text: string, };
+
+export type ScannedField = { field: string, value: string, confidence: number, };
+
 export type MemberLeads = { user_id: string, name: string, leads: number, };
 
 export type EventLeads = { leads: Array<Lead>, per_member: Array<MemberLeads>, };

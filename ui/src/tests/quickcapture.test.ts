@@ -8,6 +8,7 @@ beforeEach(() => {
   draft.form = blankForm();
   draft.addTo = null;
   draft.followUp = 0;
+  draft.scan = null;
   draft.choices = { contact_type: "target", status: "cold_lead", priority: "medium" };
 });
 
@@ -110,6 +111,70 @@ describe("quick capture", () => {
     expect($("cap-company").value).toBe("Typed");
     await fireEvent.click($("cap-clear"));
     expect($("cap-first").value).toBe("");
+  });
+});
+
+
+describe("scanning a card", () => {
+  const scanned = {
+    source: "ocr",
+    kind: "card",
+    contact: {
+      first_name: "Jun",
+      last_name: "Park",
+      company: "Nimbus Robotics",
+      email: "jun.park@nimbus-robotics.com",
+      linkedin_url: "https://www.linkedin.com/in/junpark",
+      metadata: { urls: [{ value: "https://www.nimbus-robotics.com" }], scan: { text: "Jun Park" } },
+    },
+    fields: [
+      { field: "first_name", value: "Jun", confidence: 0.95 },
+      { field: "last_name", value: "Park", confidence: 0.95 },
+      { field: "company", value: "Nimbus Robotics", confidence: 0.45 },
+      { field: "email", value: "jun.park@nimbus-robotics.com", confidence: 0.92 },
+      { field: "linkedin_url", value: "https://www.linkedin.com/in/junpark", confidence: 0.9 },
+    ],
+    other_lines: ["12 rue de la Paix"],
+    text: "Jun Park",
+  };
+
+  it("fills the empty fields for a check, marks the unsure ones, and saves the picture with the person", async () => {
+    URL.createObjectURL = () => "blob:card";
+    URL.revokeObjectURL = () => {};
+    const calls = mockCommands({ scan_card: () => scanned, capture_contact: (a) => captured(a), capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    render(QuickCapture);
+    await type("cap-company", "Nimbus");
+    const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], "card.jpg", { type: "image/jpeg" });
+    await fireEvent.change($("cap-scan-file"), { target: { files: [file] } });
+    await waitFor(() => expect($("cap-first").value).toBe("Jun"));
+    // What was typed is kept; what the card said fills the rest; nothing is saved yet.
+    expect($("cap-company").value).toBe("Nimbus");
+    expect($("cap-email").value).toBe("jun.park@nimbus-robotics.com");
+    expect(calls.some((c) => c.cmd === "capture_contact")).toBe(false);
+    const unsure = document.querySelector("#cap-scanned li[data-field=company]")!;
+    expect(unsure.classList.contains("unsure")).toBe(true);
+    expect(unsure.textContent).toContain("45%, check it");
+    expect(document.querySelector("#cap-scanned li[data-field=email]")!.classList.contains("unsure")).toBe(false);
+    expect($("cap-scanned").textContent).toContain("Also on the card: 12 rue de la Paix");
+    expect(calls.find((c) => c.cmd === "scan_card")!.args.image.data_base64).toBe("/9j/4A==");
+
+    await fireEvent.submit(document.getElementById("capture")!);
+    await waitFor(() => expect($("cap-saved").textContent).toBe("Saved Jun Park"));
+    const sent = calls.find((c) => c.cmd === "capture_contact")!.args.capture;
+    expect(sent.contact.company).toBe("Nimbus");
+    expect(sent.contact.linkedin_url).toBe("https://www.linkedin.com/in/junpark");
+    expect(sent.contact.metadata.urls[0].value).toBe("https://www.nimbus-robotics.com");
+    expect(sent.card.file_name).toBe("card.jpg");
+    expect(document.getElementById("cap-scanned")).toBeNull();
+  });
+
+  it("says in words why a picture could not be read, and keeps the draft", async () => {
+    mockCommands({ scan_card: reject("scan", "this file is not an image (PNG, JPEG, WebP, GIF, BMP or TIFF are read)"), capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    render(QuickCapture);
+    await type("cap-first", "Ada");
+    await fireEvent.change($("cap-scan-file"), { target: { files: [new File(["MZ"], "setup.exe", { type: "" })] } });
+    await waitFor(() => expect($("cap-scan-error").textContent).toBe("this file is not an image (PNG, JPEG, WebP, GIF, BMP or TIFF are read)"));
+    expect($("cap-first").value).toBe("Ada");
   });
 });
 

@@ -379,3 +379,50 @@ fn captures_at_an_event_are_its_leads_in_the_real_window() {
     let store = Store::open_dir(data.path()).unwrap();
     assert_eq!(store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.len(), 4, "the duplicate made no new contact");
 }
+
+/// A business card photo dropped into quick capture is read offline (Tesseract), fills the form
+/// for a check, and is kept with the person saved: the bytes on disk are the photo's.
+#[test]
+fn a_scanned_card_fills_capture_and_stays_with_the_person_in_the_real_window() {
+    use base64::Engine;
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    drop(seeded(data.path()));
+    // A card printed in DejaVu Sans, slightly rotated, with noise (made by plugs-scan's test cards).
+    let photo = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/scan/card-jun-park.jpg")).unwrap();
+    let d = Driver::start(&screen.display, data.path());
+    d.wait("#nav-home");
+    d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "location.hash = '#/contacts';", "args": [] })));
+    d.click("#new-contact");
+    d.wait("#cap-scan");
+    // What a drop or a file picker does: the input gets the file, then "change".
+    d.call(
+        reqwest::Method::POST,
+        "/execute/sync",
+        Some(json!({ "script": "const b = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)); const dt = new DataTransfer(); dt.items.add(new File([b], 'IMG_0042.jpg', { type: 'image/jpeg' })); const i = document.getElementById('cap-scan-file'); i.files = dt.files; i.dispatchEvent(new Event('change', { bubbles: true }));", "args": [base64::engine::general_purpose::STANDARD.encode(&photo)] })),
+    );
+    d.wait_text("#cap-scanned", "Read from the card");
+    assert_eq!(d.value("#cap-first"), "Jun");
+    assert_eq!(d.value("#cap-last"), "Park");
+    assert_eq!(d.value("#cap-company"), "Nimbus Robotics");
+    assert_eq!(d.value("#cap-title"), "Head of Partnerships");
+    assert_eq!(d.value("#cap-email"), "jun.park@nimbus-robotics.com");
+    let panel = d.text_content("#cap-scanned");
+    assert!(panel.contains("LinkedIn: https://www.linkedin.com/in/junpark"), "{panel}");
+    d.screenshot("capture-scanned-card");
+    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 800, "height": 600 })));
+    d.screenshot("capture-scanned-card-800x600");
+    d.type_into("#cap-email", "\u{E007}");
+    d.wait_text("#cap-saved", "Saved Jun Park");
+    assert_eq!(d.count("#cap-scanned"), 0);
+    drop(d);
+
+    let store = Store::open_dir(data.path()).unwrap();
+    let jun = store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.into_iter().find(|c| c.first_name == "Jun").expect("Jun saved");
+    assert_eq!(jun.linkedin_url.as_deref(), Some("https://www.linkedin.com/in/junpark"));
+    let (related, path): (String, String) =
+        store.connection().query_row("SELECT related_contact, file_path FROM media WHERE NOT is_deleted", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!(related, jun.id.to_string());
+    assert_eq!(std::fs::read(data.path().join(path)).unwrap(), photo, "the photo kept is the photo scanned");
+}

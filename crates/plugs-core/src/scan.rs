@@ -623,7 +623,7 @@ fn phone_of(line: &str) -> Option<(String, bool, String)> {
                 fax = *is_fax;
                 label = (*l).to_owned();
                 let cut = rest.char_indices().nth(l.chars().count()).map(|(i, _)| i).unwrap_or(rest.len());
-                rest = rest[cut..].trim_start_matches(|c: char| c == '.' || c == ':' || c == ' ' || c == '|');
+                rest = rest[cut..].trim_start_matches(['.', ':', ' ', '|']);
                 break;
             }
         }
@@ -696,7 +696,7 @@ fn details_of(line: &str) -> Vec<Detail> {
     let mut rest_words = Vec::new();
     for w in &words {
         let w = w.as_str();
-        let bare = w.trim_start_matches(|c: char| c == '<' || c == '(');
+        let bare = w.trim_start_matches(['<', '(']);
         let lw = bare.to_lowercase();
         let bare = ["e-mail:", "email:", "mail:", "courriel:", "e:", "web:", "w:", "url:"].iter().find_map(|p| lw.strip_prefix(p).map(|_| &bare[p.len()..])).unwrap_or(bare);
         if bare.contains('@') {

@@ -1,3 +1,5 @@
+//! Writes the scan tests' cards and QR badges to a folder, to look at or to try by hand:
+//! `cargo run -p plugs-scan --example dump_cards -- DIR`, then `plugs contact scan DIR/…`.
 #[path = "../tests/common/cards.rs"]
 mod cards;
 fn main() {

@@ -142,7 +142,7 @@ pub fn card(i: usize, width: u32, height: u32) -> Card {
     }
     for (k, (text, f, big)) in lines.iter().enumerate() {
         let scale = PxScale::from(base * f);
-        let face: &FontVec = if *big && i % 2 == 0 { &bold } else { font };
+        let face: &FontVec = if *big && i.is_multiple_of(2) { &bold } else { font };
         if !text.is_empty() {
             let (tw, _) = text_size(scale, face, text);
             let x = match layout {

@@ -396,12 +396,17 @@ fn a_scanned_card_fills_capture_and_stays_with_the_person_in_the_real_window() {
     d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "location.hash = '#/contacts';", "args": [] })));
     d.click("#new-contact");
     d.wait("#cap-scan");
-    // What a drop or a file picker does: the input gets the file, then "change".
-    d.call(
-        reqwest::Method::POST,
-        "/execute/sync",
-        Some(json!({ "script": "const b = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)); const dt = new DataTransfer(); dt.items.add(new File([b], 'IMG_0042.jpg', { type: 'image/jpeg' })); const i = document.getElementById('cap-scan-file'); i.files = dt.files; i.dispatchEvent(new Event('change', { bubbles: true }));", "args": [base64::engine::general_purpose::STANDARD.encode(&photo)] })),
-    );
+    // The photo dropped on the form, as a file manager's drag and drop delivers it.
+    let photo64 = base64::engine::general_purpose::STANDARD.encode(&photo);
+    let deliver = |kind: &str| {
+        let script = "const b = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)); const dt = new DataTransfer(); dt.items.add(new File([b], 'IMG_0042.jpg', { type: 'image/jpeg' })); \
+            const target = document.querySelector(arguments[1] === 'drop' ? 'section.capture' : '#cap-first'); \
+            const e = arguments[1] === 'drop' ? new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }) : new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }); \
+            target.dispatchEvent(e); return e.defaultPrevented;";
+        let r = d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [photo64, kind] })));
+        assert_eq!(r["value"], json!(true), "the form took the {kind}: {r}");
+    };
+    deliver("drop");
     d.wait_text("#cap-scanned", "Read from the card");
     assert_eq!(d.value("#cap-first"), "Jun");
     assert_eq!(d.value("#cap-last"), "Park");
@@ -410,6 +415,12 @@ fn a_scanned_card_fills_capture_and_stays_with_the_person_in_the_real_window() {
     assert_eq!(d.value("#cap-email"), "jun.park@nimbus-robotics.com");
     let panel = d.text_content("#cap-scanned");
     assert!(panel.contains("LinkedIn: https://www.linkedin.com/in/junpark"), "{panel}");
+    // Removed, then pasted (Ctrl+V of a photo): read again, what is typed kept.
+    d.click("#cap-scan-drop");
+    assert_eq!(d.count("#cap-scanned"), 0);
+    deliver("paste");
+    d.wait_text("#cap-scanned", "Read from the card");
+    assert_eq!(d.value("#cap-first"), "Jun");
     d.screenshot("capture-scanned-card");
     d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 800, "height": 600 })));
     d.screenshot("capture-scanned-card-800x600");

@@ -152,7 +152,7 @@ export type ImportReport = { format: string, encoding: string, dry_run: boolean,
  */
 entries: number, created: number, merged: number, media: number, refused: Array<ImportNote>, merges: Array<ImportMerge>, warnings: Array<ImportNote>, };
 
-export type Reason = "same_email" | "same_name_at_company" | "same_phone" | "same_name";
+export type Reason = "same_email" | "same_name_at_company" | "same_phone" | "same_name" | "similar_name";
 
 export type Capture = { 
 /**

@@ -307,7 +307,18 @@ impl Store {
             fetch(&format!("phone IS NOT NULL AND {} = ?2", matching::PHONE_TAIL_SQL), p.clone(), &mut found)?;
         }
         if let Some(name) = &typed_keys.name {
-            let words: Vec<String> = name.split(' ').filter(|w| !w.is_empty()).map(|w| format!("\"{}\"", w.replace('"', ""))).collect();
+            // Each typed word, the first name's first word in any of its forms ("bob" finds Robert).
+            let given = typed_keys.given.as_ref().map(|(g, _)| g.as_str());
+            let quote = |w: &str| format!("\"{}\"", w.replace('"', ""));
+            let mut words: Vec<String> = Vec::new();
+            for w in name.split(' ').filter(|w| !w.is_empty()) {
+                if words.is_empty() && Some(w) == given {
+                    let forms: Vec<String> = matching::given_name_forms(w).into_iter().map(quote).collect();
+                    words.push(format!("({})", forms.join(" OR ")));
+                } else {
+                    words.push(quote(w));
+                }
+            }
             if !words.is_empty() {
                 let q = format!("{{first_name last_name}} : ({})", words.join(" AND "));
                 fetch("rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?2 LIMIT 200)", q, &mut found)?;

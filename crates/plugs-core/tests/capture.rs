@@ -172,6 +172,12 @@ fn a_known_person_is_suggested_and_the_meeting_added_to_them() {
     assert_eq!(typed(json!({ "first_name": "maria", "last_name": "garcia", "company": "Elsewhere" })), vec![("Maria".to_owned(), Reason::SameName)]);
     assert!(typed(json!({ "first_name": "Maria" })).is_empty(), "one common name alone is not enough");
     assert!(typed(json!({ "first_name": "Nobody", "last_name": "Known" })).is_empty());
+    // A nickname finds the name, and the name its nicknames.
+    contacts.create(&json!({ "first_name": "Robert", "last_name": "Smith", "company": "Acme" })).unwrap();
+    contacts.create(&json!({ "first_name": "Paco", "last_name": "Gómez" })).unwrap();
+    assert_eq!(typed(json!({ "first_name": "Bob", "last_name": "smith", "company": "ACME" })), vec![("Robert".to_owned(), Reason::SimilarName)]);
+    assert_eq!(typed(json!({ "first_name": "Francisco", "last_name": "Gomez" })), vec![("Paco".to_owned(), Reason::SimilarName)]);
+    assert!(typed(json!({ "first_name": "Bob", "last_name": "Smyth", "company": "Acme" })).is_empty());
 
     // "Add to this contact instead": no new contact, the meeting logged, blanks filled.
     let n = count(&store, "contacts");

@@ -168,6 +168,89 @@ describe("scanning a card", () => {
     expect(document.getElementById("cap-scanned")).toBeNull();
   });
 
+  const card = () => new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], "", { type: "image/jpeg" });
+
+  it("reads a pasted picture, and leaves pasted text to the field", async () => {
+    URL.createObjectURL = () => "blob:card";
+    URL.revokeObjectURL = () => {};
+    const calls = mockCommands({ scan_card: () => scanned, capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    render(QuickCapture);
+    // Text pasted into a field is not a picture: nothing is scanned.
+    await fireEvent.paste($("cap-email"), { clipboardData: { items: [{ kind: "string", type: "text/plain", getAsFile: () => null }] } });
+    expect(calls.some((c) => c.cmd === "scan_card")).toBe(false);
+    const f = card();
+    await fireEvent.paste($("cap-first"), { clipboardData: { items: [{ kind: "file", type: "image/jpeg", getAsFile: () => f }] } });
+    await waitFor(() => expect($("cap-first").value).toBe("Jun"));
+    const sent = calls.find((c) => c.cmd === "scan_card")!.args.image;
+    expect(sent.file_name).toBe("pasted-card.png");
+    expect(sent.data_base64).toBe("/9j/4A==");
+    expect($("cap-scanned").textContent).toContain("Read from the card");
+  });
+
+  it("reads a picture dropped on the form, the image among the dropped files", async () => {
+    URL.createObjectURL = () => "blob:card";
+    URL.revokeObjectURL = () => {};
+    const calls = mockCommands({ scan_card: () => scanned, capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    render(QuickCapture);
+    const form = document.querySelector("section.capture")!;
+    await fireEvent.dragOver(form, { dataTransfer: { files: [] } });
+    expect(form.classList.contains("dragging")).toBe(true);
+    const notes = new File(["hello"], "notes.txt", { type: "text/plain" });
+    const photo = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], "badge.jpg", { type: "image/jpeg" });
+    await fireEvent.drop(form, { dataTransfer: { files: [notes, photo] } });
+    expect(form.classList.contains("dragging")).toBe(false);
+    await waitFor(() => expect($("cap-email").value).toBe("jun.park@nimbus-robotics.com"));
+    expect(calls.filter((c) => c.cmd === "scan_card").map((c) => c.args.image.file_name)).toEqual(["badge.jpg"]);
+  });
+
+  it("takes the picture with the camera where the webview has one, and lets the camera go", async () => {
+    URL.createObjectURL = () => "blob:card";
+    URL.revokeObjectURL = () => {};
+    let stopped = 0;
+    const stream = { getTracks: () => [{ stop: () => stopped++ }] };
+    Object.defineProperty(navigator, "mediaDevices", { configurable: true, value: { getUserMedia: async () => stream } });
+    HTMLMediaElement.prototype.play = async () => {};
+    HTMLCanvasElement.prototype.getContext = (() => ({ drawImage() {} })) as never;
+    HTMLCanvasElement.prototype.toBlob = function (cb: BlobCallback, type?: string) {
+      cb(new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], { type }));
+    };
+    const calls = mockCommands({ scan_card: () => scanned, capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    try {
+      render(QuickCapture);
+      await fireEvent.click($("cap-camera"));
+      await waitFor(() => expect(document.getElementById("cap-camera-view")).not.toBeNull());
+      expect($<HTMLButtonElement>("cap-camera").disabled).toBe(true);
+      await fireEvent.click($("cap-camera-take"));
+      await waitFor(() => expect($("cap-first").value).toBe("Jun"));
+      const sent = calls.find((c) => c.cmd === "scan_card")!.args.image;
+      expect([sent.file_name, sent.mime_type, sent.data_base64]).toEqual(["camera-card.jpg", "image/jpeg", "/9j/4A=="]);
+      expect(stopped).toBe(1);
+      expect(document.getElementById("cap-camera-view")).toBeNull();
+    } finally {
+      Object.defineProperty(navigator, "mediaDevices", { configurable: true, value: undefined });
+    }
+  });
+
+  it("says why the camera cannot be opened", async () => {
+    Object.defineProperty(navigator, "mediaDevices", {
+      configurable: true,
+      value: {
+        getUserMedia: async () => {
+          throw new DOMException("Permission denied", "NotAllowedError");
+        },
+      },
+    });
+    mockCommands({ capture_event: () => null, companies: () => [], likely_matches: () => [] });
+    try {
+      render(QuickCapture);
+      await fireEvent.click($("cap-camera"));
+      await waitFor(() => expect($("cap-scan-error").textContent).toBe("The camera cannot be opened: access to it was refused. A photo file, a paste or a drop works too."));
+      expect(document.getElementById("cap-camera-view")).toBeNull();
+    } finally {
+      Object.defineProperty(navigator, "mediaDevices", { configurable: true, value: undefined });
+    }
+  });
+
   it("says in words why a picture could not be read, and keeps the draft", async () => {
     mockCommands({ scan_card: reject("scan", "this file is not an image (PNG, JPEG, WebP, GIF, BMP or TIFF are read)"), capture_event: () => null, companies: () => [], likely_matches: () => [] });
     render(QuickCapture);

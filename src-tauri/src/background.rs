@@ -266,7 +266,7 @@ mod tests {
 
     #[test]
     fn the_tray_says_what_sync_is_doing_and_what_is_unread() {
-        let s = |state, message: Option<&str>, progress| SyncStatus { state, message: message.map(str::to_owned), pending: 3, last_success: None, progress };
+        let s = |state, message: Option<&str>, progress| SyncStatus { state, message: message.map(str::to_owned), pending: 3, last_success: None, progress, files: None };
         assert_eq!(tray_line(None, 2, 0), "Offline workspace · 2 changes on this device");
         assert_eq!(tray_line(Some(&s(SyncState::Idle, None, None)), 0, 4), "Up to date · 4 unread");
         assert_eq!(tray_line(Some(&s(SyncState::Syncing, None, Some(Progress { done: 5, total: 9 }))), 0, 0), "Syncing 5/9");

@@ -145,6 +145,22 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
                 .arg(Arg::new("id").value_name("ID").required_unless_present("none"))
                 .arg(Arg::new("none").long("none").action(ArgAction::SetTrue).help("no event today")),
         ),
+        "media" => cmd
+            .subcommand(
+                Command::new("attach")
+                    .about("Attach a file (at most 50 MB) to a contact, an event or an expense; it uploads at the next sync")
+                    .arg(Arg::new("file").required(true).value_name("FILE"))
+                    .arg(Arg::new("contact-id").long("contact-id").value_name("ID"))
+                    .arg(Arg::new("event-id").long("event-id").value_name("ID"))
+                    .arg(Arg::new("expense-id").long("expense-id").value_name("ID").help("the expense whose receipt this is"))
+                    .arg(Arg::new("title").long("title").value_name("TITLE")),
+            )
+            .subcommand(
+                Command::new("get")
+                    .about("Write a file's bytes to --out (downloaded from the server when they are not on this device)")
+                    .arg(id_arg())
+                    .arg(Arg::new("out").long("out").short('o').required(true).value_name("FILE").help("where to write it (- for standard output)")),
+            ),
         "attendee" => cmd
             .subcommand(Command::new("check-in").about("Check an attendee in now").arg(id_arg()))
             .subcommand(Command::new("check-out").about("Check an attendee out now").arg(id_arg())),
@@ -352,11 +368,15 @@ fn run_on(store: &Store, name: &str, sub: &ArgMatches) -> Result<Output> {
                 )),
                 None => text.push_str("\nserver: none (offline workspace)"),
             }
+            let (up_n, up_bytes) = plugs_core::sync::files::upload_queue(store).unwrap_or((0, 0));
+            if up_n > 0 {
+                text.push_str(&format!("\nfiles to upload: {up_n} ({:.1} MB)", up_bytes as f64 / 1_048_576.0));
+            }
             text.push_str(&format!("\ndata: {}", store.path().display()));
             Ok(Output::Message(
                 text,
                 json!({ "initialized": actor.is_some(), "user_id": actor.as_ref().map(|a| a.user_id), "organization_id": actor.as_ref().map(|a| a.organization_id),
-                        "pending_changes": pending, "sync": link, "data": store.path() }),
+                        "pending_changes": pending, "files_to_upload": up_n, "bytes_to_upload": up_bytes, "sync": link, "data": store.path() }),
             ))
         }
         "login" | "register" | "logout" | "sync" => crate::sync::run(store, name, sub),
@@ -494,6 +514,36 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
                 })
                 .collect();
             Ok(Output::List { items, columns: vec!["id", "first_name", "last_name", "company", "email", "phone", "why"], next_cursor: None })
+        }
+        "attach" => {
+            let file = a.get_one::<String>("file").cloned().unwrap_or_default();
+            let bytes = std::fs::read(&file).map_err(|e| Error::invalid("file", "unreadable", format!("cannot read {file}: {e}")))?;
+            let idof = |k: &str| -> Result<Option<Uuid>> {
+                a.get_one::<String>(k).map(|s| Uuid::parse_str(s.trim()).map_err(|_| Error::invalid(k.replace('-', "_"), "invalid_format", format!("'{s}' is not an id")))).transpose()
+            };
+            let u = plugs_core::files::Upload {
+                file_name: std::path::Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                mime_type: String::new(),
+                data_base64: String::new(),
+                title: a.get_one::<String>("title").cloned(),
+                related_contact: idof("contact-id")?,
+                related_event: idof("event-id")?,
+                expense_id: idof("expense-id")?,
+            };
+            val(serde_json::to_value(store.attach_file(&u, &bytes)?))
+        }
+        "get" => {
+            let id = parse_id(a)?;
+            let out = a.get_one::<String>("out").cloned().unwrap_or_default();
+            let path = crate::sync::fetch_media(store, id)?;
+            let m: plugs_core::tables::media::Media = store.repo::<plugs_core::tables::media::Media>().get(id)?;
+            if out == "-" {
+                let bytes = std::fs::read(&path).map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+                std::io::Write::write_all(&mut std::io::stdout(), &bytes).map_err(|e| Error::invalid("out", "io", e.to_string()))?;
+                return Ok(Output::Message(String::new(), json!({ "id": id, "bytes": bytes.len() })));
+            }
+            let n = std::fs::copy(&path, &out).map_err(|e| Error::invalid("out", "io", format!("cannot write {out}: {e}")))?;
+            Ok(Output::Message(format!("wrote {} ({n} bytes) to {out}", m.file_name), json!({ "id": id, "file_name": m.file_name, "bytes": n, "out": out })))
         }
         "leads" => val(serde_json::to_value(store.event_leads(parse_id(a)?)?)),
         "capture-here" => {

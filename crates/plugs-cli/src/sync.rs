@@ -60,6 +60,24 @@ fn linked(store: &Store) -> Result<Syncer> {
     syncer(store, &link.server)
 }
 
+/// A media row's bytes on this device: here already, or downloaded from the server now.
+pub fn fetch_media(store: &Store, id: uuid::Uuid) -> Result<std::path::PathBuf> {
+    let m: plugs_core::tables::media::Media = store.repo::<plugs_core::tables::media::Media>().get(id)?;
+    if let Some(p) = store.local_file(&m) {
+        return Ok(p);
+    }
+    if store.sync_link()?.is_none() {
+        store.media_bytes(id)?;
+    }
+    let rt = runtime()?;
+    let s = linked(store)?;
+    rt.block_on(s.fetch_file(store, id, |f| {
+        if std::io::stderr().is_terminal() {
+            eprint!("\rdownloading {} {}/{} KB   ", f.file_name, f.done / 1024, f.total / 1024);
+        }
+    }))
+}
+
 /// One sync round (push, then pull), reported.
 pub fn once(store: &Store) -> Result<Output> {
     let rt = runtime()?;
@@ -69,17 +87,27 @@ pub fn once(store: &Store) -> Result<Output> {
             eprint!("\rpulled {}/{}", p.done, p.total);
         }
     }))?;
+    let files = rt.block_on(s.transfer_files(store, |f| {
+        if std::io::stderr().is_terminal() {
+            eprint!("\r{} {} {}/{} KB ({} more)   ", f.direction, f.file_name, f.done / 1024, f.total / 1024, f.queued);
+        }
+    }))?;
+    let mut out = json!(report);
+    out["files"] = json!(files);
     Ok(Output::Message(
         format!(
-            "pushed {} ({} applied, {} superseded, {} rejected), pulled {}{}",
+            "pushed {} ({} applied, {} superseded, {} rejected), pulled {}{}; files: {} uploaded, {} downloaded{}",
             report.pushed,
             report.applied,
             report.superseded,
             report.rejected,
             report.pulled,
-            if report.resynced { " (full resync)" } else { "" }
+            if report.resynced { " (full resync)" } else { "" },
+            files.uploaded,
+            files.downloaded,
+            if files.failed > 0 { format!(", {} failed (see plugs media list)", files.failed) } else { String::new() }
         ),
-        json!(report),
+        out,
     ))
 }
 

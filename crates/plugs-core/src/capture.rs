@@ -147,7 +147,7 @@ impl Store {
         };
         let made = self.capture_in(c, card.as_ref().map(|(r, _)| r.clone()));
         if made.is_err() {
-            if let Some((_, path)) = card {
+            for path in card.map(|(_, written)| written).unwrap_or_default() {
                 let _ = std::fs::remove_file(path);
             }
         }

@@ -11,6 +11,7 @@
 #[macro_use]
 pub mod types;
 pub mod error;
+pub mod files;
 pub mod phone;
 pub mod rights;
 pub mod rules;

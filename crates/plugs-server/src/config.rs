@@ -42,6 +42,10 @@ pub struct Config {
     pub tombstone_retention: Duration,
     /// The longest a pull waits for changes, whatever a device asks (at most 30 s).
     pub long_poll_cap: Duration,
+    /// Where files' bytes are kept (`PLUGS_BLOBS`: a folder, or `s3://bucket/prefix`).
+    pub blobs: crate::blobs::Blobs,
+    /// How much an organization's files may take, in bytes (`PLUGS_ORG_QUOTA_MB`).
+    pub org_quota_bytes: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -128,6 +132,8 @@ impl Config {
             pool_size: parse("PLUGS_DB_POOL_SIZE", 16, "a whole number")?,
             tombstone_retention: Duration::from_secs(parse("PLUGS_TOMBSTONE_RETENTION_SECS", 90 * 24 * 3600, "a number of seconds")?),
             long_poll_cap: Duration::from_secs(parse("PLUGS_LONG_POLL_CAP_SECS", 30, "a number of seconds")?),
+            blobs: crate::blobs::Blobs::open(var("PLUGS_BLOBS").as_deref().unwrap_or("plugs-blobs")).map_err(|problem| ConfigError { var: "PLUGS_BLOBS", problem })?,
+            org_quota_bytes: positive("PLUGS_ORG_QUOTA_MB", parse("PLUGS_ORG_QUOTA_MB", 10 * 1024, "a number of megabytes")?)? * 1024 * 1024,
         })
     }
 
@@ -151,6 +157,8 @@ impl Config {
             pool_size: 8,
             tombstone_retention: Duration::from_secs(90 * 24 * 3600),
             long_poll_cap: Duration::from_secs(30),
+            blobs: crate::blobs::Blobs::open(&std::env::temp_dir().join(format!("plugs-blobs-{}", uuid::Uuid::now_v7())).to_string_lossy()).expect("a temporary folder"),
+            org_quota_bytes: 10 << 30,
         }
     }
 }

@@ -3,11 +3,13 @@
 //! organization, and PostgreSQL row-level security under it).
 
 pub mod accounts;
+pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod live;
+pub mod media;
 pub mod password;
 pub mod startup;
 pub mod sync;

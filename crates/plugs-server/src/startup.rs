@@ -24,6 +24,7 @@ impl Application {
         let purger = pool.clone();
         let metrics = crate::http::Metrics::new();
         let purge_runs = metrics.purges.clone();
+        let blobs = config.blobs.clone();
         // Tombstones past retention are purged hourly; devices whose cursor predates a purge resync.
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -46,6 +47,12 @@ impl Application {
                     }
                 };
                 purge_runs.with_label_values(&[result]).inc();
+                // Then the bytes no media row names any more, and uploads abandoned for a day.
+                match crate::media::collect_garbage(&purger, &blobs, std::time::Duration::from_secs(3600), std::time::Duration::from_secs(24 * 3600)).await {
+                    Ok((b, u)) if b + u > 0 => tracing::info!(blobs = b, uploads = u, "file storage cleaned"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "file storage cleaning failed"),
+                }
             }
         });
         let watchers = std::sync::Arc::new(crate::sync::Watchers::default());

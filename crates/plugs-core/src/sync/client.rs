@@ -148,7 +148,7 @@ impl Syncer {
 
     /// Runs a call with the access token; on a 401 refreshes once and retries, then gives up
     /// asking for a new sign-in (pending changes stay queued).
-    async fn authed<T, F, Fut>(&self, call: F) -> Result<T>
+    pub(crate) async fn authed<T, F, Fut>(&self, call: F) -> Result<T>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T>>,

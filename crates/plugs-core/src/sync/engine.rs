@@ -32,6 +32,8 @@ pub struct SyncStatus {
     pub pending: i64,
     pub last_success: Option<Timestamp>,
     pub progress: Option<Progress>,
+    /// The file being uploaded or downloaded, while one is.
+    pub files: Option<crate::sync::files::FileProgress>,
 }
 
 enum Command {
@@ -77,7 +79,7 @@ impl SyncEngine {
     pub fn start(db: PathBuf, syncer: Syncer, options: EngineOptions) -> crate::Result<SyncEngine> {
         let store = Store::open_helper(&db)?;
         let initial =
-            SyncStatus { state: SyncState::Idle, message: None, pending: store.pending_changes()?, last_success: store.sync_link()?.and_then(|l| l.last_success), progress: None };
+            SyncStatus { state: SyncState::Idle, message: None, pending: store.pending_changes()?, last_success: store.sync_link()?.and_then(|l| l.last_success), progress: None, files: None };
         drop(store);
         let (tx, rx) = mpsc::unbounded_channel();
         let (status_tx, status) = watch::channel(initial);
@@ -147,6 +149,17 @@ async fn run(db: PathBuf, syncer: Syncer, o: EngineOptions, mut commands: mpsc::
                 status.send_modify(|s| s.progress = Some(p));
             })
             .await;
+        // Then the files' bytes (uploads of what was added here, small downloads).
+        let result = match result {
+            Ok(r) => syncer
+                .transfer_files(&store, |f| {
+                    status.send_modify(|s| s.files = Some(f));
+                })
+                .await
+                .map(|_| r),
+            Err(e) => Err(e),
+        };
+        status.send_modify(|s| s.files = None);
         let wait_for = match result {
             Ok(_) => {
                 failures = 0;

@@ -5,10 +5,12 @@ pub mod apply;
 pub mod client;
 pub mod credentials;
 pub mod engine;
+pub mod files;
 pub mod remote;
 pub mod wire;
 
 pub use client::{Link, Progress, SyncReport, Syncer};
 pub use credentials::{Credentials, Keychain, Memory};
 pub use engine::{SyncEngine, SyncState, SyncStatus};
+pub use files::{FileProgress, FilesReport};
 pub use remote::{Remote, Tokens};

@@ -142,6 +142,76 @@ impl Remote {
     }
 }
 
+/// Where the upload of a file's bytes stands on the server.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct UploadState {
+    pub received: u64,
+    pub size: u64,
+    pub status: String,
+    pub failure: Option<String>,
+}
+
+impl Remote {
+    /// Where the upload of a media row's bytes stands.
+    pub async fn upload_state(&self, access: &str, id: uuid::Uuid) -> Result<UploadState> {
+        self.send(self.http.get(format!("{}/v1/media/{id}/upload", self.base)).bearer_auth(access)).await
+    }
+
+    /// Sends a media row's bytes from `offset` (the body streams; a long file takes its time).
+    pub async fn upload(&self, access: &str, id: uuid::Uuid, offset: u64, body: reqwest::Body) -> Result<UploadState> {
+        let req = self
+            .http
+            .patch(format!("{}/v1/media/{id}/upload", self.base))
+            .bearer_auth(access)
+            .timeout(Duration::from_secs(6 * 3600))
+            .header("Upload-Offset", offset.to_string())
+            .header(reqwest::header::CONTENT_TYPE, "application/offset+octet-stream")
+            .body(body);
+        self.send(req).await
+    }
+
+    /// Sends a media row's thumbnail.
+    pub async fn put_thumbnail(&self, access: &str, id: uuid::Uuid, bytes: Vec<u8>) -> Result<()> {
+        let req = self.http.put(format!("{}/v1/media/{id}/thumbnail", self.base)).bearer_auth(access).header(reqwest::header::CONTENT_TYPE, "image/jpeg").body(bytes);
+        self.send_empty(req).await
+    }
+
+    /// A media row's bytes (or its thumbnail's) from byte `from`: the response, to stream.
+    pub async fn download(&self, access: &str, id: uuid::Uuid, from: u64, thumbnail: bool) -> Result<reqwest::Response> {
+        let what = if thumbnail { "thumbnail" } else { "content" };
+        let mut req = self.http.get(format!("{}/v1/media/{id}/{what}", self.base)).bearer_auth(access).timeout(Duration::from_secs(6 * 3600));
+        if from > 0 {
+            req = req.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let res = req.send().await.map_err(|e| Error::Offline(format!("cannot reach {}: {}", self.base, without_url(&e))))?;
+        if res.status().is_success() {
+            return Ok(res);
+        }
+        Err(self.failure(res).await)
+    }
+
+    async fn send_empty(&self, req: reqwest::RequestBuilder) -> Result<()> {
+        let res = req.send().await.map_err(|e| Error::Offline(format!("cannot reach {}: {}", self.base, without_url(&e))))?;
+        if res.status().is_success() {
+            return Ok(());
+        }
+        Err(self.failure(res).await)
+    }
+
+    async fn failure(&self, res: reqwest::Response) -> Error {
+        let status = res.status();
+        let body: Option<ErrorBody> = res.json().await.ok();
+        let (code, field, message) = body.map(|b| (b.code, b.field, b.message)).unwrap_or_else(|| ("http".into(), None, status.to_string()));
+        if status.as_u16() == 401 {
+            return Error::SignedOut(message);
+        }
+        if status.is_server_error() || status.as_u16() == 429 {
+            return Error::Offline(format!("the server is unavailable ({status}): {message}"));
+        }
+        Error::Remote { status: status.as_u16(), code, field, message }
+    }
+}
+
 /// A reqwest error without the URL (URLs can carry query strings; keep messages short).
 fn without_url(e: &reqwest::Error) -> String {
     let mut s = e.to_string();

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod auth;
 pub mod error;
 pub mod json;
+pub mod media;
 pub mod ops;
 pub mod sync;
 
@@ -126,6 +127,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::get_user, accounts::update_user, accounts::delete_user))
         .routes(routes!(sync::push))
         .routes(routes!(sync::pull))
+        .routes(routes!(media::upload_state, media::upload))
+        .routes(routes!(media::content))
+        .routes(routes!(media::put_thumbnail, media::thumbnail))
         .split_for_parts();
     let mut doc = doc;
     document_errors(&mut doc);
@@ -222,7 +226,14 @@ pub fn router(pool: Pool, config: Config, watchers: Arc<crate::sync::Watchers>, 
         .layer(axum::middleware::from_fn(method_not_allowed))
         .layer(axum::middleware::from_fn_with_state(metrics, record))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
-        .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+        .layer(
+            // JSON only: files are served as they are (most are compressed already, and ranges must stay exact).
+            tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest).compress_when(
+                |_: StatusCode, _: axum::http::Version, h: &axum::http::HeaderMap, _: &axum::http::Extensions| {
+                    h.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("application/json") || t.starts_with("text/"))
+                },
+            ),
+        )
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .with_state(state)

@@ -158,7 +158,7 @@ async fn three_devices_through_a_faulty_network_converge_without_loss() {
     // Access tokens expire every 2 s, so refreshes go through the faulty network too (a lost answer,
     // a duplicated request: the refresh grace keeps the session).
     let mut cloud = Cloud::start_with(|c| c.access_token_ttl = Duration::from_secs(2)).await;
-    let faults = Faults { drop_request: 0.08, drop_response: 0.08, duplicate: 0.08, max_delay: Duration::from_millis(20) };
+    let faults = Faults { drop_request: 0.08, drop_response: 0.08, duplicate: 0.08, max_delay: Duration::from_millis(20), ..Default::default() };
     let proxy = FaultProxy::start(cloud.addr, seed, faults).await;
     // A second server instance over the same database: the third laptop talks to it.
     let second = cloud.another_instance().await;

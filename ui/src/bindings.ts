@@ -134,7 +134,11 @@ export type SyncStatus = { state: SyncState,
 /**
  * Why it is offline, failing or signed out.
  */
-message: string | null, pending: number, last_success: Timestamp | null, progress: Progress | null, };
+message: string | null, pending: number, last_success: Timestamp | null, progress: Progress | null, 
+/**
+ * The file being uploaded or downloaded, while one is.
+ */
+files: FileProgress | null, };
 
 export type ContactRow = { id: string, first_name: string, last_name: string, company: string | null, email: string | null, contact_type: ContactType, status: ContactStatus, priority: Priority, lead_score: number, };
 

@@ -53,7 +53,8 @@ pub fn thumbnail(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
     let img = reader.decode().ok()?;
-    let small = img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8();
+    // Scaled down only: a small image stays its size.
+    let small = if img.width() <= THUMBNAIL_SIDE && img.height() <= THUMBNAIL_SIDE { img.to_rgb8() } else { img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8() };
     let (w, h) = small.dimensions();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&small).ok()?;

@@ -104,16 +104,42 @@ fn a_receipt_is_stored_linked_and_previewable_and_a_refused_one_leaves_no_file()
     };
     let m = store.attach_upload(&up(x["id"].as_str(), png)).unwrap();
     assert_eq!((m.file_name.as_str(), m.media_type.as_str(), m.file_size), ("receipt.PNG", "image", 70), "the name is only the file's name");
-    assert!(m.file_path.starts_with("media/") && m.file_path.ends_with(".png"));
+    // Kept under its SHA-256, with a thumbnail; the server, not the device, will say it is ready.
+    let sha = m.metadata["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(m.file_path, format!("media/{sha}"));
+    assert_eq!(sha, plugs_core::files::sha256_hex(&base64::Engine::decode(&base64::engine::general_purpose::STANDARD, png).unwrap()));
     assert!(dir.path().join(&m.file_path).exists());
+    assert_eq!(m.status.as_str(), "processing");
+    let thumb = m.metadata["thumbnail"]["sha256"].as_str().unwrap();
+    assert!(store.blob_path(thumb).exists());
+    assert_eq!((m.metadata["thumbnail"]["width"].as_u64(), m.metadata["thumbnail"]["mime"].as_str()), (Some(1), Some("image/jpeg")));
     assert_eq!(m.metadata["expense_id"], x["id"]);
     let x2 = store.table("expenses").unwrap().get(x["id"].as_str().unwrap().parse().unwrap()).unwrap();
     assert_eq!(x2["metadata"]["receipt_media_id"], json!(m.id));
-    assert!(store.media_data_url(m.id).unwrap().starts_with("data:image/png;base64,iVBOR"));
+    assert!(store.media_data_url(m.id).unwrap().starts_with("data:image/jpeg;base64,/9j/"), "the preview is the thumbnail");
+    assert_eq!(store.media_bytes(m.id).unwrap().1.len(), 70);
 
+    // The same bytes again are kept once.
     let files = || std::fs::read_dir(store.media_dir()).unwrap().count();
     let before = files();
-    let missing = store.attach_upload(&up(Some("01a21308-0000-7000-8000-000000000000"), png)).unwrap_err().to_payload();
+    let again = store.attach_upload(&up(x["id"].as_str(), png)).unwrap();
+    assert_eq!((again.file_path, files()), (m.file_path.clone(), before));
+
+    // A program named .PNG is kept as a download, never previewed.
+    let mut exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00".to_vec();
+    exe.resize(512, 0);
+    let prog = store.attach_upload(&up(None, &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &exe))).unwrap();
+    assert_eq!((prog.media_type.as_str(), prog.mime_type.as_str()), ("document", "application/octet-stream"));
+    assert!(prog.metadata["type_warning"].as_str().unwrap().contains("program"));
+    assert_eq!(store.media_data_url(prog.id).unwrap_err().to_payload().code, "not_an_image");
+
+    let before = files();
+    let other_png = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, {
+        let mut b = Vec::new();
+        image::RgbImage::from_pixel(3, 2, image::Rgb([200, 10, 10])).write_to(&mut std::io::Cursor::new(&mut b), image::ImageFormat::Png).unwrap();
+        b
+    });
+    let missing = store.attach_upload(&up(Some("01a21308-0000-7000-8000-000000000000"), &other_png)).unwrap_err().to_payload();
     assert_eq!(missing.field.as_deref(), Some("expense_id"));
     assert_eq!(files(), before, "a refused attachment leaves no file behind");
     assert_eq!(store.attach_upload(&up(None, "")).unwrap_err().to_payload().code, "empty");

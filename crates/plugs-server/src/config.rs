@@ -46,6 +46,9 @@ pub struct Config {
     pub blobs: crate::blobs::Blobs,
     /// How much an organization's files may take, in bytes (`PLUGS_ORG_QUOTA_MB`).
     pub org_quota_bytes: u64,
+    /// The address devices reach this server at (`PLUGS_PUBLIC_URL`, e.g. `https://plugs.example.com`),
+    /// for the download links of files; by default the address each request names.
+    pub public_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -133,6 +136,11 @@ impl Config {
             tombstone_retention: Duration::from_secs(parse("PLUGS_TOMBSTONE_RETENTION_SECS", 90 * 24 * 3600, "a number of seconds")?),
             long_poll_cap: Duration::from_secs(parse("PLUGS_LONG_POLL_CAP_SECS", 30, "a number of seconds")?),
             blobs: crate::blobs::Blobs::open(var("PLUGS_BLOBS").as_deref().unwrap_or("plugs-blobs")).map_err(|problem| ConfigError { var: "PLUGS_BLOBS", problem })?,
+            public_url: match var("PLUGS_PUBLIC_URL") {
+                None => None,
+                Some(u) if u.starts_with("http://") || u.starts_with("https://") => Some(u.trim_end_matches('/').to_owned()),
+                Some(u) => return Err(ConfigError { var: "PLUGS_PUBLIC_URL", problem: format!("'{u}' is not an address (https://host)") }),
+            },
             org_quota_bytes: positive("PLUGS_ORG_QUOTA_MB", parse("PLUGS_ORG_QUOTA_MB", 10 * 1024, "a number of megabytes")?)? * 1024 * 1024,
         })
     }
@@ -159,6 +167,7 @@ impl Config {
             long_poll_cap: Duration::from_secs(30),
             blobs: crate::blobs::Blobs::open(&std::env::temp_dir().join(format!("plugs-blobs-{}", uuid::Uuid::now_v7())).to_string_lossy()).expect("a temporary folder"),
             org_quota_bytes: 10 << 30,
+            public_url: None,
         }
     }
 }

@@ -116,7 +116,7 @@ async fn lock_content(tx: &impl GenericClient, org: Uuid, sha: &str) -> Result<(
 
 /// Where an upload stands. When the organization already holds the same bytes under a file the
 /// caller can see, nothing needs sending: the row is ready at once.
-pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, caller: Caller, id: Uuid) -> Result<UploadState, MediaError> {
+pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base: &str, caller: Caller, id: Uuid) -> Result<UploadState, MediaError> {
     let m = load(pool, caller, id).await?;
     if m.status != "processing" {
         return Ok(state(&m, if m.status == "ready" { m.file_size as u64 } else { 0 }));
@@ -136,7 +136,7 @@ pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, calle
     if let Some(row) = known {
         let size: i64 = row.get(0);
         if size == m.file_size && blobs.size(caller.org, &sha).await?.is_some() {
-            let seq = mark_ready(&tx, caller.org, &m, None).await?;
+            let seq = mark_ready(&tx, base, caller.org, &m, None).await?;
             tx.commit().await?;
             watchers.notify(caller.org, seq);
             blobs.discard(caller.org, id).await.ok();
@@ -151,7 +151,7 @@ pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, calle
 /// Takes the bytes of a request from `offset` (which must be what was received so far), and,
 /// when the file is complete, checks and keeps it. A cut body keeps what arrived.
 #[allow(clippy::too_many_arguments)]
-pub async fn upload<S, E>(pool: &Pool, blobs: &Blobs, watchers: &Watchers, caller: Caller, id: Uuid, offset: u64, quota: u64, body: S) -> Result<UploadState, MediaError>
+pub async fn upload<S, E>(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base: &str, caller: Caller, id: Uuid, offset: u64, quota: u64, body: S) -> Result<UploadState, MediaError>
 where
     S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -178,7 +178,7 @@ where
     if offset + written < size {
         return Ok(state(&m, offset + written));
     }
-    finish(pool, blobs, watchers, caller.org, &m, &sha, if got.parts == 0 { hash } else { None }).await
+    finish(pool, blobs, watchers, base, caller.org, &m, &sha, if got.parts == 0 { hash } else { None }).await
 }
 
 async fn check_quota(pool: &Pool, org: Uuid, sha: &str, size: u64, quota: u64) -> Result<(), MediaError> {
@@ -195,7 +195,8 @@ async fn check_quota(pool: &Pool, org: Uuid, sha: &str, size: u64, quota: u64) -
 
 /// The bytes are all there: check them, keep them, and mark the row ready (with the type its
 /// bytes show, which wins over what the device said).
-async fn finish(pool: &Pool, blobs: &Blobs, watchers: &Watchers, org: Uuid, m: &MediaRow, sha: &str, first: Option<Sha256>) -> Result<UploadState, MediaError> {
+#[allow(clippy::too_many_arguments)]
+async fn finish(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base: &str, org: Uuid, m: &MediaRow, sha: &str, first: Option<Sha256>) -> Result<UploadState, MediaError> {
     let mut client = pool.get().await.map_err(StoreError::from)?;
     let tx = crate::db::begin_org(&mut client, org).await?;
     lock_content(&tx, org, sha).await?;
@@ -213,18 +214,18 @@ async fn finish(pool: &Pool, blobs: &Blobs, watchers: &Watchers, org: Uuid, m: &
     };
     tx.execute("INSERT INTO media_blobs (organization_id, sha256, size) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", &[&org, &sha, &(size as i64)]).await?;
     let head = blobs.head_bytes(org, sha, 8192).await?;
-    let seq = mark_ready(&tx, org, m, Some(files::file_type(&head, &m.mime_type))).await?;
+    let seq = mark_ready(&tx, base, org, m, Some(files::file_type(&head, &m.mime_type))).await?;
     tx.commit().await?;
     watchers.notify(org, seq);
     Ok(UploadState { received: size, size, status: "ready".into(), failure: None })
 }
 
-/// The download address of a file's bytes.
-pub fn content_url(id: Uuid) -> String {
-    format!("/v1/media/{id}/content")
+/// The download address of a file's bytes on the server at `base` (`https://host`).
+pub fn content_url(base: &str, id: Uuid) -> String {
+    format!("{}/v1/media/{id}/content", base.trim_end_matches('/'))
 }
 
-async fn mark_ready(tx: &impl GenericClient, org: Uuid, m: &MediaRow, kind: Option<files::FileType>) -> Result<i64, StoreError> {
+async fn mark_ready(tx: &impl GenericClient, base: &str, org: Uuid, m: &MediaRow, kind: Option<files::FileType>) -> Result<i64, StoreError> {
     let (mime, media_type, warning) = match kind {
         Some(k) => (k.mime, k.media_type.to_owned(), k.warning),
         None => (m.mime_type.clone(), m.media_type.clone(), None),
@@ -236,7 +237,7 @@ async fn mark_ready(tx: &impl GenericClient, org: Uuid, m: &MediaRow, kind: Opti
     tx.execute(
         "UPDATE media SET status = 'ready', file_url = $3, mime_type = $4, media_type = $5, metadata = (COALESCE(metadata, '{}'::jsonb) - 'failure') || $6::jsonb, updated_at = NOW()
          WHERE id = $1 AND organization_id = $2",
-        &[&m.id, &org, &content_url(m.id), &mime, &media_type, &extra],
+        &[&m.id, &org, &content_url(base, m.id), &mime, &media_type, &extra],
     )
     .await?;
     sync::ensure_org_state(tx, org).await?;

@@ -101,7 +101,7 @@ async fn exercise(app: TestApp, blobs: Blobs) {
     let (s, st) = send(&app, &admin, mid, 0, receipt.clone().into()).await;
     assert_eq!((s, st["status"].as_str()), (StatusCode::OK, Some("ready")), "{st}");
     assert_eq!(stored(&app, mid, "status").await.as_deref(), Some("ready"));
-    assert_eq!(stored(&app, mid, "file_url").await, Some(format!("/v1/media/{mid}/content")));
+    assert_eq!(stored(&app, mid, "file_url").await, Some(format!("http://{}/v1/media/{mid}/content", app.addr)));
     let r = download(&app, &bo, mid, None).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/jpeg");

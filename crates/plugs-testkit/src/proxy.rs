@@ -19,6 +19,9 @@ pub struct Faults {
     pub drop_response: f64,
     pub duplicate: f64,
     pub max_delay: Duration,
+    /// When above 0: every request with a body is cut after this fraction of it (the connection
+    /// closes mid-body, as a network failing during an upload).
+    pub cut_body_at: f64,
 }
 
 /// What the proxy did, for the test's report.
@@ -29,6 +32,7 @@ pub struct Stats {
     pub dropped_responses: AtomicU64,
     pub duplicated: AtomicU64,
     pub refused_partitioned: AtomicU64,
+    pub cut_bodies: AtomicU64,
 }
 
 struct State {
@@ -150,6 +154,21 @@ async fn handle(s: Arc<State>, mut conn: TcpStream) -> std::io::Result<()> {
     if drop_req {
         s.stats.dropped_requests.fetch_add(1, Ordering::Relaxed);
         return Ok(());
+    }
+    if f.cut_body_at > 0.0 {
+        if let Some(end) = req.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4) {
+            let body = req.len() - end;
+            if body > 0 {
+                s.stats.cut_bodies.fetch_add(1, Ordering::Relaxed);
+                let keep = end + (body as f64 * f.cut_body_at.min(1.0)) as usize;
+                let mut up = TcpStream::connect(s.upstream).await?;
+                up.write_all(&req[..keep]).await?;
+                up.flush().await?;
+                // The server reads what came, then the connection ends mid-body.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                return Ok(());
+            }
+        }
     }
     if dup {
         s.stats.duplicated.fetch_add(1, Ordering::Relaxed);

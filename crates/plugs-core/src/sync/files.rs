@@ -147,7 +147,7 @@ impl Syncer {
                 async move {
                     let mut file = tokio::fs::File::open(&path).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
                     file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-                    remote.upload(&tok, p.id, offset, file_body(file, sent)).await
+                    remote.upload(&tok, p.id, offset, (p.size as u64).saturating_sub(offset), file_body(file, sent)).await
                 }
             });
             tokio::pin!(upload);

@@ -158,13 +158,14 @@ impl Remote {
     }
 
     /// Sends a media row's bytes from `offset` (the body streams; a long file takes its time).
-    pub async fn upload(&self, access: &str, id: uuid::Uuid, offset: u64, body: reqwest::Body) -> Result<UploadState> {
+    pub async fn upload(&self, access: &str, id: uuid::Uuid, offset: u64, len: u64, body: reqwest::Body) -> Result<UploadState> {
         let req = self
             .http
             .patch(format!("{}/v1/media/{id}/upload", self.base))
             .bearer_auth(access)
             .timeout(Duration::from_secs(6 * 3600))
             .header("Upload-Offset", offset.to_string())
+            .header(reqwest::header::CONTENT_LENGTH, len.to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/offset+octet-stream")
             .body(body);
         self.send(req).await

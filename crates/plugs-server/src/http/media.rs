@@ -37,12 +37,23 @@ impl From<MediaError> for ApiError {
     }
 }
 
+/// This server's address as callers reach it: `PLUGS_PUBLIC_URL`, or the request's host (and
+/// `X-Forwarded-Proto` from a trusted proxy).
+fn base(s: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &s.config.public_url {
+        return u.clone();
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let proto = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).filter(|p| *p == "https").unwrap_or("http");
+    format!("{proto}://{host}")
+}
+
 /// Where the upload of a file's bytes stands: how many arrived (send from there), or `ready`
 /// when they are all kept (at once when the organization already holds the same bytes).
 #[utoipa::path(get, path = "/v1/media/{id}/upload", tag = "media", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = UploadState), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn upload_state(State(s): State<AppState>, c: Caller, IdPath(id): IdPath) -> Result<Json<UploadState>, ApiError> {
-    Ok(Json(media::upload_state(&s.pool, &s.config.blobs, &s.watchers, caller(&c), id).await?))
+pub async fn upload_state(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, headers: HeaderMap) -> Result<Json<UploadState>, ApiError> {
+    Ok(Json(media::upload_state(&s.pool, &s.config.blobs, &s.watchers, &base(&s, &headers), caller(&c), id).await?))
 }
 
 /// Sends a file's bytes from `Upload-Offset` (what `GET …/upload` said arrived). The body is
@@ -62,7 +73,7 @@ pub async fn upload(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, he
         .and_then(|v| v.trim().parse::<u64>().ok())
         .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", Some("Upload-Offset"), "must be a whole number of bytes"))?;
     let stream = body.into_data_stream();
-    Ok(Json(media::upload(&s.pool, &s.config.blobs, &s.watchers, caller(&c), id, offset, s.config.org_quota_bytes, stream).await?))
+    Ok(Json(media::upload(&s.pool, &s.config.blobs, &s.watchers, &base(&s, &headers), caller(&c), id, offset, s.config.org_quota_bytes, stream).await?))
 }
 
 /// A byte range asked for: `bytes=a-b`, `bytes=a-` or `bytes=-n` (one range).

@@ -62,6 +62,17 @@ plugs_install_tauri_driver() {
     cargo install tauri-driver --locked --quiet
 }
 
+# moto (PyPI), a real S3-protocol server the file storage tests run against, in a venv of its own.
+plugs_install_moto() {
+    local venv="$PWD/target/tools/moto"
+    if [ ! -x "$venv/bin/moto_server" ]; then
+        command -v python3 >/dev/null 2>&1 || plugs_apt_install python3
+        python3 -m venv "$venv" 2>/dev/null || { plugs_apt_install python3-venv && python3 -m venv "$venv"; }
+        "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
+    fi
+    export PLUGS_MOTO_SERVER="$venv/bin/moto_server"
+}
+
 # schemathesis (PyPI), the schema-driven fuzzer the server's OpenAPI test runs, in a venv of its own.
 plugs_install_schemathesis() {
     local venv="$PWD/target/tools/schemathesis"

@@ -23,6 +23,14 @@ use crate::background::Sync;
 use crate::typescript::{Signature, TsType};
 
 /// The card reader, its OCR engine loaded on the first scan and kept.
+/// A media row's bytes on this device, downloaded first when they are on the server only.
+async fn fetch(db: std::path::PathBuf, id: Uuid) -> Answer<std::path::PathBuf> {
+    tauri::async_runtime::spawn_blocking(move || plugs_core::sync::files::fetch_blocking(&db, id))
+        .await
+        .map_err(|_| plugs_core::Error::invalid("file", "failed", "the download stopped unexpectedly").to_payload())?
+        .map_err(|e| e.to_payload())
+}
+
 fn scanner() -> &'static plugs_scan::Scanner {
     static SCANNER: std::sync::OnceLock<plugs_scan::Scanner> = std::sync::OnceLock::new();
     SCANNER.get_or_init(plugs_scan::Scanner::default)
@@ -285,9 +293,47 @@ commands! {
         r
     }
 
-    /// An attached image as a data: URL, for a preview.
+    /// An attached image as a data: URL, for a preview (its thumbnail when it has one).
     fn media_preview(s: &AppStore; id: String) -> String {
         with(&s, |st| st.media_data_url(self::id("id", &id)?))
+    }
+
+    /// An attached image whole, as a data: URL (downloaded first when it is on the server only).
+    fn media_full(s: &AppStore; id: String) -> String {
+        let (db, mid) = with(&s, |st| Ok((st.path().to_owned(), self::id("id", &id)?)))?;
+        fetch(db.clone(), mid).await?;
+        with(&s, |st| {
+            let (mime, bytes) = st.media_bytes(mid)?;
+            if !plugs_domain::files::file_type(&bytes[..bytes.len().min(8192)], &mime).previewable {
+                return Err(plugs_core::Error::invalid("file", "not_an_image", "this file is not an image: download it to open it"));
+            }
+            use base64::Engine;
+            Ok(format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+        })
+    }
+
+    /// Saves a file into the Downloads folder (downloaded first when it is on the server only),
+    /// never overwriting: the path written.
+    fn media_download(s: &AppStore; id: String) -> String {
+        let (db, mid, m) = with(&s, |st| {
+            let mid = self::id("id", &id)?;
+            Ok((st.path().to_owned(), mid, st.repo::<Media>().get(mid)?))
+        })?;
+        let from = fetch(db, mid).await?;
+        let dir = std::env::var_os("PLUGS_DOWNLOAD_DIR").map(std::path::PathBuf::from).or_else(dirs::download_dir).or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
+        let name = plugs_domain::files::safe_file_name(&m.file_name).unwrap_or_else(|| "file".into());
+        let (stem, ext) = match name.rsplit_once('.') {
+            Some((a, b)) if !a.is_empty() => (a.to_owned(), format!(".{b}")),
+            _ => (name.clone(), String::new()),
+        };
+        let mut to = dir.join(&name);
+        let mut n = 1;
+        while to.exists() {
+            n += 1;
+            to = dir.join(format!("{stem} ({n}){ext}"));
+        }
+        std::fs::create_dir_all(&dir).and_then(|_| std::fs::copy(&from, &to)).map_err(|e| plugs_core::Error::invalid("file", "io", format!("cannot write {}: {e}", to.display())).to_payload())?;
+        Ok(to.to_string_lossy().into_owned())
     }
 
     /// The device's preferences and server link.

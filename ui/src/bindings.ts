@@ -130,6 +130,18 @@ export type SyncState = "idle" | "syncing" | "offline" | "error" | "signed_out";
 
 export type Progress = { done: number, total: number, };
 
+export type FileProgress = { 
+/**
+ * `upload` or `download`.
+ */
+direction: string, file_name: string, done: number, total: number, 
+/**
+ * Files still waiting after this one.
+ */
+queued: number, };
+
+export type FileHere = "here" | "on_server" | "not_yet_uploaded" | "failed";
+
 export type SyncStatus = { state: SyncState, 
 /**
  * Why it is offline, failing or signed out.

@@ -79,8 +79,13 @@ export const commands = {
   expenseBreakdown: () => invoke<Array<ExpenseBucket>>("expense_breakdown"),
   /** Attaches a file to a contact, an event or an expense (its receipt). */
   attachMedia: (upload: Upload) => invoke<Media>("attach_media", { upload }),
-  /** An attached image as a data: URL, for a preview. */
+  /** An attached image as a data: URL, for a preview (its thumbnail when it has one). */
   mediaPreview: (id: string) => invoke<string>("media_preview", { id }),
+  /** An attached image whole, as a data: URL (downloaded first when it is on the server only). */
+  mediaFull: (id: string) => invoke<string>("media_full", { id }),
+  /** Saves a file into the Downloads folder (downloaded first when it is on the server only), */
+  /** never overwriting: the path written. */
+  mediaDownload: (id: string) => invoke<string>("media_download", { id }),
   /** The device's preferences and server link. */
   getSettings: () => invoke<AppSettings>("get_settings"),
   /** Changes one preference (theme, keep_running, reminder_lead_minutes). */

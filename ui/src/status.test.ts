@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { syncLine } from "./status";
 import type { SyncStatus } from "./commands";
 
-const base: SyncStatus = { state: "idle", message: null, pending: 0, last_success: null, progress: null };
+const base: SyncStatus = { state: "idle", message: null, pending: 0, last_success: null, progress: null, files: null };
 
 describe("syncLine", () => {
   it("says when the workspace is not linked to a server", () => {

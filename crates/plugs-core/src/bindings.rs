@@ -66,6 +66,8 @@ pub fn typescript() -> String {
         <crate::settings::AppSettings as TS>::decl(&cfg),
         <crate::sync::SyncState as TS>::decl(&cfg),
         <crate::sync::Progress as TS>::decl(&cfg),
+        <crate::sync::files::FileProgress as TS>::decl(&cfg),
+        <crate::files::FileHere as TS>::decl(&cfg),
         <crate::sync::SyncStatus as TS>::decl(&cfg),
         <crate::search::ContactRow as TS>::decl(&cfg),
         <crate::interop::ImportNote as TS>::decl(&cfg),

@@ -38,6 +38,32 @@ describe("expenses", () => {
     expect(calls.some((c) => c.cmd === "approve_expense" && c.args.id === "x1")).toBe(true);
   });
 
+  it("shows the receipt on its row: thumbnail, full view, download; says why when it is not here", async () => {
+    app.status = workspace() as never;
+    const calls = mockCommands({
+      list_records: (a) =>
+        a.table === "expenses"
+          ? { items: [expense("x1", { metadata: { receipt_media_id: "m1" } }), expense("x2", { metadata: { receipt_media_id: "m2" } })], next_cursor: null }
+          : { items: [], next_cursor: null },
+      expense_totals: () => [],
+      media_preview: (a) => {
+        if (a.id === "m1") return "data:image/jpeg;base64,/9j/AAAA";
+        throw { code: "not_on_this_device", field: "file", message: "'taxi.jpg' was added on another device and has not been uploaded from it yet" };
+      },
+      media_full: () => "data:image/jpeg;base64,/9j/FULL",
+      media_download: () => "/home/ada/Downloads/taxi.jpg",
+    });
+    render(Expenses);
+    await waitFor(() => expect(document.querySelectorAll(".receipt-thumb")).toHaveLength(1));
+    expect(document.querySelector<HTMLImageElement>("[data-media=m1] .receipt-thumb")!.src).toBe("data:image/jpeg;base64,/9j/AAAA");
+    expect(document.querySelector("[data-media=m2] .receipt-view")!.getAttribute("title")).toContain("has not been uploaded");
+    await fireEvent.click(document.querySelector("[data-media=m1] .receipt-view")!);
+    await waitFor(() => expect(document.querySelector<HTMLImageElement>("#receipt-full-image")!.src).toBe("data:image/jpeg;base64,/9j/FULL"));
+    expect(calls.find((c) => c.cmd === "media_full")!.args.id).toBe("m1");
+    await fireEvent.click(document.querySelector("[data-media=m1] .receipt-download")!);
+    await waitFor(() => expect(document.querySelector("[data-media=m1] .receipt-note")!.textContent).toBe("Saved to /home/ada/Downloads/taxi.jpg"));
+  });
+
   it("hides approval buttons from non-admins", async () => {
     app.status = workspace({ is_admin: false }) as never;
     mockCommands({ list_records: (a) => ({ items: a.table === "expenses" ? [expense("x1")] : [], next_cursor: null }), expense_totals: () => [] });

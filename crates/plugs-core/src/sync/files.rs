@@ -261,3 +261,22 @@ impl Syncer {
         Ok(store.blob_path(&sha))
     }
 }
+
+/// Makes sure a media row's bytes are on this device, downloading them with the device's own
+/// server link and keychain (blocking: a runtime of its own, for a command of the window).
+pub fn fetch_blocking(db: &std::path::Path, id: Uuid) -> Result<PathBuf> {
+    let store = Store::open_helper(db)?;
+    let m: Media = store.repo::<Media>().get(id)?;
+    if let Some(p) = store.local_file(&m) {
+        return Ok(p);
+    }
+    let Some(link) = store.sync_link()? else {
+        store.media_bytes(id)?;
+        return Err(Error::invalid("file", "not_on_this_device", "this workspace does not sync with a server"));
+    };
+    let remote = crate::sync::Remote::new(&link.server)?;
+    let keys = crate::sync::Keychain::new(store.device_id(), remote.base())?;
+    let syncer = Syncer::new(remote, Arc::new(keys));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+    rt.block_on(syncer.fetch_file(&store, id, |_| {}))
+}

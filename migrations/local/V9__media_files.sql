@@ -8,4 +8,4 @@ CREATE TABLE IF NOT EXISTS media_files (
     added_here INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS idx_media_files_used ON media_files (last_used);
-CREATE INDEX IF NOT EXISTS idx_media_content ON media (json_extract(metadata, '$.sha256'));
+CREATE INDEX IF NOT EXISTS media_content_sha256 ON media (json_extract(metadata, '$.sha256'));

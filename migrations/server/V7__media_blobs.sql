@@ -14,8 +14,8 @@ DROP POLICY IF EXISTS tenant_isolation ON media_blobs;
 CREATE POLICY tenant_isolation ON media_blobs USING (organization_id = plugs_current_org()) WITH CHECK (organization_id = plugs_current_org());
 GRANT SELECT, INSERT, UPDATE, DELETE ON media_blobs TO plugs_app;
 
-CREATE INDEX IF NOT EXISTS idx_media_content ON media (organization_id, (metadata->>'sha256'));
-CREATE INDEX IF NOT EXISTS idx_media_thumbnail ON media (organization_id, (metadata->'thumbnail'->>'sha256'));
+CREATE INDEX IF NOT EXISTS media_content_sha256 ON media (organization_id, (metadata->>'sha256'));
+CREATE INDEX IF NOT EXISTS media_thumbnail_sha256 ON media (organization_id, (metadata->'thumbnail'->>'sha256'));
 
 -- Blobs no media row names any more (live or tombstone: a tombstone keeps its bytes until the purge
 -- removes it after the retention), recorded longer ago than p_grace.

@@ -41,7 +41,12 @@ async fn a_receipt_added_offline_reaches_the_approver_with_its_bytes() {
     let bo = second_device(&cloud, "bo@acme.test").await;
 
     // Offline on Bo's laptop: an expense and its receipt.
-    let x = bo.store.table("expenses").unwrap().create(json!({ "title": "Taxi", "amount": "42.00", "currency": "EUR", "expense_type": "travel", "expense_date": "2026-11-20" }).as_object().unwrap().clone()).unwrap();
+    let x = bo
+        .store
+        .table("expenses")
+        .unwrap()
+        .create(json!({ "title": "Taxi", "amount": "42.00", "currency": "EUR", "expense_type": "travel", "expense_date": "2026-11-20" }).as_object().unwrap().clone())
+        .unwrap();
     let xid: uuid::Uuid = x["id"].as_str().unwrap().parse().unwrap();
     let receipt = photo(1200, 800, 3);
     let m = bo.store.attach_file(&upload("taxi.jpg", Some(xid)), &receipt).unwrap();

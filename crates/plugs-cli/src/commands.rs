@@ -519,7 +519,9 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             let file = a.get_one::<String>("file").cloned().unwrap_or_default();
             let bytes = std::fs::read(&file).map_err(|e| Error::invalid("file", "unreadable", format!("cannot read {file}: {e}")))?;
             let idof = |k: &str| -> Result<Option<Uuid>> {
-                a.get_one::<String>(k).map(|s| Uuid::parse_str(s.trim()).map_err(|_| Error::invalid(k.replace('-', "_"), "invalid_format", format!("'{s}' is not an id")))).transpose()
+                a.get_one::<String>(k)
+                    .map(|s| Uuid::parse_str(s.trim()).map_err(|_| Error::invalid(k.replace('-', "_"), "invalid_format", format!("'{s}' is not an id"))))
+                    .transpose()
             };
             let u = plugs_core::files::Upload {
                 file_name: std::path::Path::new(&file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),

@@ -23,8 +23,8 @@ pub fn safe_file_name(name: &str) -> Option<String> {
         return None;
     }
     let stem = out.split('.').next().unwrap_or_default().to_ascii_uppercase();
-    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str())
-        || (stem.len() == 4 && (stem.starts_with("COM") || stem.starts_with("LPT")) && stem.as_bytes()[3].is_ascii_digit());
+    let reserved =
+        ["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str()) || (stem.len() == 4 && (stem.starts_with("COM") || stem.starts_with("LPT")) && stem.as_bytes()[3].is_ascii_digit());
     if reserved {
         out.insert(0, '_');
     }

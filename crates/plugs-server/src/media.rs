@@ -5,12 +5,12 @@
 use crate::blobs::{BlobError, Blobs, Received};
 use crate::error::StoreError;
 use crate::sync::{self, Caller, Watchers};
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::Pool;
 use plugs_domain::files::{self, MAX_FILE};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::Sha256;
-use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
 /// Why a file's bytes are refused.
@@ -151,7 +151,17 @@ pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base:
 /// Takes the bytes of a request from `offset` (which must be what was received so far), and,
 /// when the file is complete, checks and keeps it. A cut body keeps what arrived.
 #[allow(clippy::too_many_arguments)]
-pub async fn upload<S, E>(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base: &str, caller: Caller, id: Uuid, offset: u64, quota: u64, body: S) -> Result<UploadState, MediaError>
+pub async fn upload<S, E>(
+    pool: &Pool,
+    blobs: &Blobs,
+    watchers: &Watchers,
+    base: &str,
+    caller: Caller,
+    id: Uuid,
+    offset: u64,
+    quota: u64,
+    body: S,
+) -> Result<UploadState, MediaError>
 where
     S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -283,7 +293,9 @@ pub async fn put_thumbnail(pool: &Pool, blobs: &Blobs, caller: Caller, id: Uuid,
     lock_content(&tx, caller.org, &sha).await?;
     let size = bytes.len() as i64;
     blobs.put_small(caller.org, &sha, bytes).await.map_err(|e| match e {
-        BlobError::Mismatch => MediaError::Invalid { field: "thumbnail", code: "checksum_mismatch", message: "the thumbnail's bytes do not match metadata.thumbnail.sha256".into() },
+        BlobError::Mismatch => {
+            MediaError::Invalid { field: "thumbnail", code: "checksum_mismatch", message: "the thumbnail's bytes do not match metadata.thumbnail.sha256".into() }
+        }
         e => e.into(),
     })?;
     tx.execute("INSERT INTO media_blobs (organization_id, sha256, size) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", &[&caller.org, &sha, &size]).await?;

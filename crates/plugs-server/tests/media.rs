@@ -278,11 +278,12 @@ fn moto() -> Option<Moto> {
         return None;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = std::process::Command::new(bin).args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    let url = format!("http://127.0.0.1:{port}");
+    let child =
+        std::process::Command::new(bin).args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let moto = Moto(child, format!("http://127.0.0.1:{port}"));
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Moto(child, url));
+            return Some(moto);
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

@@ -111,6 +111,11 @@ async fn the_openapi_document_matches_the_routes() {
         "DELETE /v1/users/{id}",
         "POST /v1/sync/push",
         "GET /v1/sync/pull",
+        "GET /v1/media/{id}/upload",
+        "PATCH /v1/media/{id}/upload",
+        "GET /v1/media/{id}/content",
+        "PUT /v1/media/{id}/thumbnail",
+        "GET /v1/media/{id}/thumbnail",
     ];
     expected.sort();
     assert_eq!(documented, expected);

@@ -78,8 +78,14 @@ impl SyncEngine {
     /// Starts syncing the database at `db` through `syncer` on a thread of its own.
     pub fn start(db: PathBuf, syncer: Syncer, options: EngineOptions) -> crate::Result<SyncEngine> {
         let store = Store::open_helper(&db)?;
-        let initial =
-            SyncStatus { state: SyncState::Idle, message: None, pending: store.pending_changes()?, last_success: store.sync_link()?.and_then(|l| l.last_success), progress: None, files: None };
+        let initial = SyncStatus {
+            state: SyncState::Idle,
+            message: None,
+            pending: store.pending_changes()?,
+            last_success: store.sync_link()?.and_then(|l| l.last_success),
+            progress: None,
+            files: None,
+        };
         drop(store);
         let (tx, rx) = mpsc::unbounded_channel();
         let (status_tx, status) = watch::channel(initial);

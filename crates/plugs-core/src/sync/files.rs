@@ -56,9 +56,8 @@ fn pending(store: &Store, status: &str) -> Result<Vec<Pending>> {
         "SELECT id, file_name, file_size, json_extract(metadata, '$.sha256'), json_extract(metadata, '$.thumbnail.sha256') FROM media
          WHERE NOT is_deleted AND status = ?1 AND json_extract(metadata, '$.sha256') IS NOT NULL ORDER BY file_size, id",
     )?;
-    let rows = st.query_map([status], |r| {
-        Ok(Pending { id: r.get::<_, String>(0)?.parse().unwrap_or_default(), file_name: r.get(1)?, size: r.get(2)?, sha: r.get(3)?, thumb: r.get(4)? })
-    })?;
+    let rows = st
+        .query_map([status], |r| Ok(Pending { id: r.get::<_, String>(0)?.parse().unwrap_or_default(), file_name: r.get(1)?, size: r.get(2)?, sha: r.get(3)?, thumb: r.get(4)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -173,11 +172,12 @@ impl Syncer {
         }
         if let Some(t) = &p.thumb {
             if let Ok(bytes) = std::fs::read(store.blob_path(t)) {
-                match self.authed(|tok| {
-                    let bytes = bytes.clone();
-                    async move { remote.put_thumbnail(&tok, p.id, bytes).await }
-                })
-                .await
+                match self
+                    .authed(|tok| {
+                        let bytes = bytes.clone();
+                        async move { remote.put_thumbnail(&tok, p.id, bytes).await }
+                    })
+                    .await
                 {
                     Ok(()) => {}
                     Err(e @ (Error::Offline(_) | Error::SignedOut(_))) => return Err(e),
@@ -202,20 +202,29 @@ impl Syncer {
         let remote = self.remote();
         let res = self.authed(|tok| async move { remote.download(&tok, p.id, have, thumbnail).await }).await?;
         let resumed = res.status().as_u16() == 206;
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(resumed)
-            .write(true)
-            .truncate(!resumed)
-            .open(&part)
-            .await
-            .map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+        // The hash runs as the bytes arrive (over the kept part first, when resuming).
+        let mut h = Sha256::new();
+        if resumed {
+            let mut f = tokio::fs::File::open(&part).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+            let mut buf = vec![0u8; 1024 * 1024];
+            loop {
+                let n = f.read(&mut buf).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+        }
+        let file =
+            tokio::fs::OpenOptions::new().create(true).append(resumed).write(true).truncate(!resumed).open(&part).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+        let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
         let total = if thumbnail { res.content_length().unwrap_or(0) as i64 } else { p.size };
         let mut done = if resumed { have } else { 0 };
         let mut body = res.bytes_stream();
         let mut last = std::time::Instant::now();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| Error::Offline(format!("the download of '{}' was cut: {e}", p.file_name)))?;
+            h.update(&chunk);
             file.write_all(&chunk).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
             done += chunk.len() as u64;
             if last.elapsed().as_millis() >= 250 {
@@ -226,16 +235,6 @@ impl Syncer {
         file.flush().await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
         drop(file);
         // Only bytes whose SHA-256 is the row's become the file.
-        let mut f = tokio::fs::File::open(&part).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-        let mut h = Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = f.read(&mut buf).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
         if format!("{:x}", h.finalize()) != sha {
             let _ = tokio::fs::remove_file(&part).await;
             return Err(Error::invalid("file", "damaged", format!("'{}' arrived damaged; it is fetched again at the next sync", p.file_name)));

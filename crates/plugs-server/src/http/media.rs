@@ -24,7 +24,9 @@ impl From<MediaError> for ApiError {
             MediaError::Blob(crate::blobs::BlobError::TooLong(n)) => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_long", Some("file"), format!("more bytes than the file's size ({n} bytes)"))
             }
-            MediaError::Blob(crate::blobs::BlobError::Cut(m)) => ApiError::new(StatusCode::BAD_REQUEST, "cut", Some("file"), format!("the upload was cut ({m}); what arrived is kept")),
+            MediaError::Blob(crate::blobs::BlobError::Cut(m)) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "cut", Some("file"), format!("the upload was cut ({m}); what arrived is kept"))
+            }
             MediaError::Blob(e) => {
                 tracing::error!(error = %e, "file storage failed");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", None, "the file storage is unavailable; try again shortly")
@@ -65,13 +67,18 @@ pub async fn upload_state(State(s): State<AppState>, c: Caller, IdPath(id): IdPa
     responses((status = 200, body = UploadState), (status = 404, body = ErrorBody), (status = 409, description = "The offset is not what was received", body = ErrorBody),
         (status = 413, description = "Over the file's size, the file limit or the organization's quota", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, headers: HeaderMap, body: Body) -> Result<Json<UploadState>, ApiError> {
-    let offset = headers
-        .get("upload-offset")
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", Some("Upload-Offset"), "is required: the bytes already received"))?
-        .to_str()
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", Some("Upload-Offset"), "must be a whole number of bytes"))?;
+    let offset = match headers.get("upload-offset") {
+        None => Err("is required: the bytes already received"),
+        Some(v) => v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()).ok_or("must be a whole number of bytes"),
+    };
+    let offset = match offset {
+        Ok(o) => o,
+        Err(why) => {
+            // Someone else's file, or none, answers "not found" whatever the headers.
+            media::load(&s.pool, caller(&c), id).await?;
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", Some("Upload-Offset"), why));
+        }
+    };
     let stream = body.into_data_stream();
     Ok(Json(media::upload(&s.pool, &s.config.blobs, &s.watchers, &base(&s, &headers), caller(&c), id, offset, s.config.org_quota_bytes, stream).await?))
 }
@@ -101,10 +108,7 @@ fn range(headers: &HeaderMap, size: u64) -> Result<Option<(u64, u64)>, ()> {
 /// `attachment` or `inline`, with the name in both the plain and the RFC 5987 forms.
 fn disposition(kind: &str, name: &str) -> HeaderValue {
     let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
     HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
@@ -176,7 +180,13 @@ pub async fn put_thumbnail(State(s): State<AppState>, c: Caller, IdPath(id): IdP
 pub async fn thumbnail(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, headers: HeaderMap) -> Result<Response, ApiError> {
     let m = media::load(&s.pool, caller(&c), id).await?;
     let sha = m.thumbnail_sha256().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_thumbnail", None, "this file has no thumbnail"))?.to_owned();
-    let size = s.config.blobs.size(c.0.organization_id, &sha).await.map_err(MediaError::from)?.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_thumbnail", None, "the thumbnail has not arrived yet"))?;
+    let size = s
+        .config
+        .blobs
+        .size(c.0.organization_id, &sha)
+        .await
+        .map_err(MediaError::from)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_thumbnail", None, "the thumbnail has not arrived yet"))?;
     let head = s.config.blobs.head_bytes(c.0.organization_id, &sha, 64).await.map_err(MediaError::from)?;
     let mime = plugs_domain::files::file_type(&head, "image/jpeg").mime;
     serve(&s, &c, &headers, &m, &sha, size, &mime, true, "thumbnail").await

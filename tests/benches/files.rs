@@ -175,7 +175,15 @@ async fn main() {
     println!("    (the client side here regenerates each 50 MB pattern per chunk, so part of the growth is the client's)");
 
     // (3) A thumbnail of a 12 MP photo.
-    let img = image::RgbImage::from_fn(4000, 3000, |x, y| image::Rgb([(x / 16) as u8, (y / 12) as u8, ((x + y) / 28) as u8]));
+    // Gradients with sensor-like noise, so the JPEG is as large as a phone's (several MB).
+    let mut seed = 0x2545F491u32;
+    let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let n = (seed % 48) as u8;
+        image::Rgb([((x / 16) as u8).wrapping_add(n), ((y / 12) as u8).wrapping_add(n / 2), (((x + y) / 28) as u8).wrapping_add(n / 3)])
+    });
     let mut jpeg = Vec::new();
     image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg).unwrap();
     let mut times = vec![];

@@ -64,6 +64,30 @@ async fn register_login_sync_and_logout_from_the_command_line() {
             assert!(synced.contains("applied") && synced.contains("0 rejected"), "{synced}");
             run(k, &a, &["sync"]);
             assert!(text(k, &a, &["contact", "list"]).contains("Turing"));
+            // A file attached from the command line on B travels to A, bytes and all.
+            let png = base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+            )
+            .unwrap();
+            let file = b.join("lunch receipt.png");
+            std::fs::write(&file, &png).unwrap();
+            let out = cmd(k, &b).args(["--json", "media", "attach"]).arg(&file).args(["--title", "Lunch"]).assert().success().get_output().clone();
+            let row: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!((row["file_name"].as_str(), row["media_type"].as_str(), row["status"].as_str()), (Some("lunch receipt.png"), Some("image"), Some("processing")));
+            let id = row["id"].as_str().unwrap().to_owned();
+            let status = text(k, &b, &["status"]);
+            assert!(status.contains("files to upload: 1"), "{status}");
+            let synced = text(k, &b, &["sync"]);
+            assert!(synced.contains("files: 1 uploaded"), "{synced}");
+            assert!(!text(k, &b, &["status"]).contains("files to upload"));
+            let synced = text(k, &a, &["sync"]);
+            assert!(synced.contains("2 downloaded"), "the file and its thumbnail: {synced}");
+            let got = a.join("got.png");
+            let said = text(k, &a, &["media", "get", &id, "--out", got.to_str().unwrap()]);
+            assert!(said.contains("wrote lunch receipt.png (70 bytes)"), "{said}");
+            assert_eq!(std::fs::read(&got).unwrap(), png);
+            cmd(k, &a).args(["media", "attach", "/nonexistent/file.pdf"]).assert().failure().stderr(predicates::str::contains("cannot read /nonexistent/file.pdf"));
             // A wrong password is refused and changes nothing.
             cmd(k, &b).args(["login", "--server", &url, "--email", "ada@acme.test", "--password-stdin"]).write_stdin("wrong password!\n").assert().failure();
             run(k, &b, &["sync"]);

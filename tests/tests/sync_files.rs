@@ -72,6 +72,24 @@ async fn a_receipt_added_offline_reaches_the_approver_with_its_bytes() {
     let x2 = admin.store.table("expenses").unwrap().get(xid).unwrap();
     assert_eq!(x2["metadata"]["receipt_media_id"], json!(m.id));
 
+    // The cache's bound: downloaded files go, least recently used first; thumbnails stay; an
+    // evicted file comes back when opened.
+    admin.store.set_app_setting("media_cache_mb", "0").unwrap();
+    assert_eq!(admin.store.set_app_setting("media_cache_mb", "-1").unwrap_err().to_payload().field.as_deref(), Some("media_cache_mb"));
+    assert_eq!(admin.store.trim_file_cache().unwrap(), receipt.len() as u64);
+    assert!(admin.store.media_bytes(m.id).is_err());
+    assert!(admin.store.media_data_url(m.id).is_ok(), "the thumbnail stays");
+    admin.syncer.fetch_file(&admin.store, m.id, |_| {}).await.unwrap();
+    assert_eq!(admin.store.media_bytes(m.id).unwrap().1, receipt);
+    admin.store.set_app_setting("media_cache_mb", "1024").unwrap();
+    // Files added here and not uploaded yet are never evicted.
+    let waiting = photo(500, 400, 11);
+    let wm = admin.store.attach_file(&upload("waiting.jpg", None), &waiting).unwrap();
+    admin.store.set_app_setting("media_cache_mb", "0").unwrap();
+    admin.store.trim_file_cache().unwrap();
+    assert_eq!(admin.store.media_bytes(wm.id).unwrap().1, waiting);
+    admin.store.set_app_setting("media_cache_mb", "1024").unwrap();
+
     // A large file: its row and thumbnail come at once, its bytes when opened.
     let big = photo(3000, 2200, 7);
     let mut big_padded = big.clone();
@@ -84,6 +102,23 @@ async fn a_receipt_added_offline_reaches_the_approver_with_its_bytes() {
     let err = admin.store.media_bytes(bm.id).unwrap_err().to_payload();
     assert_eq!(err.code, "not_on_this_device");
     assert!(err.message.contains("on the server"), "{}", err.message);
+    // A download cut earlier goes on from what arrived (a `.part` with the first 3 MB)...
+    let big_sha = bm.metadata["sha256"].as_str().unwrap().to_owned();
+    let part = admin.store.media_dir().join(format!(".{big_sha}.download"));
+    std::fs::create_dir_all(admin.store.media_dir()).unwrap();
+    std::fs::write(&part, &big_padded[..3 * 1024 * 1024]).unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let path = admin.syncer.fetch_file(&admin.store, bm.id, move |p| s2.lock().unwrap().push(p.done)).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), big_padded);
+    assert!(seen.lock().unwrap().iter().all(|d| *d >= 3 * 1024 * 1024), "resumed, not restarted: {:?}", seen.lock().unwrap());
+    assert!(!part.exists());
+    // ...and one whose kept bytes are wrong never becomes the file: it is fetched again whole.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&part, vec![0u8; 1024 * 1024]).unwrap();
+    let err = admin.syncer.fetch_file(&admin.store, bm.id, |_| {}).await.unwrap_err().to_payload();
+    assert_eq!(err.code, "damaged");
+    assert!(!path.exists() && !part.exists());
     let path = admin.syncer.fetch_file(&admin.store, bm.id, |_| {}).await.unwrap();
     assert_eq!(std::fs::read(path).unwrap(), big_padded);
 

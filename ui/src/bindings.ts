@@ -124,7 +124,11 @@ keep_running: boolean,
 /**
  * How long before a follow-up, agenda item or event its reminder fires.
  */
-reminder_lead_minutes: number, server_url: string | null, signed_in_as: string | null, };
+reminder_lead_minutes: number, 
+/**
+ * How much room downloaded files may take on this device, in MB.
+ */
+media_cache_mb: number, server_url: string | null, signed_in_as: string | null, };
 
 export type SyncState = "idle" | "syncing" | "offline" | "error" | "signed_out";
 

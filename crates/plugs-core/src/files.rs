@@ -26,7 +26,7 @@ pub const MAX_FILE: usize = plugs_domain::files::MAX_FILE as usize;
 pub const EAGER_DOWNLOAD: i64 = 5 * 1024 * 1024;
 
 /// The setting that bounds the downloaded files kept on this device, in MB.
-pub const CACHE_SETTING: &str = "media_cache_mb";
+pub const CACHE_SETTING: &str = "app.media_cache_mb";
 
 /// The cache's default bound, in MB.
 pub const CACHE_DEFAULT_MB: i64 = 1024;

@@ -18,6 +18,8 @@ pub struct AppSettings {
     pub keep_running: bool,
     /// How long before a follow-up, agenda item or event its reminder fires.
     pub reminder_lead_minutes: i64,
+    /// How much room downloaded files may take on this device, in MB.
+    pub media_cache_mb: i64,
     pub server_url: Option<String>,
     pub signed_in_as: Option<String>,
 }
@@ -30,25 +32,28 @@ impl Store {
             theme: self.setting("app.theme")?.filter(|t| THEMES.contains(&t.as_str())).unwrap_or_else(|| "light".into()),
             keep_running: self.setting("app.keep_running")?.as_deref() != Some("false"),
             reminder_lead_minutes: self.setting("app.reminder_lead_minutes")?.and_then(|v| v.parse().ok()).unwrap_or(ReminderSettings::default().lead.num_minutes()),
+            media_cache_mb: self.setting(crate::files::CACHE_SETTING)?.and_then(|v| v.parse().ok()).unwrap_or(crate::files::CACHE_DEFAULT_MB),
             signed_in_as: link.as_ref().and_then(|l| l.email.clone()),
             server_url: link.map(|l| l.server),
         })
     }
 
     /// Changes one preference: `theme` (light | dark), `keep_running` (true | false),
-    /// `reminder_lead_minutes` (0 to 10080).
+    /// `reminder_lead_minutes` (0 to 10080), `media_cache_mb` (0 to 1048576).
     pub fn set_app_setting(&self, key: &str, value: &str) -> Result<()> {
         let v = value.trim();
         let ok = match key {
             "theme" => THEMES.contains(&v),
             "keep_running" => v == "true" || v == "false",
             "reminder_lead_minutes" => v.parse::<i64>().is_ok_and(|m| (0..=10080).contains(&m)),
-            _ => return Err(Error::invalid("key", "invalid_choice", format!("'{key}' is not a setting (theme, keep_running, reminder_lead_minutes)"))),
+            "media_cache_mb" => v.parse::<i64>().is_ok_and(|m| (0..=1_048_576).contains(&m)),
+            _ => return Err(Error::invalid("key", "invalid_choice", format!("'{key}' is not a setting (theme, keep_running, reminder_lead_minutes, media_cache_mb)"))),
         };
         if !ok {
             let why = match key {
                 "theme" => "must be light or dark",
                 "keep_running" => "must be true or false",
+                "media_cache_mb" => "must be a whole number of megabytes between 0 and 1048576 (1 TB)",
                 _ => "must be a whole number of minutes between 0 and 10080 (a week)",
             };
             return Err(Error::invalid(key, "invalid_value", format!("'{v}' {why}")));

@@ -70,7 +70,7 @@ pub struct UploadState {
     pub size: u64,
     /// `processing`, `ready` or `failed`.
     pub status: String,
-    /// Why the file was refused, when `failed`.
+    /// Why the file was refused (`failed`), or why it waits (`processing`: the quota is full).
     pub failure: Option<String>,
 }
 
@@ -116,7 +116,7 @@ async fn lock_content(tx: &impl GenericClient, org: Uuid, sha: &str) -> Result<(
 
 /// Where an upload stands. When the organization already holds the same bytes under a file the
 /// caller can see, nothing needs sending: the row is ready at once.
-pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base: &str, caller: Caller, id: Uuid) -> Result<UploadState, MediaError> {
+pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base: &str, caller: Caller, id: Uuid, quota: u64) -> Result<UploadState, MediaError> {
     let m = load(pool, caller, id).await?;
     if m.status != "processing" {
         return Ok(state(&m, if m.status == "ready" { m.file_size as u64 } else { 0 }));
@@ -145,7 +145,14 @@ pub async fn upload_state(pool: &Pool, blobs: &Blobs, watchers: &Watchers, base:
     }
     tx.commit().await?;
     let r: Received = blobs.received(caller.org, id).await?;
-    Ok(state(&m, r.bytes))
+    let mut st = state(&m, r.bytes);
+    // A file that would not fit waits (the device asks again later) rather than failing.
+    if r.bytes == 0 {
+        if let Err(MediaError::Quota { needed, quota: q }) = check_quota(pool, caller.org, &sha, m.file_size as u64, quota).await {
+            st.failure = Some(format!("waiting for room: the organization's files would take {needed} MB of its {q} MB"));
+        }
+    }
+    Ok(st)
 }
 
 /// Takes the bytes of a request from `offset` (which must be what was received so far), and,

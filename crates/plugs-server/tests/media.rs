@@ -54,7 +54,7 @@ async fn send(app: &TestApp, tok: &str, mid: Uuid, offset: usize, body: reqwest:
         .patch(app.url(&format!("/v1/media/{mid}/upload")))
         .bearer_auth(tok)
         .header("Upload-Offset", offset.to_string())
-        .header("Content-Type", "application/offset+octet-stream")
+        .header("Content-Type", "application/octet-stream")
         .body(body)
         .send()
         .await;
@@ -258,6 +258,16 @@ async fn the_quota_is_enforced_with_a_clear_error() {
     assert_eq!((s, st["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_exceeded")), "{st}");
     assert_eq!(st["message"], "the organization's files would take 5 MB of its 4 MB");
     assert_eq!(stored(&app, m2, "status").await.as_deref(), Some("processing"));
+    // The device asks first, and is told why it should wait rather than send 2 MB for nothing.
+    let (_, st) = state(&app, &admin, m2).await;
+    assert_eq!((st["status"].as_str(), st["failure"].as_str()), (Some("processing"), Some("waiting for room: the organization's files would take 5 MB of its 4 MB")));
+    // Room made (the first file purged, its blob collected): the file goes up.
+    let c = app.db.admin_client().await;
+    c.execute("DELETE FROM media WHERE id = $1", &[&m1]).await.unwrap();
+    c.execute("DELETE FROM media_blobs", &[]).await.unwrap();
+    let (_, st) = state(&app, &admin, m2).await;
+    assert_eq!(st["failure"], Value::Null);
+    assert_eq!(send(&app, &admin, m2, 0, second.clone().into()).await.1["status"], "ready");
 }
 
 /// moto's S3 server, started for the test on a free port.
@@ -294,15 +304,40 @@ fn which(name: &str) -> Option<String> {
     std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.exists())).map(|f| f.to_string_lossy().into_owned())
 }
 
-#[tokio::test]
-async fn files_travel_through_s3() {
-    let Some(moto) = moto() else { return };
-    reqwest::Client::new().put(format!("{}/plugs-files", moto.1)).send().await.unwrap().error_for_status().unwrap();
-    // SAFETY: set before the store is built; no other test of this binary reads these.
+/// A bucket on moto, opened the way the server opens `PLUGS_BLOBS=s3://bucket/prefix`.
+async fn s3(moto: &Moto, bucket: &str) -> Blobs {
+    reqwest::Client::new().put(format!("{}/{bucket}", moto.1)).send().await.unwrap().error_for_status().unwrap();
+    // The same values from every test of this binary: the store reads them as it is built.
     for (k, v) in [("AWS_ENDPOINT", moto.1.as_str()), ("AWS_ALLOW_HTTP", "true"), ("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_REGION", "us-east-1")] {
         std::env::set_var(k, v);
     }
-    let blobs = Blobs::open("s3://plugs-files/team").unwrap();
+    Blobs::open(&format!("s3://{bucket}/team")).unwrap()
+}
+
+#[tokio::test]
+async fn the_quota_holds_on_s3_too() {
+    let Some(moto) = moto() else { return };
+    let blobs = s3(&moto, "plugs-quota").await;
+    let app = spawn_app_with(move |c| {
+        c.blobs = blobs;
+        c.org_quota_bytes = 4 * 1024 * 1024;
+    })
+    .await;
+    let a = app.register("Acme", "ada@acme.test").await;
+    let (org, admin) = (id(&a["organization"]["id"]), token(&a));
+    let first = jpeg(3 * 1024 * 1024, 1);
+    let (m1, _) = push_media(&app, &admin, org, &first, json!({})).await;
+    assert_eq!(send(&app, &admin, m1, 0, first.clone().into()).await.1["status"], "ready");
+    let second = jpeg(2 * 1024 * 1024, 2);
+    let (m2, _) = push_media(&app, &admin, org, &second, json!({})).await;
+    let (s, st) = send(&app, &admin, m2, 0, second.clone().into()).await;
+    assert_eq!((s, st["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("quota_exceeded")), "{st}");
+}
+
+#[tokio::test]
+async fn files_travel_through_s3() {
+    let Some(moto) = moto() else { return };
+    let blobs = s3(&moto, "plugs-files").await;
     let b = blobs.clone();
     let app = spawn_app_with(move |c| c.blobs = b).await;
     exercise(app, blobs).await;

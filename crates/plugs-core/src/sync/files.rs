@@ -98,6 +98,10 @@ impl Syncer {
                 }
             }
         }
+        if report.uploaded > 0 {
+            // The server has marked them ready: this device learns it now, not at the next round.
+            self.pull_all(store, |_| {}).await?;
+        }
         let mut downs: Vec<(Pending, bool)> = vec![];
         for p in pending(store, "ready")? {
             if let Some(t) = &p.thumb {
@@ -137,6 +141,10 @@ impl Syncer {
             other => other?,
         };
         let mut sent_any = false;
+        if state.status == "processing" && state.received == 0 && state.failure.is_some() {
+            // The organization's storage is full: the file waits for the next round.
+            return Err(Error::invalid("file", "waiting", format!("'{}' waits: {}", p.file_name, state.failure.unwrap_or_default())));
+        }
         if state.status == "processing" {
             let path = store.blob_path(&p.sha);
             let sent = Arc::new(AtomicU64::new(0));

@@ -166,7 +166,7 @@ impl Remote {
             .timeout(Duration::from_secs(6 * 3600))
             .header("Upload-Offset", offset.to_string())
             .header(reqwest::header::CONTENT_LENGTH, len.to_string())
-            .header(reqwest::header::CONTENT_TYPE, "application/offset+octet-stream")
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(body);
         self.send(req).await
     }

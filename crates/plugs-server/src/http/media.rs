@@ -55,7 +55,7 @@ fn base(s: &AppState, headers: &HeaderMap) -> String {
 #[utoipa::path(get, path = "/v1/media/{id}/upload", tag = "media", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)),
     responses((status = 200, body = UploadState), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload_state(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, headers: HeaderMap) -> Result<Json<UploadState>, ApiError> {
-    Ok(Json(media::upload_state(&s.pool, &s.config.blobs, &s.watchers, &base(&s, &headers), caller(&c), id).await?))
+    Ok(Json(media::upload_state(&s.pool, &s.config.blobs, &s.watchers, &base(&s, &headers), caller(&c), id, s.config.org_quota_bytes).await?))
 }
 
 /// Sends a file's bytes from `Upload-Offset` (what `GET …/upload` said arrived). The body is
@@ -63,7 +63,7 @@ pub async fn upload_state(State(s): State<AppState>, c: Caller, IdPath(id): IdPa
 /// checked against the row's `metadata.sha256` and the row becomes `ready`.
 #[utoipa::path(patch, path = "/v1/media/{id}/upload", tag = "media", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path), ("Upload-Offset" = u64, Header, description = "Bytes already received")),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "The file's bytes from the offset"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file's bytes from the offset"),
     responses((status = 200, body = UploadState), (status = 404, body = ErrorBody), (status = 409, description = "The offset is not what was received", body = ErrorBody),
         (status = 413, description = "Over the file's size, the file limit or the organization's quota", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, headers: HeaderMap, body: Body) -> Result<Json<UploadState>, ApiError> {

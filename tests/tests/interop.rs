@@ -557,7 +557,9 @@ fn linked_photos_are_downloaded_into_media_items_and_the_ones_that_cannot_be_kee
     let kenji = &by_last(&store, "Photo").into_iter().find(|c| c.first_name == "Kenji").unwrap();
     let media: Vec<Media> = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(kenji.id))], ..Default::default() }).unwrap().items;
     assert_eq!(media.len(), 1);
-    assert_eq!((media[0].mime_type.as_str(), media[0].file_size, media[0].file_url.clone()), ("image/jpeg", JPEG.len() as i64, Some(format!("{base}/kenji.jpg"))));
+    assert_eq!((media[0].mime_type.as_str(), media[0].file_size), ("image/jpeg", JPEG.len() as i64));
+    assert_eq!(media[0].metadata["source_url"], json!(format!("{base}/kenji.jpg")), "the address it came from");
+    assert_eq!(media[0].metadata["sha256"], json!(plugs_core::files::sha256_hex(JPEG)), "kept like any attached file, to be uploaded");
     let (_, bytes) = store.media_bytes(media[0].id).unwrap();
     assert_eq!(bytes, JPEG);
     assert_eq!(kenji.avatar_url, None);

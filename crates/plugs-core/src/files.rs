@@ -124,11 +124,17 @@ impl Store {
         }
         let dir = self.media_dir();
         std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("file", "io", format!("cannot create {}: {e}", dir.display())))?;
+        crate::store::private_path(&dir);
         let tmp = dir.join(format!(".{sha}.{}.part", Uuid::now_v7()));
-        std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, &path)).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::invalid("file", "io", format!("cannot save the file: {e}"))
-        })?;
+        std::fs::write(&tmp, bytes)
+            .and_then(|_| {
+                crate::store::private_path(&tmp);
+                std::fs::rename(&tmp, &path)
+            })
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::invalid("file", "io", format!("cannot save the file: {e}"))
+            })?;
         Ok(true)
     }
 

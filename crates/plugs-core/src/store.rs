@@ -140,6 +140,48 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Makes a path its owner's alone, whatever the umask: folders 0700, files 0600 (a no-op where
+/// that is already so, or where the owner cannot change it).
+#[cfg(unix)]
+pub fn private_path(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(m) = std::fs::metadata(path) {
+        let want = if m.is_dir() { 0o700 } else { 0o600 };
+        if m.permissions().mode() & 0o777 != want {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(want));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn private_path(_: &Path) {}
+
+/// The data dir holds other people's names, emails, phones and notes: the folder, the database
+/// with its WAL and shared memory, and the files kept beside it are readable by their owner only.
+/// Files kept before this rule are made private once, the first time the media folder is found
+/// readable by others.
+fn keep_private(db: &Path) {
+    let Some(dir) = db.parent() else { return };
+    private_path(dir);
+    let name = db.file_name().and_then(|n| n.to_str()).unwrap_or(DB_FILE);
+    for p in [db.to_owned(), dir.join(format!("{name}-wal")), dir.join(format!("{name}-shm"))] {
+        private_path(&p);
+    }
+    let media = dir.join("media");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(&media).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            if let Ok(entries) = std::fs::read_dir(&media) {
+                for e in entries.flatten() {
+                    private_path(&e.path());
+                }
+            }
+        }
+    }
+    private_path(&media);
+}
+
 impl Store {
     /// Opens (creating if needed) the database in `dir`, migrated to the current schema.
     pub fn open_dir(dir: &Path) -> Result<Self> {
@@ -238,6 +280,9 @@ impl Store {
                 id
             }
         };
+        if main && !read_only {
+            keep_private(path);
+        }
         let checkpointer = if main && !read_only { Some(Checkpointer::start(path)?) } else { None };
         let turns = if read_only { None } else { turns };
         let store = Store {

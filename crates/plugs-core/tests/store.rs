@@ -557,3 +557,42 @@ fn a_store_that_cannot_be_used_says_which_file_and_what_to_do_and_is_never_repla
     assert_eq!(e.code(), "store_unusable");
     assert!(e.to_string().contains("newer version of The Plugs") && e.to_string().contains("update the app"), "{e}");
 }
+
+/// The data dir holds other people's personal data: its owner alone reads it, whatever the umask
+/// (folder 0700; database, WAL, shared memory and kept files 0600), files kept by an earlier
+/// version included.
+#[cfg(unix)]
+#[test]
+fn the_data_dir_is_its_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    std::fs::create_dir_all(dir.join("media")).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("media"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let old = dir.join("media").join("kept-by-an-earlier-version");
+    std::fs::write(&old, b"x").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    {
+        let store = plugs_core::Store::open_dir(&dir).unwrap();
+        store
+            .init_workspace(&plugs_core::workspace::NewWorkspace {
+                organization_name: "Acme".into(),
+                first_name: "Ada".into(),
+                last_name: "L".into(),
+                email: "ada@acme.test".into(),
+            })
+            .unwrap();
+        let m = store
+            .attach_file(&plugs_core::files::Upload { file_name: "notes.txt".into(), mime_type: "text/plain".into(), ..Default::default() }, b"Grace's phone: 555 0100")
+            .unwrap();
+        assert_eq!(mode(&store.blob_path(m.metadata["sha256"].as_str().unwrap())), 0o600);
+        for f in ["plugs.db", "plugs.db-wal", "plugs.db-shm"] {
+            assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
+        }
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("media")), 0o700);
+        assert_eq!(mode(&old), 0o600, "files kept before are made private too");
+    }
+}

@@ -114,4 +114,9 @@ export function contactName(c: { first_name?: unknown; last_name?: unknown }): s
   return `${c.first_name ?? ""} ${c.last_name ?? ""}`.trim();
 }
 
+/** A count in words: "1 contact", "2,400 contacts". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
 export const inTauri = (): boolean => typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;

@@ -196,7 +196,7 @@ impl Store {
     fn contact_photos(&self) -> Result<HashMap<String, (Uuid, Option<String>)>> {
         let actor = self.actor()?;
         let mut st = self.connection().prepare(
-            "SELECT related_contact, id, file_url FROM media
+            "SELECT related_contact, id, json_extract(metadata, '$.source_url') FROM media
              WHERE organization_id = ?1 AND NOT is_deleted AND media_type = 'image' AND related_contact IS NOT NULL
                AND (access_level IS NOT 'private' OR uploaded_by = ?2)
                AND EXISTS (SELECT 1 FROM json_each(media.tags) WHERE value = 'photo')

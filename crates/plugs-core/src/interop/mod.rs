@@ -809,13 +809,13 @@ impl Store {
             Some(Photo::Data(bytes, mime)) => {
                 let name = format!("photo{}", ext(mime));
                 if !o.dry_run {
-                    written.push(self.store_file(ctx, bytes, &name, mime, contact_id, None)?);
+                    written.extend(self.store_file(ctx, bytes, &name, mime, contact_id, None)?);
                 }
                 out.media += 1;
             }
             Some(Photo::Fetched { bytes, mime, url }) => {
                 let name = format!("photo{}", ext(mime));
-                written.push(self.store_file(ctx, bytes, &name, mime, contact_id, Some(url))?);
+                written.extend(self.store_file(ctx, bytes, &name, mime, contact_id, Some(url))?);
                 out.media += 1;
             }
             Some(Photo::Link(url)) => {
@@ -833,27 +833,28 @@ impl Store {
         Ok(())
     }
 
-    /// Saves a photo as a media item of the contact, inside the caller's transaction; `source` is
-    /// the address a linked photo was downloaded from.
-    fn store_file(&self, ctx: &Ctx, bytes: &[u8], name: &str, mime: &str, contact: Uuid, source: Option<&str>) -> Result<std::path::PathBuf> {
-        let file = Uuid::now_v7();
-        let dir = self.media_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("photo", "io", format!("cannot create {}: {e}", dir.display())))?;
-        let e = ext(mime);
-        let path = dir.join(format!("{file}{e}"));
-        std::fs::write(&path, bytes).map_err(|e| Error::invalid("photo", "io", format!("cannot save the photo: {e}")))?;
-        // An address too long for file_url (500 characters) is not worth refusing the photo for.
-        let source = source.filter(|u| u.chars().count() <= 500);
-        let rec: Record = serde_json::from_value(json!({
-            "title": name, "file_name": name, "file_path": format!("media/{file}{e}"), "media_type": "image", "mime_type": mime,
-            "file_size": bytes.len(), "status": "ready", "related_contact": contact, "tags": ["photo"], "file_url": source,
-        }))
-        .expect("an object");
-        if let Err(err) = repo::create(ctx, &crate::tables::media::SPEC, rec, Origin::Client) {
-            let _ = std::fs::remove_file(&path);
+    /// Saves a photo as a media item of the contact, inside the caller's transaction, kept like any
+    /// attached file (under its SHA-256, with a thumbnail; uploaded at the next sync); `source` is
+    /// the address a linked photo was downloaded from (kept in `metadata.source_url`).
+    fn store_file(&self, ctx: &Ctx, bytes: &[u8], name: &str, mime: &str, contact: Uuid, source: Option<&str>) -> Result<Vec<std::path::PathBuf>> {
+        let u = crate::files::Upload { file_name: name.to_owned(), mime_type: mime.to_owned(), title: Some(name.to_owned()), related_contact: Some(contact), ..Default::default() };
+        let (mut rec, written) = self.store_bytes(&u, bytes).map_err(|e| match e {
+            Error::Invalid { code, message, .. } => Error::Invalid { field: "photo".into(), code, message },
+            other => other,
+        })?;
+        rec.insert("tags".into(), json!(["photo"]));
+        if let Some(url) = source {
+            if let Some(meta) = rec.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.insert("source_url".into(), json!(url));
+            }
+        }
+        if let Err(err) = crate::files::create_media(ctx, &u, rec) {
+            for p in &written {
+                let _ = std::fs::remove_file(p);
+            }
             return Err(err);
         }
-        Ok(path)
+        Ok(written)
     }
 }
 

@@ -225,6 +225,8 @@ impl Syncer {
         }
         let file =
             tokio::fs::OpenOptions::new().create(true).append(resumed).write(true).truncate(!resumed).open(&part).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+        crate::store::private_path(&part);
+        crate::store::private_path(&dir);
         let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
         let total = if thumbnail { res.content_length().unwrap_or(0) as i64 } else { p.size };
         let mut done = if resumed { have } else { 0 };

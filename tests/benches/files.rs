@@ -118,7 +118,6 @@ async fn main() {
 
     // (2) Ten devices upload 50 MB each at once; the process's memory meanwhile.
     let token = creds.load().unwrap().unwrap().access_token;
-    let org = store.actor().unwrap().organization_id;
     let mut ids = vec![];
     for i in 0..10u8 {
         let bytes = pattern(50 * MB, i + 10);
@@ -127,7 +126,6 @@ async fn main() {
         ids.push((m.id, i + 10));
     }
     syncer.sync_once(&store, |_| {}).await.unwrap();
-    let _ = org;
     let before = rss_kb();
     let peak = Arc::new(AtomicU64::new(before));
     let p2 = peak.clone();

@@ -317,10 +317,8 @@ pub async fn collect_garbage(pool: &Pool, blobs: &Blobs, grace: std::time::Durat
     let rows = client.query("SELECT organization_id, sha256 FROM plugs_unreferenced_blobs(make_interval(secs => $1))", &[&grace.as_secs_f64()]).await?;
     drop(client);
     let mut removed = 0;
-    let mut orgs: std::collections::BTreeSet<Uuid> = Default::default();
     for r in rows {
         let (org, sha): (Uuid, String) = (r.get(0), r.get(1));
-        orgs.insert(org);
         let mut client = pool.get().await.map_err(StoreError::from)?;
         let tx = crate::db::begin_org(&mut client, org).await?;
         lock_content(&tx, org, &sha).await?;
@@ -353,6 +351,5 @@ pub async fn collect_garbage(pool: &Pool, blobs: &Blobs, grace: std::time::Durat
             }
         }
     }
-    let _ = orgs;
     Ok((removed, abandoned))
 }

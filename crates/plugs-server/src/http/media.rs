@@ -112,7 +112,7 @@ fn disposition(kind: &str, name: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-async fn serve(s: &AppState, c: &Caller, headers: &HeaderMap, m: &media::MediaRow, sha: &str, size: u64, mime: &str, inline: bool, name: &str) -> Result<Response, ApiError> {
+async fn serve(s: &AppState, c: &Caller, headers: &HeaderMap, sha: &str, size: u64, mime: &str, inline: bool, name: &str) -> Result<Response, ApiError> {
     let etag = format!("\"{sha}\"");
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok(StatusCode::NOT_MODIFIED.into_response());
@@ -141,7 +141,6 @@ async fn serve(s: &AppState, c: &Caller, headers: &HeaderMap, m: &media::MediaRo
     if status == StatusCode::PARTIAL_CONTENT {
         h.insert(header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes {start}-{}/{size}", end - 1)).expect("ascii"));
     }
-    let _ = m;
     Ok(res)
 }
 
@@ -160,7 +159,7 @@ pub async fn content(State(s): State<AppState>, c: Caller, IdPath(id): IdPath, h
         _ => return Err(ApiError::new(StatusCode::NOT_FOUND, "not_ready", None, "the file's bytes have not arrived on the server yet")),
     };
     let mime = if m.previewable() || m.media_type != "image" { m.mime_type.clone() } else { "application/octet-stream".into() };
-    serve(&s, &c, &headers, &m, &sha, m.file_size as u64, &mime, m.previewable(), &m.file_name).await
+    serve(&s, &c, &headers, &sha, m.file_size as u64, &mime, m.previewable(), &m.file_name).await
 }
 
 /// Keeps a file's thumbnail (a JPEG, PNG or WebP of at most 512 KB whose SHA-256 is the row's
@@ -189,5 +188,5 @@ pub async fn thumbnail(State(s): State<AppState>, c: Caller, IdPath(id): IdPath,
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no_thumbnail", None, "the thumbnail has not arrived yet"))?;
     let head = s.config.blobs.head_bytes(c.0.organization_id, &sha, 64).await.map_err(MediaError::from)?;
     let mime = plugs_domain::files::file_type(&head, "image/jpeg").mime;
-    serve(&s, &c, &headers, &m, &sha, size, &mime, true, "thumbnail").await
+    serve(&s, &c, &headers, &sha, size, &mime, true, "thumbnail").await
 }

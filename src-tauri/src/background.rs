@@ -62,7 +62,7 @@ pub enum SignIn {
 }
 
 /// Runs a network step off the async runtime (the store is not shared across threads).
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> plugs_core::Result<T> + Send + 'static) -> Result<T, plugs_core::ErrorPayload> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> plugs_core::Result<T> + Send + 'static) -> Result<T, plugs_core::ErrorPayload> {
     tokio::task::spawn_blocking(f).await.map_err(|e| plugs_core::ErrorPayload { code: "internal".into(), field: None, message: e.to_string() })?.map_err(|e| e.to_payload())
 }
 
@@ -255,6 +255,36 @@ pub fn integrity(db: PathBuf, app: tauri::AppHandle) {
                 }
             }
             std::thread::sleep(Duration::from_secs(24 * 3600));
+        }
+    });
+}
+
+/// Automatic backups (Settings → Backup): looked at every ten minutes; one is made when it is due
+/// and its passphrase is saved in the keychain. A failure is told once, as a desktop notification.
+pub fn backups(db: PathBuf) {
+    let _ = std::thread::Builder::new().name("plugs-backup".into()).spawn(move || {
+        let mut told = false;
+        loop {
+            std::thread::sleep(Duration::from_secs(600));
+            let Ok(store) = Store::open_helper(&db) else { continue };
+            if !store.is_initialized() {
+                continue;
+            }
+            let Ok(Some(pass)) = plugs_core::backup::saved_passphrase() else { continue };
+            match plugs_core::backup::auto_backup_if_due(&store, &pass) {
+                Ok(Some(r)) => {
+                    told = false;
+                    tracing::info!(file = %r.file, bytes = r.bytes, "automatic backup written");
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "automatic backup failed");
+                    if !told {
+                        crate::problem("The Plugs could not back up", &e.to_string());
+                        told = true;
+                    }
+                }
+            }
         }
     });
 }

@@ -2,6 +2,7 @@
 //! the `commands!` list below, which defines the Tauri commands, the invoke handler, and the typed
 //! TypeScript wrappers of `ui/src/commands.ts` (a test fails when that file is stale).
 
+use plugs_core::backup::{BackupInfo, BackupReport, BackupSettings, StagedRestore};
 use plugs_core::capture::{Capture, CaptureEvent, Captured, EventLeads, LikelyMatch};
 use plugs_core::files::Upload;
 use plugs_core::interop::ImportReport;
@@ -344,6 +345,63 @@ commands! {
     /// Changes one preference (theme, keep_running, reminder_lead_minutes).
     fn set_setting(s: &AppStore; key: String, value: String) -> () {
         with(&s, |st| st.set_app_setting(&key, &value))
+    }
+
+    /// The automatic backup's settings (folder, how often, how many kept, whether its passphrase
+    /// is saved in the keychain).
+    fn backup_settings(s: &AppStore;) -> BackupSettings {
+        with(&s, |st| st.backup_settings())
+    }
+
+    /// Changes the automatic backup's settings (every_hours 0: off).
+    fn set_backup_settings(s: &AppStore; dir: String, every_hours: i64, keep: i64) -> BackupSettings {
+        with(&s, |st| st.set_backup_settings(&dir, every_hours, keep))
+    }
+
+    /// Saves the automatic backups' passphrase in the OS keychain (null: forgets it, and automatic
+    /// backups stop).
+    fn save_backup_passphrase(; passphrase: Option<String>) -> () {
+        crate::background::blocking(move || plugs_core::backup::save_passphrase(passphrase.as_deref())).await
+    }
+
+    /// Writes an encrypted backup now: to `file`, or into the backup folder; with the given
+    /// passphrase, or the one saved in the keychain.
+    fn backup_now(s: &AppStore; file: Option<String>, passphrase: Option<String>) -> BackupReport {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        crate::background::blocking(move || {
+            let store = Store::open_helper(&db)?;
+            let pass = match passphrase {
+                Some(p) => p,
+                None => plugs_core::backup::saved_passphrase()?.ok_or_else(|| plugs_core::Error::invalid("passphrase", "required", "type the backup passphrase (none is saved)"))?,
+            };
+            let file = match file.filter(|f| !f.trim().is_empty()) {
+                Some(f) => std::path::PathBuf::from(f.trim()),
+                None => plugs_core::backup::auto_dir(&store)?.join(format!("plugs-{}.{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), plugs_core::backup::EXTENSION)),
+            };
+            store.backup(&file, &pass)
+        })
+        .await
+    }
+
+    /// Opens and verifies a backup without changing anything: what a restore would bring back.
+    fn check_backup(; file: String, passphrase: String) -> BackupInfo {
+        crate::background::blocking(move || plugs_core::backup::inspect(std::path::Path::new(file.trim()), &passphrase)).await
+    }
+
+    /// Verifies a backup and stages it: it replaces this device's data when the app starts again
+    /// (the data it replaces is kept aside). The UI then restarts the app.
+    fn restore_backup(s: &AppStore; file: String, passphrase: String) -> StagedRestore {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        crate::background::blocking(move || {
+            let dir = db.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+            plugs_core::backup::stage_restore(&dir, std::path::Path::new(file.trim()), &passphrase)
+        })
+        .await
+    }
+
+    /// Restarts the app (after a restore is staged).
+    fn restart_app(app: &AppHandleState;) -> () {
+        app.0.restart();
     }
 
     /// Signs in to a server; this device's offline workspace joins that account's organization.

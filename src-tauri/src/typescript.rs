@@ -71,6 +71,10 @@ declared!(
     plugs_core::capture::LikelyMatch,
     plugs_core::capture::EventLeads,
     plugs_core::scan::Scanned,
+    plugs_core::backup::BackupSettings,
+    plugs_core::backup::BackupReport,
+    plugs_core::backup::BackupInfo,
+    plugs_core::backup::StagedRestore,
 );
 
 fn camel(snake: &str) -> String {

@@ -255,3 +255,47 @@ export type ScannedField = { field: string, value: string, confidence: number, }
 export type MemberLeads = { user_id: string, name: string, leads: number, };
 
 export type EventLeads = { leads: Array<Lead>, per_member: Array<MemberLeads>, };
+
+export type TableCount = { table: string, rows: number, };
+
+export type FileEntry = { name: string, bytes: number, sha256: string, };
+
+export type BackupInfo = { format: number, created_at: string, app_version: string, schema_version: number, device_id: string, organization: string | null, 
+/**
+ * Rows per table (the schema's tables, in the schema's order).
+ */
+tables: Array<TableCount>, 
+/**
+ * Files kept on the device that the backup carries.
+ */
+files: Array<FileEntry>, };
+
+export type BackupReport = { file: string, bytes: number, info: BackupInfo, took_ms: number, };
+
+export type StagedRestore = { info: BackupInfo, 
+/**
+ * Restored on another device: the store takes a new device id (sign in again to sync).
+ */
+new_device: boolean, };
+
+export type BackupSettings = { 
+/**
+ * Where automatic backups go.
+ */
+dir: string, 
+/**
+ * Hours between automatic backups (0: off).
+ */
+every_hours: number, 
+/**
+ * How many automatic backups are kept (the oldest go first).
+ */
+keep: number, 
+/**
+ * When the last automatic backup was made.
+ */
+last_at: string | null, 
+/**
+ * Whether the passphrase of automatic backups is saved in the keychain (they run only then).
+ */
+has_passphrase: boolean, };

@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -90,6 +90,24 @@ export const commands = {
   getSettings: () => invoke<AppSettings>("get_settings"),
   /** Changes one preference (theme, keep_running, reminder_lead_minutes). */
   setSetting: (key: string, value: string) => invoke<null>("set_setting", { key, value }),
+  /** The automatic backup's settings (folder, how often, how many kept, whether its passphrase */
+  /** is saved in the keychain). */
+  backupSettings: () => invoke<BackupSettings>("backup_settings"),
+  /** Changes the automatic backup's settings (every_hours 0: off). */
+  setBackupSettings: (dir: string, everyHours: number, keep: number) => invoke<BackupSettings>("set_backup_settings", { dir, everyHours, keep }),
+  /** Saves the automatic backups' passphrase in the OS keychain (null: forgets it, and automatic */
+  /** backups stop). */
+  saveBackupPassphrase: (passphrase: string | null) => invoke<null>("save_backup_passphrase", { passphrase }),
+  /** Writes an encrypted backup now: to `file`, or into the backup folder; with the given */
+  /** passphrase, or the one saved in the keychain. */
+  backupNow: (file: string | null, passphrase: string | null) => invoke<BackupReport>("backup_now", { file, passphrase }),
+  /** Opens and verifies a backup without changing anything: what a restore would bring back. */
+  checkBackup: (file: string, passphrase: string) => invoke<BackupInfo>("check_backup", { file, passphrase }),
+  /** Verifies a backup and stages it: it replaces this device's data when the app starts again */
+  /** (the data it replaces is kept aside). The UI then restarts the app. */
+  restoreBackup: (file: string, passphrase: string) => invoke<StagedRestore>("restore_backup", { file, passphrase }),
+  /** Restarts the app (after a restore is staged). */
+  restartApp: () => invoke<null>("restart_app"),
   /** Signs in to a server; this device's offline workspace joins that account's organization. */
   signIn: (server: string, email: string, password: string) => invoke<null>("sign_in", { server, email, password }),
   /** Registers this workspace on a server as a new organization, and signs in. */

@@ -203,6 +203,12 @@ pub fn cli() -> Command {
         .arg(Arg::new("json").long("json").global(true).action(ArgAction::SetTrue).help("print JSON (records keyed by column name)"))
         .after_help(crate::output::EXIT_CODES)
         .subcommand(
+            Command::new("man")
+                .hide(true)
+                .about("Write the manual pages (roff): plugs.1 on standard output, or plugs.1 and one page per command into DIR")
+                .arg(Arg::new("dir").value_name("DIR").value_parser(clap::value_parser!(PathBuf))),
+        )
+        .subcommand(
             Command::new("init")
                 .about("Create the local workspace: an organization and you, its admin")
                 .arg(Arg::new("organization-name").long("organization-name").required(true).value_name("NAME"))
@@ -222,6 +228,29 @@ pub fn cli() -> Command {
         .subcommand(Command::new("repair").about(
             "Rebuild a damaged local database from what can still be read, keeping changes not yet synced; the damaged file is kept beside it; a device that syncs then gets the rest back from the server",
         ))
+        .subcommand(
+            Command::new("backup")
+                .about("Write an encrypted backup of this device's data and files to FILE (restore it anywhere with its passphrase; opens with `age -d` too)")
+                .arg(Arg::new("file").required(true).value_name("FILE").value_parser(clap::value_parser!(PathBuf)))
+                .arg(
+                    Arg::new("passphrase-stdin")
+                        .long("passphrase-stdin")
+                        .action(ArgAction::SetTrue)
+                        .help("read the passphrase from standard input (or set PLUGS_BACKUP_PASSPHRASE)"),
+                ),
+        )
+        .subcommand(
+            Command::new("restore")
+                .about("Replace this device's data with a backup, once it is verified (passphrase, integrity, schema, counts, files); the data it replaces is kept aside")
+                .arg(Arg::new("file").required(true).value_name("FILE").value_parser(clap::value_parser!(PathBuf)))
+                .arg(Arg::new("check").long("check").action(ArgAction::SetTrue).help("only verify the backup and show what it holds; change nothing"))
+                .arg(
+                    Arg::new("passphrase-stdin")
+                        .long("passphrase-stdin")
+                        .action(ArgAction::SetTrue)
+                        .help("read the passphrase from standard input (or set PLUGS_BACKUP_PASSPHRASE)"),
+                ),
+        )
         .subcommand(
             Command::new("login")
                 .about("Sign in to a server; a workspace made offline here joins your organization there")
@@ -270,6 +299,92 @@ fn open(m: &ArgMatches) -> Result<Store> {
         return Err(Error::ReadOnly(format!("{} cannot be made (its parent folder is read-only)", dir.display())));
     }
     Store::open_dir(&dir)
+}
+
+/// A backup's passphrase: PLUGS_BACKUP_PASSPHRASE, standard input, or a prompt (twice when a
+/// backup is made, so a typing mistake does not lock the backup away).
+fn backup_passphrase(m: &ArgMatches, confirm: bool) -> Result<String> {
+    if let Ok(p) = std::env::var("PLUGS_BACKUP_PASSPHRASE") {
+        if !p.is_empty() {
+            return Ok(p);
+        }
+    }
+    let field = |e: Error| match e {
+        Error::Invalid { code, message, .. } => Error::Invalid { field: "passphrase".into(), code, message },
+        other => other,
+    };
+    let interactive = !m.get_flag("passphrase-stdin") && std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let p = crate::sync::secret(m, "passphrase-stdin", "Backup passphrase: ").map_err(field)?;
+    if confirm && interactive && crate::sync::secret(m, "passphrase-stdin", "The same passphrase again: ").map_err(field)? != p {
+        return Err(Error::invalid("passphrase", "mismatch", "the two passphrases differ; nothing was written"));
+    }
+    Ok(p)
+}
+
+fn holds(info: &plugs_core::backup::BackupInfo) -> String {
+    let n = |t: &str| info.tables.iter().find(|c| c.table == t).map(|c| c.rows).unwrap_or(0);
+    let plural = |k: i64, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    format!(
+        "{}, {}, {}, {}, {}",
+        plural(n("contacts"), "contact", "contacts"),
+        plural(n("contact_interactions"), "interaction", "interactions"),
+        plural(n("events"), "event", "events"),
+        plural(n("expenses"), "expense", "expenses"),
+        plural(info.files.len() as i64, "file", "files")
+    )
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} kB", b as f64 / (1 << 10) as f64),
+        b => format!("{b} bytes"),
+    }
+}
+
+fn ms(took: u64) -> String {
+    if took >= 1000 {
+        format!("{:.1} s", took as f64 / 1000.0)
+    } else {
+        format!("{took} ms")
+    }
+}
+
+/// `plugs restore`: verify, then replace (the replaced data kept aside), then resync.
+fn restore(m: &ArgMatches, sub: &ArgMatches) -> Result<Output> {
+    let file = sub.get_one::<PathBuf>("file").expect("required");
+    let pass = backup_passphrase(sub, false)?;
+    let tables = |info: &plugs_core::backup::BackupInfo| info.tables.iter().map(|c| format!("  {:<24} {}", c.table, c.rows)).collect::<Vec<_>>().join("\n");
+    if sub.get_flag("check") {
+        let info = plugs_core::backup::inspect(file, &pass)?;
+        return Ok(Output::Message(
+            format!(
+                "{} is a whole backup made {} by The Plugs {} (schema {}{}): {}. Nothing was changed.\n{}",
+                file.display(),
+                info.created_at,
+                info.app_version,
+                info.schema_version,
+                info.organization.as_deref().map(|o| format!(", {o}")).unwrap_or_default(),
+                holds(&info),
+                tables(&info)
+            ),
+            json!({ "ok": true, "backup": info }),
+        ));
+    }
+    let dir = data_dir(m)?;
+    let r = plugs_core::backup::restore(&dir, file, &pass)?;
+    let mut text = format!("Restored {} ({}) into {} in {}.\n{}", file.display(), holds(&r.info), dir.display(), ms(r.took_ms), tables(&r.info));
+    if let Some(p) = &r.previous {
+        text.push_str(&format!("\nThe data it replaced is kept in {p}"));
+    }
+    if r.new_device && r.resync {
+        text.push_str("\nThis is a new device for the server: sign in again (plugs login) to sync; the first sync is a full resync.");
+    } else if r.resync {
+        text.push_str("\nThe next sync is a full resync with the server (changes the backup had waiting are sent once).");
+    }
+    // Opening the store brings an older backup to this version's schema.
+    drop(Store::open_dir(&dir)?);
+    Ok(Output::Message(text, json!(r)))
 }
 
 /// `plugs repair`: rebuild, then (on a device that syncs) get the rest back from the server.
@@ -328,6 +443,9 @@ pub fn run(m: &ArgMatches) -> Result<Output> {
     if name == "repair" {
         return repair(sub);
     }
+    if name == "restore" {
+        return restore(m, sub);
+    }
     let store = open(m)?;
     // A damaged page met after the check at open is said like damage found at open.
     run_on(&store, name, sub).map_err(|e| match e {
@@ -380,6 +498,12 @@ fn run_on(store: &Store, name: &str, sub: &ArgMatches) -> Result<Output> {
             ))
         }
         "login" | "register" | "logout" | "sync" => crate::sync::run(store, name, sub),
+        "backup" => {
+            let file = sub.get_one::<PathBuf>("file").expect("required");
+            let pass = backup_passphrase(sub, true)?;
+            let r = store.backup(file, &pass)?;
+            Ok(Output::Message(format!("Backup written to {}: {}, {} ({})", r.file, holds(&r.info), size(r.bytes), ms(r.took_ms)), json!(r)))
+        }
         "remind" => crate::remind::run(store, sub),
         "import" => crate::interop::import(store, sub),
         "export" => crate::interop::export(store, sub),

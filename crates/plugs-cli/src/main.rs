@@ -19,6 +19,15 @@ fn main() -> ExitCode {
         let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).with_writer(std::io::stderr).try_init();
     }
     let matches = commands::cli().get_matches();
+    if let Some(("man", m)) = matches.subcommand() {
+        return match manual(m.get_one::<std::path::PathBuf>("dir")) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("plugs man: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let json = matches.get_flag("json");
     match commands::run(&matches) {
         Ok(out) => {
@@ -30,4 +39,24 @@ fn main() -> ExitCode {
             ExitCode::from(output::exit_code(&e))
         }
     }
+}
+
+/// The manual: `plugs.1` (every option, the commands with what they do, the exit codes), and with a
+/// directory one page per command too (`plugs-contact.1`, …), as the packages install them.
+fn manual(dir: Option<&std::path::PathBuf>) -> std::io::Result<()> {
+    let cli = commands::cli();
+    let Some(dir) = dir else {
+        return clap_mangen::Man::new(cli).render(&mut std::io::stdout().lock());
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cli.clone()).render(&mut page)?;
+    std::fs::write(dir.join("plugs.1"), page)?;
+    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("plugs-{}", sub.get_name());
+        let mut page = Vec::new();
+        clap_mangen::Man::new(sub.clone().name(name.clone()).bin_name(format!("plugs {}", sub.get_name()))).render(&mut page)?;
+        std::fs::write(dir.join(format!("{name}.1")), page)?;
+    }
+    Ok(())
 }

@@ -83,6 +83,12 @@ pub fn typescript() -> String {
         <crate::scan::ScannedField as TS>::decl(&cfg),
         <crate::capture::MemberLeads as TS>::decl(&cfg),
         <crate::capture::EventLeads as TS>::decl(&cfg),
+        <crate::backup::TableCount as TS>::decl(&cfg),
+        <crate::backup::FileEntry as TS>::decl(&cfg),
+        <crate::backup::BackupInfo as TS>::decl(&cfg),
+        <crate::backup::BackupReport as TS>::decl(&cfg),
+        <crate::backup::StagedRestore as TS>::decl(&cfg),
+        <crate::backup::BackupSettings as TS>::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `UPDATE_BINDINGS=1 cargo test -p plugs-core --test bindings`. Do not edit.\n\n\

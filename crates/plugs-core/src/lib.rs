@@ -6,6 +6,7 @@
 pub use plugs_domain::{tables, types};
 pub mod actions;
 mod audit;
+pub mod backup;
 pub mod bindings;
 pub mod capture;
 pub mod changes;

@@ -186,6 +186,8 @@ impl Store {
     /// Opens (creating if needed) the database in `dir`, migrated to the current schema.
     pub fn open_dir(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir)?;
+        // A restore a crash interrupted is finished first (see `backup`).
+        crate::backup::finish_pending_restore(dir)?;
         Self::open(&dir.join(DB_FILE))
     }
 
@@ -577,6 +579,11 @@ fn check_version(conn: &Connection, path: &Path) -> Result<()> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// The newest schema version (migration) this build knows.
+pub fn latest_migration() -> i64 {
+    embedded::migrations::runner().get_migrations().iter().map(|m| i64::from(m.version())).max().unwrap_or(0)
 }
 
 pub(crate) fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>> {

@@ -48,6 +48,31 @@ describe("shell", () => {
     }
   });
 
+  it("draws the sidebar's icons as SVG, each link named in words, and the menu button opens and closes it", async () => {
+    shell();
+    render(App, { poll: false });
+    await waitFor(() => expect(document.getElementById("nav-contacts")).not.toBeNull());
+    const link = document.getElementById("nav-contacts")!;
+    expect(link.getAttribute("aria-label")).toBe("Contacts");
+    expect(link.getAttribute("title")).toBe("Contacts (g c)");
+    const svg = link.querySelector("svg")!;
+    expect(svg.getAttribute("aria-hidden")).toBe("true");
+    expect(svg.getAttribute("stroke")).toBe("currentColor");
+    // No emoji anywhere in the sidebar (the Linux webview shows them as empty boxes).
+    expect(document.querySelector(".sidenav")!.textContent).not.toMatch(/\p{Extended_Pictographic}/u);
+    const toggle = document.getElementById("nav-toggle")!;
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    await fireEvent.click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(true);
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(false);
+    await fireEvent.click(toggle);
+    await fireEvent.click(document.getElementById("nav-events")!);
+    expect(route.screen).toBe("events");
+    expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(false);
+  });
+
   it("opens the help overlay on ? and closes it on Esc", async () => {
     shell();
     render(App, { poll: false });

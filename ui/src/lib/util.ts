@@ -120,3 +120,42 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 export const inTauri = (): boolean => typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+
+/** Up to two initials of a name: "Grace Hopper" -> "GH", "cher" -> "C"; "?" for no name. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter((w) => /\p{L}|\p{N}/u.test(w));
+  if (words.length === 0) return "?";
+  const first = (w: string) => [...w].find((ch) => /\p{L}|\p{N}/u.test(ch)) ?? "";
+  const picked = words.length === 1 ? [words[0]] : [words[0], words[words.length - 1]];
+  return picked.map(first).join("").toUpperCase();
+}
+
+/** A hue (0–359) for a name: the same name always gets the same colour. */
+export function avatarHue(name: string): number {
+  let h = 0;
+  for (const ch of name.trim().toLowerCase()) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return h % 360;
+}
+
+/** "Rear Admiral at US Navy", "Rear Admiral", "US Navy" or "". */
+export function roleLine(jobTitle: unknown, company: unknown): string {
+  const t = String(jobTitle ?? "").trim();
+  const c = String(company ?? "").trim();
+  return t && c ? `${t} at ${c}` : t || c;
+}
+
+export const mailHref = (email: string): string => `mailto:${encodeURI(email.trim())}`;
+
+/** A tel: link keeps the leading + and the digits only (spaces and dashes are for reading). */
+export const telHref = (phone: string): string => `tel:${phone.trim().replace(/(?!^\+)[^\d]/g, "")}`;
+
+/** A web address as a link: https:// added when missing; anything but http(s) is not a link. */
+export function webHref(url: string): string | null {
+  const u = url.trim();
+  if (!u) return null;
+  const full = /^[a-z][a-z0-9+.-]*:/i.test(u) ? u : `https://${u}`;
+  return /^https?:\/\//i.test(full) ? full : null;
+}
+
+/** An address as people read it: no scheme, no "www.", no trailing slash. */
+export const shortUrl = (url: string): string => url.trim().replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, "");

@@ -31,10 +31,12 @@ export function nowLocalInput(offsetMinutes = 0): string {
   return toLocalInput(new Date(Date.now() + offsetMinutes * 60_000).toISOString());
 }
 
-export function fmtDateTime(ts: string | null | undefined): string {
+/** A moment as every list and page shows it: "Dec 2, 2026, 8:40 PM" (in the person's language
+    and time zone); "—" for none. The one date-time format of the window. */
+export function formatDateTime(ts: string | null | undefined, where: { locale?: string; timeZone?: string } = {}): string {
   if (!ts) return "—";
   const d = new Date(ts);
-  return isNaN(d.getTime()) ? String(ts) : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return isNaN(d.getTime()) ? String(ts) : d.toLocaleString(where.locale, { dateStyle: "medium", timeStyle: "short", timeZone: where.timeZone });
 }
 
 export function fmtDate(ts: string | null | undefined): string {

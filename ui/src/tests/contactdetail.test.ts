@@ -55,7 +55,8 @@ describe("contact detail", () => {
     const calls = mocks({ create_record: (a) => ({ id: "i2", ...a.fields }) });
     render(ContactDetail, { id: "c1" });
     await waitFor(() => expect($("timeline").textContent).toContain("Intro call"));
-    expect($("audit").textContent).toContain("company: Navy → US Navy");
+    expect($("audit").textContent).toContain("Company changed from Navy to US Navy");
+    expect($("audit").textContent).toContain("Changed");
     const tl = calls.find((c) => c.cmd === "list_records" && c.args.table === "contact_interactions")!.args.request;
     expect(tl).toMatchObject({ equals: { contact_id: "c1" }, sort: "interaction_date", descending: true });
     await fireEvent.change($<HTMLSelectElement>("int-type"), { target: { value: "meeting" } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asError, errorText, fieldError, formError } from "../errors";
-import { avatarHue, changed, filled, fromLocalInput, initials, roleLine, sumMoney, telHref, toLocalInput, webHref } from "../lib/util";
+import { avatarHue, plural, changed, filled, fromLocalInput, initials, roleLine, sumMoney, telHref, toLocalInput, webHref } from "../lib/util";
 
 describe("errors", () => {
   it("reads the core's payload and anything else", () => {
@@ -60,5 +60,16 @@ describe("contact page helpers", () => {
     expect(webHref("http://example.test")).toBe("http://example.test");
     expect(webHref("javascript:alert(1)")).toBeNull();
     expect(webHref("")).toBeNull();
+  });
+});
+
+describe("counts in words", () => {
+  it("says one thing and many things", () => {
+    expect(plural(1, "contact")).toBe("1 contact");
+    expect(plural(0, "contact")).toBe("0 contacts");
+    expect(plural(2400, "contact")).toBe(`${(2400).toLocaleString()} contacts`);
+    expect(plural(1, "person", "people")).toBe("1 person");
+    expect(plural(3, "person", "people")).toBe("3 people");
+    expect(plural(2, "entry", "entries")).toBe("2 entries");
   });
 });

@@ -17,10 +17,22 @@ export const SHORTCUTS: Array<[string, string]> = [
   ["g then a", "Analytics"],
   ["g then i", "Integrations"],
   ["g then s", "Settings"],
+  ["e", "Edit the contact you are looking at"],
   ["Enter", "Save the form you are in"],
   ["?", "This help"],
   ["Esc", "Close overlays and panels"],
 ];
+
+/** One-key shortcuts of the screen on show (e: edit this contact); a screen adds its own while
+    it is mounted and removes them when it goes. Typing in a field never triggers them. */
+export const screenKeys = new Map<string, () => void>();
+
+export function screenKey(key: string, action: () => void): () => void {
+  screenKeys.set(key, action);
+  return () => {
+    if (screenKeys.get(key) === action) screenKeys.delete(key);
+  };
+}
 
 export type ShortcutActions = {
   capture: () => void;
@@ -59,10 +71,17 @@ export function keyHandler(a: ShortcutActions): (e: KeyboardEvent) => void {
       return a.search();
     }
     const now = Date.now();
-    if (gAt && now - gAt < 1500 && GO_KEYS[key]) {
+    const afterG = gAt && now - gAt < 1500;
+    if (afterG && GO_KEYS[key]) {
       gAt = 0;
       e.preventDefault();
       return a.go(GO_KEYS[key]);
+    }
+    const own = afterG ? undefined : screenKeys.get(key);
+    if (own) {
+      gAt = 0;
+      e.preventDefault();
+      return own();
     }
     gAt = key === "g" ? now : 0;
   };

@@ -31,10 +31,12 @@ export function nowLocalInput(offsetMinutes = 0): string {
   return toLocalInput(new Date(Date.now() + offsetMinutes * 60_000).toISOString());
 }
 
-export function fmtDateTime(ts: string | null | undefined): string {
+/** A moment as every list and page shows it: "Dec 2, 2026, 8:40 PM" (in the person's language
+    and time zone); "—" for none. The one date-time format of the window. */
+export function formatDateTime(ts: string | null | undefined, where: { locale?: string; timeZone?: string } = {}): string {
   if (!ts) return "—";
   const d = new Date(ts);
-  return isNaN(d.getTime()) ? String(ts) : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return isNaN(d.getTime()) ? String(ts) : d.toLocaleString(where.locale, { dateStyle: "medium", timeStyle: "short", timeZone: where.timeZone });
 }
 
 export function fmtDate(ts: string | null | undefined): string {
@@ -120,3 +122,42 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 export const inTauri = (): boolean => typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+
+/** Up to two initials of a name: "Grace Hopper" -> "GH", "cher" -> "C"; "?" for no name. */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter((w) => /\p{L}|\p{N}/u.test(w));
+  if (words.length === 0) return "?";
+  const first = (w: string) => [...w].find((ch) => /\p{L}|\p{N}/u.test(ch)) ?? "";
+  const picked = words.length === 1 ? [words[0]] : [words[0], words[words.length - 1]];
+  return picked.map(first).join("").toUpperCase();
+}
+
+/** A hue (0–359) for a name: the same name always gets the same colour. */
+export function avatarHue(name: string): number {
+  let h = 0;
+  for (const ch of name.trim().toLowerCase()) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return h % 360;
+}
+
+/** "Rear Admiral at US Navy", "Rear Admiral", "US Navy" or "". */
+export function roleLine(jobTitle: unknown, company: unknown): string {
+  const t = String(jobTitle ?? "").trim();
+  const c = String(company ?? "").trim();
+  return t && c ? `${t} at ${c}` : t || c;
+}
+
+export const mailHref = (email: string): string => `mailto:${encodeURI(email.trim())}`;
+
+/** A tel: link keeps the leading + and the digits only (spaces and dashes are for reading). */
+export const telHref = (phone: string): string => `tel:${phone.trim().replace(/(?!^\+)[^\d]/g, "")}`;
+
+/** A web address as a link: https:// added when missing; anything but http(s) is not a link. */
+export function webHref(url: string): string | null {
+  const u = url.trim();
+  if (!u) return null;
+  const full = /^[a-z][a-z0-9+.-]*:/i.test(u) ? u : `https://${u}`;
+  return /^https?:\/\//i.test(full) ? full : null;
+}
+
+/** An address as people read it: no scheme, no "www.", no trailing slash. */
+export const shortUrl = (url: string): string => url.trim().replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, "");

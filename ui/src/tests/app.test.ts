@@ -48,6 +48,31 @@ describe("shell", () => {
     }
   });
 
+  it("draws the sidebar's icons as SVG, each link named in words, and the menu button opens and closes it", async () => {
+    shell();
+    render(App, { poll: false });
+    await waitFor(() => expect(document.getElementById("nav-contacts")).not.toBeNull());
+    const link = document.getElementById("nav-contacts")!;
+    expect(link.getAttribute("aria-label")).toBe("Contacts");
+    expect(link.getAttribute("title")).toBe("Contacts (g c)");
+    const svg = link.querySelector("svg")!;
+    expect(svg.getAttribute("aria-hidden")).toBe("true");
+    expect(svg.getAttribute("stroke")).toBe("currentColor");
+    // No emoji anywhere in the sidebar (the Linux webview shows them as empty boxes).
+    expect(document.querySelector(".sidenav")!.textContent).not.toMatch(/\p{Extended_Pictographic}/u);
+    const toggle = document.getElementById("nav-toggle")!;
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    await fireEvent.click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(true);
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(false);
+    await fireEvent.click(toggle);
+    await fireEvent.click(document.getElementById("nav-events")!);
+    expect(route.screen).toBe("events");
+    expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(false);
+  });
+
   it("opens the help overlay on ? and closes it on Esc", async () => {
     shell();
     render(App, { poll: false });
@@ -109,9 +134,27 @@ describe("shell", () => {
     await new Promise((r) => setTimeout(r, 10)); // the listener registers asynchronously
     await emit("navigate", { screen: "contact", id: "c7" });
     await waitFor(() => expect(route).toEqual({ screen: "contact", id: "c7" }));
-    await waitFor(() => expect((document.getElementById("edit-first_name") as HTMLInputElement)?.value).toBe("First7"));
+    await waitFor(() => expect(document.getElementById("contact-name")?.textContent).toBe("First7 Last7"));
     await emit("navigate", { screen: "notifications", id: null });
     await waitFor(() => expect(route.screen).toBe("notifications"));
+  });
+
+  it("e on a contact's page opens its form, unless typing or right after g", async () => {
+    shell();
+    render(App, { poll: false });
+    await waitFor(() => expect(document.getElementById("nav-home")).not.toBeNull());
+    go("contact", "c3");
+    await waitFor(() => expect(document.getElementById("contact-edit")).not.toBeNull());
+    await fireEvent.keyDown(document.getElementById("search")!, { key: "e" });
+    expect(document.getElementById("contact-form")).toBeNull();
+    await fireEvent.keyDown(window, { key: "e" });
+    await waitFor(() => expect((document.getElementById("edit-first_name") as HTMLInputElement)?.value).toBe("First3"));
+    await fireEvent.click(document.getElementById("edit-cancel")!);
+    await waitFor(() => expect(document.getElementById("contact-view")).not.toBeNull());
+    // g then e still goes to Events.
+    await fireEvent.keyDown(window, { key: "g" });
+    await fireEvent.keyDown(window, { key: "e" });
+    expect(route.screen).toBe("events");
   });
 
   it("onboarding creates the workspace, then quick capture is ready", async () => {

@@ -16,10 +16,17 @@ function mocks(over: Record<string, (a: Record<string, any>) => unknown> = {}) {
   });
 }
 
+/** The page opens to read; the form is one click on Edit away. */
+async function openForm() {
+  await waitFor(() => expect($("contact-edit")).not.toBeNull());
+  await fireEvent.click($("contact-edit"));
+}
+
 describe("contact detail", () => {
   it("shows the core's error next to its field and keeps the values", async () => {
     const calls = mocks({ update_record: reject("email", "not an email address") });
     render(ContactDetail, { id: "c1" });
+    await openForm();
     await waitFor(() => expect($("edit-email").value).toBe("grace@navy.test"));
     await fireEvent.input($("edit-email"), { target: { value: "grace-at-navy" } });
     await fireEvent.input($("edit-job_title"), { target: { value: "Rear Admiral" } });
@@ -36,6 +43,7 @@ describe("contact detail", () => {
   it("shows an error with no field at form level", async () => {
     mocks({ update_record: reject(null, "the contact was deleted meanwhile", "conflict") });
     render(ContactDetail, { id: "c1" });
+    await openForm();
     await waitFor(() => expect($("edit-company").value).toBe("Co1"));
     await fireEvent.input($("edit-company"), { target: { value: "Navy" } });
     await fireEvent.click($("edit-save"));
@@ -47,7 +55,8 @@ describe("contact detail", () => {
     const calls = mocks({ create_record: (a) => ({ id: "i2", ...a.fields }) });
     render(ContactDetail, { id: "c1" });
     await waitFor(() => expect($("timeline").textContent).toContain("Intro call"));
-    expect($("audit").textContent).toContain("company: Navy → US Navy");
+    expect($("audit").textContent).toContain("Company changed from Navy to US Navy");
+    expect($("audit").textContent).toContain("Changed");
     const tl = calls.find((c) => c.cmd === "list_records" && c.args.table === "contact_interactions")!.args.request;
     expect(tl).toMatchObject({ equals: { contact_id: "c1" }, sort: "interaction_date", descending: true });
     await fireEvent.change($<HTMLSelectElement>("int-type"), { target: { value: "meeting" } });
@@ -58,5 +67,112 @@ describe("contact detail", () => {
     expect(f.table).toBe("contact_interactions");
     expect(f.fields).toMatchObject({ contact_id: "c1", interaction_type: "meeting", subject: "Booth chat", status: "completed" });
     expect(f.fields.interaction_date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe("contact page, read view", () => {
+  const grace = { first_name: "Grace", last_name: "Hopper", email: "grace@navy.test", phone: "+1 (555) 010-0199", company: "US Navy", job_title: "Rear Admiral", linkedin_url: "https://www.linkedin.com/in/grace-hopper", status: "hot_lead", notes: "Wants a demo.\nPrefers email." };
+  const metAt = { ...interaction, id: "i9", interaction_type: "event", subject: "Met at Web Summit", metadata: { event_id: "e7", source: "capture" } };
+
+  function viewMocks(over: Record<string, (a: Record<string, any>) => unknown> = {}) {
+    return mocks({
+      get_record: () => contact(1, grace),
+      list_records: (a) => ({ items: a.table === "contact_interactions" ? [metAt, interaction] : [], next_cursor: null }),
+      ...over,
+    });
+  }
+
+  it("opens to read: name, title at company, links, status, notes and where they were met", async () => {
+    viewMocks();
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($("contact-name").textContent).toBe("Grace Hopper"));
+    expect($("contact-role").textContent).toBe("Rear Admiral at US Navy");
+    expect($("contact-form")).toBeNull();
+    expect($<HTMLAnchorElement>("contact-email").getAttribute("href")).toBe("mailto:grace@navy.test");
+    expect($("contact-email").textContent!.trim()).toBe("grace@navy.test");
+    expect($<HTMLAnchorElement>("contact-phone").getAttribute("href")).toBe("tel:+15550100199");
+    const li = $<HTMLAnchorElement>("contact-linkedin");
+    expect(li.getAttribute("href")).toBe("https://www.linkedin.com/in/grace-hopper");
+    expect(li.getAttribute("target")).toBe("_blank");
+    expect(li.getAttribute("rel")).toContain("noopener");
+    expect(li.textContent!.trim()).toBe("linkedin.com/in/grace-hopper");
+    expect($("contact-status").textContent).toBe("Hot lead");
+    expect($("contact-notes").textContent).toBe("Wants a demo.\nPrefers email.");
+    await waitFor(() => expect($("contact-met-at").textContent).toContain("Web Summit"));
+    expect($("contact-met-at").textContent).not.toContain("Met at");
+  });
+
+  it("shows initials on a colour when there is no photo", async () => {
+    viewMocks();
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($("contact-avatar")).not.toBeNull());
+    const av = $("contact-avatar");
+    expect(av.tagName).toBe("SPAN");
+    expect(av.textContent).toBe("GH");
+    expect(av.getAttribute("role")).toBe("img");
+    expect(av.getAttribute("aria-label")).toBe("Grace Hopper");
+    expect(av.style.backgroundColor).not.toBe("");
+  });
+
+  it("shows the contact's photo when one is attached", async () => {
+    const photo = { id: "m1", media_type: "image", title: "photo.jpg", tags: ["photo"], is_deleted: false };
+    const card = { id: "m2", media_type: "image", title: "Business card of Grace Hopper", tags: [], is_deleted: false };
+    const calls = viewMocks({
+      list_records: (a) => ({ items: a.table === "media" ? [card, photo] : [], next_cursor: null }),
+      media_preview: (a) => (a.id === "m1" ? "data:image/png;base64,AAAA" : Promise.reject({ code: "x", field: null, message: "no" })),
+    });
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($("contact-avatar").tagName).toBe("IMG"));
+    expect($<HTMLImageElement>("contact-avatar").getAttribute("src")).toBe("data:image/png;base64,AAAA");
+    expect($<HTMLImageElement>("contact-avatar").alt).toBe("Grace Hopper");
+    expect(calls.find((c) => c.cmd === "media_preview")!.args.id).toBe("m1");
+  });
+
+  it("never shows a header like 'Name · Company', and a title or a company alone reads well", async () => {
+    viewMocks({ get_record: () => contact(1, { ...grace, job_title: null }) });
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($("contact-role").textContent).toBe("US Navy"));
+    expect($("contact-name").textContent).toBe("Grace Hopper");
+  });
+
+  it("adds https:// to a LinkedIn address without one, and never links anything else", async () => {
+    viewMocks({ get_record: () => contact(1, { ...grace, linkedin_url: "linkedin.com/in/grace" }) });
+    const first = render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($<HTMLAnchorElement>("contact-linkedin").getAttribute("href")).toBe("https://linkedin.com/in/grace"));
+    first.unmount();
+    viewMocks({ get_record: () => contact(1, { ...grace, linkedin_url: "javascript:alert(1)" }) });
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($("contact-name").textContent).toBe("Grace Hopper"));
+    expect($("contact-linkedin")).toBeNull();
+  });
+
+  it("Edit shows the form; Cancel comes back to the view and drops what was typed", async () => {
+    const calls = viewMocks();
+    render(ContactDetail, { id: "c1" });
+    await openForm();
+    await waitFor(() => expect($("edit-first_name").value).toBe("Grace"));
+    expect(document.activeElement?.id).toBe("edit-first_name");
+    expect($("contact-view")).toBeNull();
+    expect($("contact-edit")).toBeNull();
+    await fireEvent.input($("edit-company"), { target: { value: "Navy Reserve" } });
+    await fireEvent.click($("edit-cancel"));
+    await waitFor(() => expect($("contact-view")).not.toBeNull());
+    expect($("contact-form")).toBeNull();
+    expect($("contact-role").textContent).toBe("Rear Admiral at US Navy");
+    expect(calls.some((c) => c.cmd === "update_record")).toBe(false);
+    await openForm();
+    expect($("edit-company").value).toBe("US Navy");
+  });
+
+  it("Save comes back to the view with the new values", async () => {
+    const calls = viewMocks({ update_record: (a) => contact(1, { ...grace, ...a.fields }), audit_history: () => [] });
+    render(ContactDetail, { id: "c1" });
+    await openForm();
+    await fireEvent.input($("edit-job_title"), { target: { value: "Commodore" } });
+    await fireEvent.click($("edit-save"));
+    await waitFor(() => expect($("contact-view")).not.toBeNull());
+    expect($("contact-role").textContent).toBe("Commodore at US Navy");
+    expect($("edit-saved").textContent).toBe("Saved");
+    expect(calls.find((c) => c.cmd === "update_record")!.args.fields).toEqual({ job_title: "Commodore" });
   });
 });

@@ -30,8 +30,11 @@ describe("import", () => {
     await choose("people.vcf", "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\nEND:VCARD\r\n");
     await fireEvent.click($("import-dry-run"));
     await fireEvent.submit($("import-run").closest("form")!);
-    await waitFor(() => expect($("import-created").textContent).toBe("2"));
-    expect($("import-media").textContent).toBe("1");
+    await waitFor(() => expect($("import-created").textContent).toBe("2 contacts"));
+    expect($("import-merged").textContent).toBe("1 contact");
+    expect($("import-refused").textContent).toBe("0 entries");
+    expect($("import-media").textContent).toBe("1 photo");
+    expect($("import-report").querySelector("p")!.textContent).toBe("Imported (vcard): 2 contacts created, 1 contact merged, 0 entries refused, 1 photo saved.");
     const notes = [...document.querySelectorAll(".warning-row")].map((r) => r.textContent);
     expect(notes).toEqual([expect.stringContaining("card 2 (line 8)")]);
     expect(notes[0]).toContain("kept as the contact's avatar link");

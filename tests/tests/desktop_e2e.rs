@@ -90,6 +90,10 @@ fn contact_detail_edit_with_a_validation_error_then_fixed_and_an_interaction_log
         d.click("#nav-contacts");
         d.wait_text("#contacts", "Grace Hopper");
         d.click("#contacts .contact-row");
+        // The page opens to read; Edit shows the form.
+        d.wait_text("#contact-name", "Grace Hopper");
+        d.screenshot("contact-view");
+        d.click("#contact-edit");
         // An invalid email: the error shows next to the field and the value stays.
         d.clear_and_type("#edit-email", "grace-at-navy");
         d.click("#edit-save");
@@ -99,8 +103,10 @@ fn contact_detail_edit_with_a_validation_error_then_fixed_and_an_interaction_log
         d.screenshot("contact-edit-error");
         d.clear_and_type("#edit-email", "grace@navy.test");
         d.click("#edit-save");
-        d.wait_text("#edit-saved", "");
-        assert_eq!(d.text_content("#err-email"), "", "the error is gone once fixed");
+        // Saved: back to the page, the email a mailto: link.
+        let view = d.wait_text("#contact-view", "grace@navy.test");
+        assert!(d.find("#err-email").is_none(), "the form and its error are gone once saved: {view}");
+        assert_eq!(d.count("#contact-view a[href='mailto:grace@navy.test']"), 1);
         // Log an interaction: it appears in the timeline.
         d.type_into("#int-subject", "Coffee at the booth");
         d.click("#int-save");
@@ -250,11 +256,11 @@ fn importing_a_linkedin_export_in_the_window() {
         d.type_into("#import-file", file.to_str().unwrap());
         d.click("#import-run");
         d.wait_text("#import-report", "Dry run");
-        assert_eq!(d.text_content("#import-created"), "3");
+        assert_eq!(d.text_content("#import-created"), "3 contacts");
         d.click("#import-dry-run");
         d.click("#import-run");
         d.wait_text("#import-report", "Imported");
-        assert_eq!(d.text_content("#import-created"), "3");
+        assert_eq!(d.text_content("#import-created"), "3 contacts");
         d.screenshot("import");
     }
     let store = Store::open_dir(data.path()).unwrap();
@@ -436,4 +442,56 @@ fn a_scanned_card_fills_capture_and_stays_with_the_person_in_the_real_window() {
         store.connection().query_row("SELECT related_contact, file_path FROM media WHERE NOT is_deleted", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(related, jun.id.to_string());
     assert_eq!(std::fs::read(data.path().join(path)).unwrap(), photo, "the photo kept is the photo scanned");
+}
+
+/// The screens at the window's default size and at 800×600, where the sidebar becomes a rail that
+/// a menu button opens: screenshots for docs/screenshots, and the content column kept usable.
+#[test]
+fn the_screens_at_1280_by_820_and_at_800_by_600() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = seeded(data.path());
+        for (f, l, c, t) in
+            [("Grace", "Hopper", "US Navy", "Rear Admiral"), ("Alan", "Turing", "Bletchley Park", "Cryptanalyst"), ("Ada", "Byron", "Analytical Engines", "Programmer")]
+        {
+            store.repo::<Contact>().create(&json!({ "first_name": f, "last_name": l, "company": c, "job_title": t, "email": format!("{}@{}.test", f.to_lowercase(), l.to_lowercase()), "phone": "+44 20 7946 0000", "linkedin_url": format!("https://www.linkedin.com/in/{}", f.to_lowercase()) })).unwrap();
+        }
+    }
+    let d = Driver::start(&screen.display, data.path());
+    let width = |css: &str| {
+        d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": format!("return document.querySelector('{css}').getBoundingClientRect().width"), "args": [] })))
+            ["value"]
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    for (w, h, tag) in [(1280, 820, "1280x820"), (800, 600, "800x600")] {
+        d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": w, "height": h })));
+        std::thread::sleep(Duration::from_millis(400));
+        d.click("#nav-contacts");
+        d.wait_text("#contacts", "Grace Hopper");
+        d.screenshot(&format!("contacts-{tag}"));
+        let content = width(".content");
+        assert!(content >= 600.0, "at {tag} the content column is {content}px wide");
+        d.click("#contacts .contact-row");
+        d.wait("#contact-view");
+        d.screenshot(&format!("contact-view-{tag}"));
+        d.click("#nav-settings");
+        d.wait("#backup");
+        d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": "document.getElementById('backup').scrollIntoView()", "args": [] })));
+        std::thread::sleep(Duration::from_millis(200));
+        d.screenshot(&format!("settings-backup-{tag}"));
+        if w == 800 {
+            // The rail: labels hidden, the menu button opens the whole sidebar over the page.
+            assert!(width("#sidenav") < 100.0, "a rail at 800 px: {}", width("#sidenav"));
+            d.click("#nav-toggle");
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(width("#sidenav") > 150.0, "the menu opens the sidebar whole");
+            d.screenshot("menu-open-800x600");
+            d.click("#nav-home");
+            std::thread::sleep(Duration::from_millis(300));
+            assert!(width("#sidenav") < 100.0, "choosing a screen closes it");
+        }
+    }
 }

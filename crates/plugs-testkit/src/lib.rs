@@ -276,7 +276,7 @@ impl NotificationServer {
         children.push(
             Command::new("Xvfb")
                 .arg(format!(":{display}"))
-                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -385,7 +385,7 @@ impl VirtualDisplay {
         let n = free_display(100..300);
         let child = Command::new("Xvfb")
             .arg(format!(":{n}"))
-            .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args(["-screen", "0", "1440x900x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

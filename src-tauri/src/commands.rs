@@ -190,9 +190,10 @@ commands! {
         with(&s, |st| st.search_contacts(&query, &filters, limit))
     }
 
-    /// The same search, answering only the fields a result list shows.
-    fn search_contact_rows(s: &AppStore; query: String, equals: Record, limit: usize) -> Vec<ContactRow> {
-        let filters = ListRequest { equals, ..Default::default() }.filters();
+    /// The same search, answering only the fields a result list shows, with the list's filters
+    /// (equality, ranges, parts of text).
+    fn search_contact_rows(s: &AppStore; query: String, request: ListRequest, limit: usize) -> Vec<ContactRow> {
+        let filters = request.filters();
         with(&s, |st| st.search_contact_rows(&query, &filters, limit))
     }
 

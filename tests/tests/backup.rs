@@ -272,6 +272,40 @@ async fn after_a_restore_sync_resumes_without_duplicating_anything() {
 }
 
 #[test]
+fn automatic_backups_run_when_due_and_keep_the_newest() {
+    let a = tempfile::tempdir().unwrap();
+    let s = workspace(a.path());
+    fill(&s, 1);
+    let folder = tempfile::tempdir().unwrap();
+    let e = s.set_backup_settings("relative/dir", 6, 2).unwrap_err().to_payload();
+    assert_eq!(e.field.as_deref(), Some("dir"));
+    assert_eq!(s.set_backup_settings("", 6, 0).unwrap_err().to_payload().field.as_deref(), Some("keep"));
+    let set = s.set_backup_settings(folder.path().to_str().unwrap(), 6, 2).unwrap();
+    assert_eq!((set.every_hours, set.keep, set.dir.as_str()), (6, 2, folder.path().to_str().unwrap()));
+    let made = || {
+        let mut v: Vec<String> = std::fs::read_dir(folder.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    assert!(backup::auto_backup_if_due(&s, PASS).unwrap().is_some(), "the first one is due at once");
+    assert!(backup::auto_backup_if_due(&s, PASS).unwrap().is_none(), "not again within six hours");
+    for hours in [7, 14, 21] {
+        s.shift_clock(chrono::Duration::hours(hours));
+        assert!(backup::auto_backup_if_due(&s, PASS).unwrap().is_some(), "due again after {hours} h");
+    }
+    let files = made();
+    assert_eq!(files.len(), 2, "the newest two are kept: {files:?}");
+    assert!(files.iter().all(|f| f.starts_with("plugs-") && f.ends_with(".plugsbackup")));
+    // Each one restores.
+    let info = backup::inspect(&folder.path().join(&files[1]), PASS).unwrap();
+    assert_eq!(info.tables.iter().find(|t| t.table == "contacts").unwrap().rows, 1);
+    // Off.
+    s.set_backup_settings(folder.path().to_str().unwrap(), 0, 2).unwrap();
+    s.shift_clock(chrono::Duration::days(30));
+    assert!(backup::auto_backup_if_due(&s, PASS).unwrap().is_none());
+}
+
+#[test]
 fn the_cli_backs_up_checks_and_restores() {
     let a = tempfile::tempdir().unwrap();
     let s = workspace(a.path());

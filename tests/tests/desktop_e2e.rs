@@ -469,9 +469,12 @@ fn the_screens_at_1280_by_820_and_at_800_by_600() {
     for (w, h, tag) in [(1280, 820, "1280x820"), (800, 600, "800x600")] {
         d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": w, "height": h })));
         std::thread::sleep(Duration::from_millis(400));
+        // Home: the people just met, newest first.
+        d.click("#nav-home");
+        let met = d.wait_text("#recent-captures", "Grace Hopper");
+        assert!(met.find("Ada Byron") < met.find("Grace Hopper") && met.contains("Rear Admiral at US Navy"), "{met}");
         d.click("#nav-contacts");
         d.wait_text("#contacts", "Grace Hopper");
-        d.screenshot(&format!("contacts-{tag}"));
         let content = width(".content");
         assert!(content >= 600.0, "at {tag} the content column is {content}px wide");
         d.click("#contacts .contact-row");
@@ -488,7 +491,6 @@ fn the_screens_at_1280_by_820_and_at_800_by_600() {
             d.click("#nav-toggle");
             std::thread::sleep(Duration::from_millis(300));
             assert!(width("#sidenav") > 150.0, "the menu opens the sidebar whole");
-            d.screenshot("menu-open-800x600");
             d.click("#nav-home");
             std::thread::sleep(Duration::from_millis(300));
             assert!(width("#sidenav") < 100.0, "choosing a screen closes it");

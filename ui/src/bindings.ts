@@ -90,7 +90,11 @@ export type ErrorPayload = { code: string, field: string | null, message: string
 
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };
 
-export type ListRequest = { equals: { [key in string]?: JsonValue }, gte: { [key in string]?: JsonValue }, lte: { [key in string]?: JsonValue }, sort: string | null, descending: boolean, limit: number | null, cursor: string | null, };
+export type ListRequest = { equals: { [key in string]?: JsonValue }, gte: { [key in string]?: JsonValue }, lte: { [key in string]?: JsonValue }, 
+/**
+ * Text fields that contain a part, without case.
+ */
+contains: { [key in string]?: JsonValue }, sort: string | null, descending: boolean, limit: number | null, cursor: string | null, };
 
 export type NewWorkspace = { organization_name: string, first_name: string, last_name: string, email: string, };
 
@@ -98,7 +102,12 @@ export type WorkspaceStatus = { initialized: boolean, user: User | null, organiz
 
 export type FollowUp = { interaction: ContactInteraction, contact_name: string, overdue: boolean, };
 
-export type HomeSummary = { follow_ups: Array<FollowUp>, events_today: Array<Event>, events_upcoming: Array<Event>, unread: Array<Notification>, unread_count: number, pending_changes: number, };
+export type HomeSummary = { follow_ups: Array<FollowUp>, events_today: Array<Event>, events_upcoming: Array<Event>, unread: Array<Notification>, unread_count: number, pending_changes: number, 
+/**
+ * The people the signed-in user met lately (contacts they added in the last two weeks),
+ * newest first.
+ */
+recent_captures: Array<Contact>, };
 
 export type ExpenseTotal = { currency: string, event_id: string | null, event_name: string | null, count: number, total: string, };
 

@@ -45,8 +45,9 @@ export const commands = {
   countRecords: (table: string, request: ListRequest) => invoke<number>("count_records", { table, request }),
   /** Full-text contact search (names weigh most), with equality filters. */
   searchContacts: (query: string, equals: Fields, limit: number) => invoke<Array<Contact>>("search_contacts", { query, equals, limit }),
-  /** The same search, answering only the fields a result list shows. */
-  searchContactRows: (query: string, equals: Fields, limit: number) => invoke<Array<ContactRow>>("search_contact_rows", { query, equals, limit }),
+  /** The same search, answering only the fields a result list shows, with the list's filters */
+  /** (equality, ranges, parts of text). */
+  searchContactRows: (query: string, request: ListRequest, limit: number) => invoke<Array<ContactRow>>("search_contact_rows", { query, request, limit }),
   /** Due follow-ups, today's and upcoming events, unread notifications, pending changes. */
   homeSummary: () => invoke<HomeSummary>("home_summary"),
   /** The audit trail of one record, newest first. */

@@ -232,24 +232,14 @@ pub fn cli() -> Command {
             Command::new("backup")
                 .about("Write an encrypted backup of this device's data and files to FILE (restore it anywhere with its passphrase; opens with `age -d` too)")
                 .arg(Arg::new("file").required(true).value_name("FILE").value_parser(clap::value_parser!(PathBuf)))
-                .arg(
-                    Arg::new("passphrase-stdin")
-                        .long("passphrase-stdin")
-                        .action(ArgAction::SetTrue)
-                        .help("read the passphrase from standard input (or set PLUGS_BACKUP_PASSPHRASE)"),
-                ),
+                .arg(passphrase_stdin()),
         )
         .subcommand(
             Command::new("restore")
                 .about("Replace this device's data with a backup, once it is verified (passphrase, integrity, schema, counts, files); the data it replaces is kept aside")
                 .arg(Arg::new("file").required(true).value_name("FILE").value_parser(clap::value_parser!(PathBuf)))
                 .arg(Arg::new("check").long("check").action(ArgAction::SetTrue).help("only verify the backup and show what it holds; change nothing"))
-                .arg(
-                    Arg::new("passphrase-stdin")
-                        .long("passphrase-stdin")
-                        .action(ArgAction::SetTrue)
-                        .help("read the passphrase from standard input (or set PLUGS_BACKUP_PASSPHRASE)"),
-                ),
+                .arg(passphrase_stdin()),
         )
         .subcommand(
             Command::new("login")
@@ -299,6 +289,10 @@ fn open(m: &ArgMatches) -> Result<Store> {
         return Err(Error::ReadOnly(format!("{} cannot be made (its parent folder is read-only)", dir.display())));
     }
     Store::open_dir(&dir)
+}
+
+fn passphrase_stdin() -> Arg {
+    Arg::new("passphrase-stdin").long("passphrase-stdin").action(ArgAction::SetTrue).help("read the passphrase from standard input (or set PLUGS_BACKUP_PASSPHRASE)")
 }
 
 /// A backup's passphrase: PLUGS_BACKUP_PASSPHRASE, standard input, or a prompt (twice when a

@@ -37,10 +37,10 @@ pub const FORMAT: u32 = 1;
 /// The usual extension of a backup file.
 pub const EXTENSION: &str = "plugsbackup";
 /// Settings of the automatic backup.
-pub const AUTO_DIR: &str = "backup.dir";
-pub const AUTO_EVERY_HOURS: &str = "backup.every_hours";
-pub const AUTO_KEEP: &str = "backup.keep";
-pub const AUTO_LAST: &str = "backup.last_at";
+pub const AUTO_DIR: &str = "app.backup_dir";
+pub const AUTO_EVERY_HOURS: &str = "app.backup_every_hours";
+pub const AUTO_KEEP: &str = "app.backup_keep";
+pub const AUTO_LAST: &str = "app.backup_last_at";
 /// The keychain entry (service `com.theplugs.app`) holding the automatic backups' passphrase.
 pub const KEYCHAIN_ACCOUNT: &str = "backup-passphrase";
 /// Automatic backups kept by default.

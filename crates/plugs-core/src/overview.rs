@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::repo::{self, Filter, ListQuery};
 use crate::schema::TableSpec;
 use crate::store::Store;
-use crate::tables::{audit_logs::AuditLog, contact_interactions::ContactInteraction, events::Event, expenses::ExpenseType, notifications::Notification};
+use crate::tables::{audit_logs::AuditLog, contact_interactions::ContactInteraction, contacts::Contact, events::Event, expenses::ExpenseType, notifications::Notification};
 use crate::types::{Money, Timestamp};
 use chrono::{Duration, Local, NaiveTime, TimeZone, Utc};
 use rusqlite::params_from_iter;
@@ -23,6 +23,9 @@ pub struct FollowUp {
     pub overdue: bool,
 }
 
+/// How far back Home's "people you just met" looks.
+const RECENT_DAYS: i64 = 14;
+
 /// The home page: what needs attention now.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct HomeSummary {
@@ -32,6 +35,9 @@ pub struct HomeSummary {
     pub unread: Vec<Notification>,
     pub unread_count: i64,
     pub pending_changes: i64,
+    /// The people the signed-in user met lately (contacts they added in the last two weeks),
+    /// newest first.
+    pub recent_captures: Vec<Contact>,
 }
 
 /// Spending in one currency, for one event or (event_id None) in all.
@@ -122,7 +128,15 @@ impl Store {
         )?;
         let unread = rows(self, &crate::tables::notifications::SPEC, UNREAD, vec![org, text(a.user_id), text(now)], "ORDER BY created_at DESC, id LIMIT 20")?;
         let unread_count = self.unread_count()?;
-        Ok(HomeSummary { follow_ups, events_today, events_upcoming, unread, unread_count, pending_changes: self.pending_changes()? })
+        let since = Timestamp::from_datetime(now.as_datetime() - Duration::days(RECENT_DAYS));
+        let recent_captures = rows(
+            self,
+            &crate::tables::contacts::SPEC,
+            "organization_id = ?1 AND created_by = ?2 AND NOT is_deleted AND created_at >= ?3",
+            vec![text(a.organization_id), text(a.user_id), text(since)],
+            "ORDER BY created_at DESC, id DESC LIMIT 8",
+        )?;
+        Ok(HomeSummary { follow_ups, events_today, events_upcoming, unread, unread_count, pending_changes: self.pending_changes()?, recent_captures })
     }
 
     /// How many of the signed-in user's notifications are unread (and not expired).

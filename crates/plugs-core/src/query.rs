@@ -24,6 +24,8 @@ pub enum Filter {
     Lte(String, Value),
     /// Column is NULL (true) or not (false).
     IsNull(String, bool),
+    /// Text column contains the value, without case ("acme" finds "Acme Robotics").
+    Contains(String, Value),
 }
 
 /// A list request: filters, sort, page size and the cursor from the previous page.
@@ -125,12 +127,22 @@ pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<
             }
         }
         let (name, value) = match f {
-            Filter::Eq(n, v) | Filter::Gte(n, v) | Filter::Lte(n, v) => (n, Some(v)),
+            Filter::Eq(n, v) | Filter::Gte(n, v) | Filter::Lte(n, v) | Filter::Contains(n, v) => (n, Some(v)),
             Filter::IsNull(n, _) => (n, None),
         };
         let col = spec.column(name).ok_or_else(|| Error::invalid(name.as_str(), "unknown_field", format!("{} has no field '{name}' to filter on", spec.name)))?;
         if matches!(col.kind, Kind::Json(_)) {
             return Err(Error::invalid(name.as_str(), "not_filterable", "JSON fields cannot be filtered on"));
+        }
+        if let Filter::Contains(_, v) = f {
+            if !matches!(col.kind, Kind::Text { .. }) {
+                return Err(Error::invalid(name.as_str(), "not_filterable", "only text fields can be searched for a part"));
+            }
+            let part = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            let escaped = part.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            params.push(SqlValue::Text(format!("%{escaped}%")));
+            conds.push(format!("{alias}{name} LIKE ?{} ESCAPE '\\'", params.len()));
+            continue;
         }
         if let Some(v) = value {
             let sql = Column { nullable: false, default: None, ..*col }.to_sql(v)?;
@@ -144,6 +156,7 @@ pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<
             Filter::Lte(..) => format!("{alias}{name} <= ?{p}"),
             Filter::IsNull(_, true) => format!("{alias}{name} IS NULL"),
             Filter::IsNull(_, false) => format!("{alias}{name} IS NOT NULL"),
+            Filter::Contains(..) => unreachable!("handled above"),
         });
     }
     Ok(conds)
@@ -234,6 +247,9 @@ pub struct ListRequest {
     pub gte: Record,
     #[ts(type = "{ [key in string]?: JsonValue }")]
     pub lte: Record,
+    /// Text fields that contain a part, without case.
+    #[ts(type = "{ [key in string]?: JsonValue }")]
+    pub contains: Record,
     pub sort: Option<String>,
     pub descending: bool,
     pub limit: Option<usize>,
@@ -246,7 +262,8 @@ impl ListRequest {
         let eq = self.equals.iter().map(|(k, v)| if v.is_null() { Filter::IsNull(k.clone(), true) } else { Filter::Eq(k.clone(), v.clone()) });
         let gte = self.gte.iter().map(|(k, v)| Filter::Gte(k.clone(), v.clone()));
         let lte = self.lte.iter().map(|(k, v)| Filter::Lte(k.clone(), v.clone()));
-        eq.chain(gte).chain(lte).collect()
+        let contains = self.contains.iter().filter(|(_, v)| v.as_str().is_some_and(|s| !s.trim().is_empty())).map(|(k, v)| Filter::Contains(k.clone(), v.clone()));
+        eq.chain(gte).chain(lte).chain(contains).collect()
     }
 
     /// The request as a list query (soft-deleted rows hidden).

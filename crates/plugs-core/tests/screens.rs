@@ -49,6 +49,42 @@ fn home_shows_due_follow_ups_events_and_unread_notifications() {
 }
 
 #[test]
+fn home_shows_the_people_just_met_newest_first() {
+    let (_d, store) = workspace();
+    // Met three weeks ago: no longer "just met".
+    store.shift_clock(chrono::Duration::days(-21));
+    store.repo::<Contact>().create(&json!({ "first_name": "Old", "last_name": "Friend" })).unwrap();
+    store.shift_clock(chrono::Duration::zero());
+    let grace = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper" })).unwrap();
+    let gone = store.repo::<Contact>().create(&json!({ "first_name": "Gone", "last_name": "Soon" })).unwrap();
+    let alan = store.repo::<Contact>().create(&json!({ "first_name": "Alan", "last_name": "Turing" })).unwrap();
+    store.repo::<Contact>().delete(gone.id).unwrap();
+    let recent: Vec<_> = store.home_summary().unwrap().recent_captures.into_iter().map(|c| c.id).collect();
+    assert_eq!(recent, vec![alan.id, grace.id], "newest first; deleted and older ones left out");
+}
+
+#[test]
+fn the_company_filter_finds_a_part_of_the_name_without_case() {
+    let (_d, store) = workspace();
+    for (f, c) in [("Grace", "Acme Robotics"), ("Alan", "ACME"), ("Ada", "Nacmex"), ("Bo", "Globex"), ("Cy", "100% Acme_Labs"), ("Di", "100x Acmeylabs")] {
+        store.repo::<Contact>().create(&json!({ "first_name": f, "last_name": "Lee", "company": c })).unwrap();
+    }
+    let names = |part: &str| {
+        let q = ListRequest { contains: serde_json::from_value(json!({ "company": part })).unwrap(), sort: Some("first_name".into()), ..Default::default() }.query();
+        let n = store.count_rows("contacts", &q).unwrap();
+        let found: Vec<String> = store.table("contacts").unwrap().list(&q).unwrap().items.into_iter().map(|r| r["first_name"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(n as usize, found.len(), "the count matches the list for '{part}'");
+        found
+    };
+    assert_eq!(names("acme"), vec!["Ada", "Alan", "Cy", "Di", "Grace"], "any case, anywhere in the name");
+    assert_eq!(names("Acme Rob"), vec!["Grace"]);
+    assert_eq!(names("% acme_"), vec!["Cy"], "% and _ are plain characters");
+    assert_eq!(names("  "), vec!["Ada", "Alan", "Bo", "Cy", "Di", "Grace"], "a blank part filters nothing");
+    let bad = ListRequest { contains: serde_json::from_value(json!({ "lead_score": "5" })).unwrap(), ..Default::default() }.query();
+    assert_eq!(store.count_rows("contacts", &bad).unwrap_err().to_payload().field.as_deref(), Some("lead_score"));
+}
+
+#[test]
 fn audit_history_counts_and_expense_totals_are_exact() {
     let (_d, store) = workspace();
     let c = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper" })).unwrap();

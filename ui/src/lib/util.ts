@@ -2,7 +2,7 @@
 import type { ListRequest, Fields } from "../commands";
 
 export function req(p: Partial<ListRequest> = {}): ListRequest {
-  return { equals: {}, gte: {}, lte: {}, sort: null, descending: false, limit: null, cursor: null, ...p };
+  return { equals: {}, gte: {}, lte: {}, contains: {}, sort: null, descending: false, limit: null, cursor: null, ...p };
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");

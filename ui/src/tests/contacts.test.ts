@@ -93,10 +93,25 @@ describe("contacts list", () => {
     });
     render(Contacts);
     await fireEvent.change(document.getElementById("f-status")!, { target: { value: "hot_lead" } });
+    await fireEvent.input(document.getElementById("f-company")!, { target: { value: "acme" } });
     app.query = "ada";
     await waitFor(() => expect(calls.some((c) => c.cmd === "search_contact_rows")).toBe(true));
     const found = calls.filter((c) => c.cmd === "search_contact_rows");
     const s = found[found.length - 1];
-    expect(s.args).toMatchObject({ query: "ada", equals: { status: "hot_lead" } });
+    expect(s.args).toMatchObject({ query: "ada", request: { equals: { status: "hot_lead" }, contains: { company: "acme" } } });
+  });
+
+  it("finds companies by a part of their name", async () => {
+    const calls = mockCommands({
+      count_records: () => 3,
+      list_records: () => ({ items: [], next_cursor: null }),
+      search_contact_rows: () => [],
+    });
+    app.query = "";
+    render(Contacts);
+    await fireEvent.input(document.getElementById("f-company")!, { target: { value: "acme" } });
+    await waitFor(() => expect(calls.some((c) => c.cmd === "count_records" && c.args.request.contains?.company === "acme")).toBe(true));
+    const listed = calls.filter((c) => c.cmd === "list_records").pop()!;
+    expect(listed.args.request).toMatchObject({ contains: { company: "acme" }, equals: {} });
   });
 });

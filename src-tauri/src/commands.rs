@@ -321,7 +321,9 @@ commands! {
             let mid = self::id("id", &id)?;
             Ok((st.path().to_owned(), mid, st.repo::<Media>().get(mid)?))
         })?;
-        let from = fetch(db, mid).await?;
+        fetch(db, mid).await?;
+        // The bytes in clear (the copy kept here is sealed with the store's key).
+        let (_, bytes) = with(&s, |st| st.media_bytes(mid))?;
         let dir = std::env::var_os("PLUGS_DOWNLOAD_DIR").map(std::path::PathBuf::from).or_else(dirs::download_dir).or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir);
         let name = plugs_domain::files::safe_file_name(&m.file_name).unwrap_or_else(|| "file".into());
         let (stem, ext) = match name.rsplit_once('.') {
@@ -334,7 +336,7 @@ commands! {
             n += 1;
             to = dir.join(format!("{stem} ({n}){ext}"));
         }
-        std::fs::create_dir_all(&dir).and_then(|_| std::fs::copy(&from, &to)).map_err(|e| plugs_core::Error::invalid("file", "io", format!("cannot write {}: {e}", to.display())).to_payload())?;
+        std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&to, &bytes)).map_err(|e| plugs_core::Error::invalid("file", "io", format!("cannot write {}: {e}", to.display())).to_payload())?;
         Ok(to.to_string_lossy().into_owned())
     }
 

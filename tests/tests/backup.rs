@@ -75,9 +75,10 @@ fn tables(s: &Store) -> Vec<(String, Vec<Vec<Value>>)> {
         .collect()
 }
 
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.join("media"))
-        .map(|d| d.flatten().map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect())
+/// The media folder's files in clear (each is kept sealed with its store's key).
+fn files(s: &Store) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(s.media_dir())
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).map(|n| (n.clone(), s.read_blob(&n).unwrap())).collect())
         .unwrap_or_default();
     out.sort();
     out
@@ -117,7 +118,7 @@ fn a_backup_restored_on_a_fresh_data_dir_matches_the_original_table_by_table() {
         assert_eq!(x.len(), y.len(), "{name}: row count");
         assert_eq!(x, y, "{name}: rows differ");
     }
-    assert_eq!(files(a.path()), files(b.path()), "the files come back byte for byte");
+    assert_eq!(files(&s), files(&t), "the files come back byte for byte");
     assert_ne!(s.device_id(), t.device_id(), "restored elsewhere, a new device id");
     t.check_integrity().unwrap();
     assert!(!std::fs::read_dir(b.path()).unwrap().flatten().any(|e| e.file_name().to_string_lossy().starts_with(".restore-")), "no staging left");

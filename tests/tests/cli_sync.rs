@@ -138,7 +138,7 @@ fn text(k: &KeysEnv, dir: &Path, args: &[&str]) -> String {
 
 /// Overwrites a leaf page of the contacts table with garbage, as a failing disk would.
 fn damage_contacts(db: &Path) {
-    let page: i64 = rusqlite::Connection::open(db)
+    let page: i64 = plugs_core::vault::open_connection(db)
         .unwrap()
         .query_row("SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 3", [], |r| r.get(0))
         .unwrap();

@@ -282,7 +282,7 @@ fn the_background_check_shows_damage_in_the_window() {
         }
     }
     {
-        let conn = rusqlite::Connection::open(data.path().join("plugs.db")).unwrap();
+        let conn = plugs_core::vault::open_connection(&data.path().join("plugs.db")).unwrap();
         conn.execute_batch("PRAGMA writable_schema = ON").unwrap();
         conn.execute(
             "UPDATE sqlite_master SET sql = 'CREATE INDEX idx_contacts_lead_score ON contacts(first_name) WHERE NOT is_deleted' WHERE name = 'idx_contacts_lead_score'",
@@ -441,7 +441,8 @@ fn a_scanned_card_fills_capture_and_stays_with_the_person_in_the_real_window() {
     let (related, path): (String, String) =
         store.connection().query_row("SELECT related_contact, file_path FROM media WHERE NOT is_deleted", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(related, jun.id.to_string());
-    assert_eq!(std::fs::read(data.path().join(path)).unwrap(), photo, "the photo kept is the photo scanned");
+    assert!(plugs_core::vault::is_sealed(&data.path().join(&path)), "the photo is kept sealed");
+    assert_eq!(store.read_blob(path.trim_start_matches("media/")).unwrap(), photo, "the photo kept is the photo scanned");
 }
 
 /// The screens at the window's default size and at 800×600, where the sidebar becomes a rail that

@@ -72,7 +72,7 @@ fn stores_made_with_either_text_of_v4_open_and_keep_what_was_parked() {
         drop(Store::open(&path).unwrap());
         {
             // Take the store back to V5 as that version of V4 left it.
-            let conn = Connection::open(&path).unwrap();
+            let conn = plugs_core::vault::open_connection(&path).unwrap();
             // V4's tables go (its text makes them again), and so does what later migrations made.
             conn.execute_batch(
                 "DROP TABLE sync_parked; DROP TABLE sync_rejections; DROP TABLE sync_resync_seen; DROP TABLE sync_audit_pulled;
@@ -198,7 +198,7 @@ fn digest(path: &Path) -> Vec<u8> {
 /// Overwrites one leaf page of the contacts table with garbage, as a failing disk would.
 fn damage_contacts(db: &Path) -> u64 {
     let page: i64 = {
-        let conn = Connection::open(db).unwrap();
+        let conn = plugs_core::vault::open_connection(db).unwrap();
         conn.query_row("SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 3", [], |r| r.get(0)).unwrap()
     };
     assert!(!db.with_file_name("plugs.db-wal").exists() || std::fs::metadata(db.with_file_name("plugs.db-wal")).unwrap().len() == 0);
@@ -262,7 +262,7 @@ fn the_full_check_finds_what_the_quick_one_does_not() {
     import_people(dir.path(), 500);
     let db = dir.path().join("plugs.db");
     {
-        let conn = Connection::open(&db).unwrap();
+        let conn = plugs_core::vault::open_connection(&db).unwrap();
         let (name, sql): (String, String) = conn
             .query_row(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql NOT LIKE '%UNIQUE%' AND name = 'idx_contacts_lead_score'",
@@ -300,6 +300,9 @@ fn a_read_only_data_dir_still_allows_reads() {
     assert!(!data.join("plugs.db-wal").exists(), "the store closed cleanly");
     chmod(dir.path(), 0o755);
     chmod(&data.join("plugs.db"), 0o444);
+    // (The same person, with the data dir made read-only: the file saying where the key is stays
+    // readable to them; the tests run as root read it as another user.)
+    chmod(&data.join("plugs.db.key"), 0o444);
     chmod(&data, 0o555);
     // Root writes anywhere: read as an unprivileged user then.
     let root = std::process::Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
@@ -345,7 +348,7 @@ fn a_killed_import_leaves_the_index_settings_as_they_were() {
     let db = dir.path().join("plugs.db");
     let started = std::time::Instant::now();
     loop {
-        let n: i64 = Connection::open(&db).unwrap().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
+        let n: i64 = plugs_core::vault::open_connection(&db).unwrap().query_row("SELECT count(*) FROM contacts", [], |r| r.get(0)).unwrap();
         if n >= 2000 {
             break;
         }
@@ -354,11 +357,11 @@ fn a_killed_import_leaves_the_index_settings_as_they_were() {
     }
     import.kill().unwrap();
     import.wait().unwrap();
-    let automerge: i64 = Connection::open(&db).unwrap().query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap_or(4);
+    let automerge: i64 = plugs_core::vault::open_connection(&db).unwrap().query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap_or(4);
     assert_eq!(automerge, 4, "the setting an import changes is only ever changed inside its transactions");
     // A store left with the old setting by an interrupted import of an earlier version gets it back.
-    Connection::open(&db).unwrap().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)").unwrap();
+    plugs_core::vault::open_connection(&db).unwrap().execute_batch("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('automerge', 0)").unwrap();
     drop(Store::open(&db).unwrap());
-    let automerge: i64 = Connection::open(&db).unwrap().query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap();
+    let automerge: i64 = plugs_core::vault::open_connection(&db).unwrap().query_row("SELECT v FROM contacts_fts_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap();
     assert_eq!(automerge, 4);
 }

@@ -104,23 +104,23 @@ async fn a_receipt_added_offline_reaches_the_approver_with_its_bytes() {
     assert!(err.message.contains("on the server"), "{}", err.message);
     // A download cut earlier goes on from what arrived (a `.part` with the first 3 MB)...
     let big_sha = bm.metadata["sha256"].as_str().unwrap().to_owned();
-    let part = admin.store.media_dir().join(format!(".{big_sha}.download"));
-    std::fs::create_dir_all(admin.store.media_dir()).unwrap();
-    std::fs::write(&part, &big_padded[..3 * 1024 * 1024]).unwrap();
+    let part = admin.store.leave_cut_download(&big_sha, &big_padded[..3 * 1024 * 1024]).unwrap();
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = seen.clone();
     let path = admin.syncer.fetch_file(&admin.store, bm.id, move |p| s2.lock().unwrap().push(p.done)).await.unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), big_padded);
+    assert!(plugs_core::vault::is_sealed(&path), "kept sealed");
+    assert_eq!(admin.store.read_blob(&big_sha).unwrap(), big_padded);
     assert!(seen.lock().unwrap().iter().all(|d| *d >= 3 * 1024 * 1024), "resumed, not restarted: {:?}", seen.lock().unwrap());
     assert!(!part.exists());
     // ...and one whose kept bytes are wrong never becomes the file: it is fetched again whole.
     std::fs::remove_file(&path).unwrap();
-    std::fs::write(&part, vec![0u8; 1024 * 1024]).unwrap();
+    admin.store.leave_cut_download(&big_sha, &vec![0u8; 1024 * 1024]).unwrap();
     let err = admin.syncer.fetch_file(&admin.store, bm.id, |_| {}).await.unwrap_err().to_payload();
     assert_eq!(err.code, "damaged");
     assert!(!path.exists() && !part.exists());
     let path = admin.syncer.fetch_file(&admin.store, bm.id, |_| {}).await.unwrap();
-    assert_eq!(std::fs::read(path).unwrap(), big_padded);
+    assert_eq!(admin.store.read_blob(&big_sha).unwrap(), big_padded);
+    assert!(path.exists());
 
     // Private: Bo's other laptop gets row and bytes; the admin neither.
     let secret = photo(300, 200, 9);

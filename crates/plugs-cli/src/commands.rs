@@ -225,9 +225,20 @@ pub fn cli() -> Command {
         )
         .subcommand(Command::new("status").about("The workspace, signed-in user, sync and pending changes"))
         .subcommand(Command::new("check").about("Check the local database for damage (every page, index and constraint)"))
-        .subcommand(Command::new("repair").about(
-            "Rebuild a damaged local database from what can still be read, keeping changes not yet synced; the damaged file is kept beside it; a device that syncs then gets the rest back from the server",
-        ))
+        .subcommand(
+            Command::new("repair")
+                .about(
+                    "Rebuild a damaged local database from what can still be read, keeping changes not yet synced; the damaged file is kept beside it; a device that syncs then gets the rest back from the server",
+                )
+                .arg(Arg::new("fresh").long("fresh").action(ArgAction::SetTrue).help(
+                    "start again from an empty store, for one whose key is lost: the locked store is moved into previous/ (never deleted); sign in again to get the team's data back",
+                )),
+        )
+        .subcommand(
+            Command::new("store-passphrase")
+                .about("Lock this device's store with a passphrase too (besides the OS keychain), so it opens where no keychain answers (over SSH), or change that passphrase")
+                .arg(passphrase_stdin()),
+        )
         .subcommand(
             Command::new("backup")
                 .about("Write an encrypted backup of this device's data and files to FILE (restore it anywhere with its passphrase; opens with `age -d` too)")
@@ -288,7 +299,26 @@ fn open(m: &ArgMatches) -> Result<Store> {
     if !dir.join(plugs_core::store::DB_FILE).exists() && std::fs::create_dir_all(&dir).is_err() {
         return Err(Error::ReadOnly(format!("{} cannot be made (its parent folder is read-only)", dir.display())));
     }
-    Store::open_dir(&dir)
+    open_dir_unlocking(&dir)
+}
+
+/// Opens the store in `dir`; where its key needs a passphrase that was not given (or no keychain
+/// can keep a new store's key) and a person is at the terminal, asks for it.
+fn open_dir_unlocking(dir: &std::path::Path) -> Result<Store> {
+    use std::io::IsTerminal;
+    match Store::open_dir(dir) {
+        Err(Error::Locked(why)) if std::io::stdin().is_terminal() && plugs_core::vault::passphrase()?.is_none() => {
+            let creating = !plugs_core::vault::key_file(&dir.join(plugs_core::store::DB_FILE)).exists();
+            eprintln!("{why}");
+            let p = rpassword::prompt_password(if creating { "New passphrase for this device's store: " } else { "Passphrase of this device's store: " })?;
+            if creating && rpassword::prompt_password("The same passphrase again: ")? != p {
+                return Err(Error::invalid("passphrase", "mismatch", "the two passphrases differ; nothing was made"));
+            }
+            plugs_core::vault::set_passphrase(Some(&p));
+            Store::open_dir(dir)
+        }
+        other => other,
+    }
 }
 
 fn passphrase_stdin() -> Arg {
@@ -382,8 +412,19 @@ fn restore(m: &ArgMatches, sub: &ArgMatches) -> Result<Output> {
 }
 
 /// `plugs repair`: rebuild, then (on a device that syncs) get the rest back from the server.
-fn repair(m: &ArgMatches) -> Result<Output> {
+fn repair(m: &ArgMatches, sub: &ArgMatches) -> Result<Output> {
     let dir = data_dir(m)?;
+    if sub.get_flag("fresh") {
+        let aside = Store::start_over_dir(&dir)?;
+        return Ok(Output::Message(
+            format!(
+                "started {} again from an empty store; the old one is kept in {}.\nSign in to the server again (plugs login) to get the team's data back.",
+                dir.display(),
+                aside.display()
+            ),
+            json!({ "kept": aside }),
+        ));
+    }
     let report = Store::repair_dir(&dir)?;
     let kept: usize = report.kept.iter().map(|(_, n)| n).sum();
     let mut text = format!(
@@ -435,7 +476,18 @@ fn bound(spec: &TableSpec, s: &str, flag: &str) -> Result<(String, Value)> {
 pub fn run(m: &ArgMatches) -> Result<Output> {
     let (name, sub) = m.subcommand().expect("a subcommand is required");
     if name == "repair" {
-        return repair(sub);
+        return repair(m, sub);
+    }
+    if name == "store-passphrase" {
+        let store = open(m)?;
+        let interactive = !sub.get_flag("passphrase-stdin") && std::io::IsTerminal::is_terminal(&std::io::stdin());
+        let p = crate::sync::secret(sub, "passphrase-stdin", "New passphrase for this device's store: ")?;
+        if interactive && crate::sync::secret(sub, "passphrase-stdin", "The same passphrase again: ")? != p {
+            return Err(Error::invalid("passphrase", "mismatch", "the two passphrases differ; nothing was changed"));
+        }
+        plugs_core::vault::set_store_passphrase(store.path(), &p)?;
+        let how = plugs_core::vault::describe(store.path());
+        return Ok(Output::Message(format!("{}: {how}", store.path().display()), json!({ "path": store.path(), "at_rest": how })));
     }
     if name == "restore" {
         return restore(m, sub);
@@ -655,14 +707,16 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
         "get" => {
             let id = parse_id(a)?;
             let out = a.get_one::<String>("out").cloned().unwrap_or_default();
-            let path = crate::sync::fetch_media(store, id)?;
+            crate::sync::fetch_media(store, id)?;
             let m: plugs_core::tables::media::Media = store.repo::<plugs_core::tables::media::Media>().get(id)?;
+            // The bytes in clear (the copy kept here is sealed with the store's key).
+            let (_, bytes) = store.media_bytes(id)?;
             if out == "-" {
-                let bytes = std::fs::read(&path).map_err(|e| Error::invalid("file", "io", e.to_string()))?;
                 std::io::Write::write_all(&mut std::io::stdout(), &bytes).map_err(|e| Error::invalid("out", "io", e.to_string()))?;
                 return Ok(Output::Message(String::new(), json!({ "id": id, "bytes": bytes.len() })));
             }
-            let n = std::fs::copy(&path, &out).map_err(|e| Error::invalid("out", "io", format!("cannot write {out}: {e}")))?;
+            std::fs::write(&out, &bytes).map_err(|e| Error::invalid("out", "io", format!("cannot write {out}: {e}")))?;
+            let n = bytes.len();
             Ok(Output::Message(format!("wrote {} ({n} bytes) to {out}", m.file_name), json!({ "id": id, "file_name": m.file_name, "bytes": n, "out": out })))
         }
         "leads" => val(serde_json::to_value(store.event_leads(parse_id(a)?)?)),

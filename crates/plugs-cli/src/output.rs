@@ -101,7 +101,9 @@ pub const EXIT_CODES: &str = "Exit codes:
   12  the local database cannot be used as it is (empty, not a database, or written by a newer
       version): the message names the file and what to do; nothing was changed
   13  the local database is damaged: restore a backup or run plugs repair; nothing was changed
-  14  the local database is read-only: reads work, changes are refused";
+  14  the local database is read-only: reads work, changes are refused
+  15  the local database is encrypted and its key cannot be had here (not in the keychain, no
+      passphrase given): give the passphrase, or start again from the server (plugs repair --fresh)";
 
 /// Distinct exit codes so scripts can tell bad input from a missing record from a refused action
 /// (see [`EXIT_CODES`]).
@@ -119,6 +121,7 @@ pub fn exit_code(e: &Error) -> u8 {
         Error::Store(_) => 12,
         Error::Damaged(_) => 13,
         Error::ReadOnly(_) => 14,
+        Error::Locked(_) => 15,
         Error::Database(_) | Error::Migration(_) | Error::Io(_) => 1,
     }
 }

@@ -117,11 +117,51 @@ fn secret(passphrase: &str) -> Result<SecretString> {
     Ok(SecretString::from(passphrase.to_owned()))
 }
 
-fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut f = std::fs::File::open(path)?;
+/// A file of the media folder, read in clear (sealed files are opened with the store's key).
+fn open_media(path: &Path, key: Option<&crate::vault::Key>) -> std::io::Result<(Box<dyn Read>, u64)> {
+    match key {
+        Some(k) if crate::vault::is_sealed(path) => {
+            let r = crate::vault::SealedReader::open(path, k.clone())?;
+            let n = r.len();
+            Ok((Box::new(std::io::BufReader::with_capacity(256 * 1024, r)), n))
+        }
+        _ => {
+            let f = std::fs::File::open(path)?;
+            let n = f.metadata()?.len();
+            Ok((Box::new(f), n))
+        }
+    }
+}
+
+fn sha256_file(path: &Path, key: Option<&crate::vault::Key>) -> std::io::Result<(u64, String)> {
+    let (mut f, _) = open_media(path, key)?;
     let mut h = Sha256::new();
     let n = std::io::copy(&mut f, &mut h)?;
     Ok((n, format!("{:x}", h.finalize())))
+}
+
+/// A consistent copy of the store in memory, in clear. SQLCipher's online backup does not copy
+/// between an encrypted and a clear database, so an encrypted store is exported inside one read
+/// transaction (a snapshot: writes of other connections go on meanwhile and are not seen).
+fn snapshot(store: &Store) -> Result<Connection> {
+    let mut snapshot = Connection::open_in_memory()?;
+    if store.key().is_none() {
+        let b = rusqlite::backup::Backup::new(store.connection(), &mut snapshot)?;
+        b.run_to_completion(4096, std::time::Duration::ZERO, None)?;
+        drop(b);
+        return Ok(snapshot);
+    }
+    // A connection of its own (the store's may be in use), reading one snapshot.
+    let mut conn = crate::vault::connect(store.path(), store.key(), rusqlite::OpenFlags::default())?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.execute_batch("ATTACH DATABASE ':memory:' AS snapshot KEY '';")?;
+    conn.execute_batch("BEGIN")?;
+    let copied = conn.query_row("SELECT sqlcipher_export('snapshot')", [], |_| Ok(())).and_then(|_| conn.serialize(c"snapshot").map(|d| d.to_vec()));
+    let _ = conn.execute_batch("COMMIT");
+    drop(conn);
+    let bytes = copied?;
+    snapshot.deserialize_read_exact(MAIN_DB, &bytes[..], bytes.len(), false)?;
+    Ok(snapshot)
 }
 
 /// Rows per table of the schema, in the schema's order.
@@ -153,11 +193,8 @@ impl Store {
         let started = Instant::now();
         let pass = secret(passphrase)?;
         // A consistent snapshot, in memory: the store stays usable meanwhile.
-        let mut snapshot = Connection::open_in_memory()?;
-        {
-            let b = rusqlite::backup::Backup::new(self.connection(), &mut snapshot)?;
-            b.run_to_completion(4096, std::time::Duration::ZERO, None)?;
-        }
+        let mut snapshot = snapshot(self)?;
+        let mkey = self.media_key();
         let media_dir = self.media_dir();
         let mut files = vec![];
         if let Ok(entries) = std::fs::read_dir(&media_dir) {
@@ -170,7 +207,7 @@ impl Store {
                 if name.starts_with('.') || name.ends_with(".part") {
                     continue;
                 }
-                let (bytes, sha256) = sha256_file(&p)?;
+                let (bytes, sha256) = sha256_file(&p, mkey)?;
                 files.push(FileEntry { name, bytes, sha256 });
             }
         }
@@ -207,7 +244,7 @@ impl Store {
             append(&mut tar, DB_FILE, &db)?;
             drop(db);
             for f in &info.files {
-                let mut src = std::fs::File::open(media_dir.join(&f.name))?;
+                let (mut src, _) = open_media(&media_dir.join(&f.name), mkey)?;
                 let mut h = tar::Header::new_gnu();
                 h.set_size(f.bytes);
                 h.set_mode(0o600);
@@ -244,7 +281,7 @@ struct Opened {
 
 /// Decrypts and checks a backup. With `staging`, the files are written there (each checked
 /// against its SHA-256); without, they are checked and dropped.
-fn open_backup(file: &Path, passphrase: &str, staging: Option<&Path>) -> Result<Opened> {
+fn open_backup(file: &Path, passphrase: &str, staging: Option<(&Path, Option<&crate::vault::Key>)>) -> Result<Opened> {
     let f = std::fs::File::open(file).map_err(|e| bad(format!("{} cannot be read: {e}", file.display())))?;
     let decryptor = age::Decryptor::new_buffered(std::io::BufReader::new(f)).map_err(|e| bad(format!("{} is not a backup of The Plugs ({e})", file.display())))?;
     let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
@@ -282,9 +319,15 @@ fn open_backup(file: &Path, passphrase: &str, staging: Option<&Path>) -> Result<
                 return Err(bad(format!("the backup holds a file with an unsafe name: {name}")));
             }
             let mut h = Sha256::new();
-            let mut out: Box<dyn Write> = match staging {
-                Some(dir) => Box::new(std::io::BufWriter::new(std::fs::File::create(dir.join("media").join(file_name))?)),
-                None => Box::new(std::io::sink()),
+            enum Out {
+                Sealed(crate::vault::SealedWriter),
+                Clear(std::io::BufWriter<std::fs::File>),
+                Nowhere,
+            }
+            let mut out = match staging {
+                Some((dir, Some(k))) => Out::Sealed(crate::vault::SealedWriter::create(&dir.join("media").join(file_name), k.clone())?),
+                Some((dir, None)) => Out::Clear(std::io::BufWriter::new(std::fs::File::create(dir.join("media").join(file_name))?)),
+                None => Out::Nowhere,
             };
             let mut buf = vec![0u8; 64 * 1024];
             let mut n = 0u64;
@@ -294,10 +337,18 @@ fn open_backup(file: &Path, passphrase: &str, staging: Option<&Path>) -> Result<
                     break;
                 }
                 h.update(&buf[..k]);
-                out.write_all(&buf[..k])?;
+                match &mut out {
+                    Out::Sealed(w) => w.write_all(&buf[..k])?,
+                    Out::Clear(w) => w.write_all(&buf[..k])?,
+                    Out::Nowhere => {}
+                }
                 n += k as u64;
             }
-            out.flush()?;
+            match out {
+                Out::Sealed(w) => w.finish()?,
+                Out::Clear(mut w) => w.flush()?,
+                Out::Nowhere => {}
+            }
             seen.push(FileEntry { name: file_name.to_owned(), bytes: n, sha256: format!("{:x}", h.finalize()) });
         }
     }
@@ -334,6 +385,21 @@ fn open_backup(file: &Path, passphrase: &str, staging: Option<&Path>) -> Result<
         }
     }
     Ok(Opened { info, db })
+}
+
+/// Writes a database held in memory (in clear) to `path`, encrypted with `key`.
+fn encrypt_into(db: &[u8], path: &Path, key: &crate::vault::Key) -> Result<()> {
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize_read_exact(MAIN_DB, db, db.len(), false)?;
+    let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let hexkey = zeroize::Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
+    conn.execute("ATTACH DATABASE ?1 AS restored KEY ?2", rusqlite::params![path.to_string_lossy(), hexkey.as_str()])?;
+    conn.query_row("SELECT sqlcipher_export('restored')", [], |_| Ok(()))?;
+    conn.execute_batch(&format!("PRAGMA restored.user_version = {user_version}; DETACH DATABASE restored;"))?;
+    drop(conn);
+    crate::store::private_path(path);
+    std::fs::File::open(path)?.sync_all()?;
+    Ok(())
 }
 
 /// Opens and verifies a backup without changing anything (what a restore would bring back).
@@ -376,25 +442,25 @@ pub fn stage_restore(dir: &Path, file: &Path, passphrase: &str) -> Result<Staged
     let staging = dir.join(format!(".restore-{}", Uuid::now_v7()));
     std::fs::create_dir_all(staging.join("media"))?;
     crate::store::private_path(&staging);
-    let opened = match open_backup(file, passphrase, Some(&staging)) {
+    // The restored store is encrypted with this data dir's key (made now if it has none).
+    let key = crate::vault::key_for(&dir.join(DB_FILE))?;
+    let mkey = crate::vault::media_key(&key);
+    let opened = match open_backup(file, passphrase, Some((&staging, Some(&mkey)))).and_then(|o| {
+        let db_path = staging.join(DB_FILE);
+        encrypt_into(&o.db, &db_path, &key)?;
+        Ok(o)
+    }) {
         Ok(o) => o,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
     };
-    let db_path = staging.join(DB_FILE);
-    std::fs::write(&db_path, &opened.db)?;
-    crate::store::private_path(&db_path);
     drop(opened.db);
     // Restored where the backup was made (the same device id), the device keeps its identity and
     // its sign-in; anywhere else it is a new device.
     let current = dir.join(DB_FILE);
-    let here = if current.exists() {
-        Connection::open_with_flags(&current, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok().and_then(|c| setting(&c, "device_id").ok().flatten())
-    } else {
-        None
-    };
+    let here = if current.exists() { crate::vault::open_connection(&current).ok().and_then(|c| setting(&c, "device_id").ok().flatten()) } else { None };
     let new_device = here.as_deref() != Some(opened.info.device_id.to_string().as_str());
     let previous = dir.join("previous").join(chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string());
     let pending = Pending { staging, previous, new_device };
@@ -456,6 +522,12 @@ fn swap(dir: &Path, p: &Pending) -> Result<bool> {
             std::fs::rename(&from, p.previous.join(name))?;
         }
     }
+    // The store set aside keeps a copy of its key file (the restored one is sealed with the same key).
+    let key_file = crate::vault::key_file(&dir.join(DB_FILE));
+    let kept_key = p.previous.join(format!("{DB_FILE}.key"));
+    if p.previous.join(DB_FILE).exists() && key_file.exists() && !kept_key.exists() {
+        std::fs::copy(&key_file, &kept_key)?;
+    }
     for name in [DB_FILE, "media"] {
         let staged = p.staging.join(name);
         if staged.exists() {
@@ -472,7 +544,8 @@ fn swap(dir: &Path, p: &Pending) -> Result<bool> {
     }
     // The restored store: a new identity if it is a new device, and a full resync if it syncs.
     let resync = {
-        let conn = Connection::open(dir.join(DB_FILE))?;
+        crate::vault::forget(&dir.join(DB_FILE));
+        let conn = crate::vault::open_connection(&dir.join(DB_FILE))?;
         if p.new_device {
             conn.execute("UPDATE local_settings SET value = ?1 WHERE key = 'device_id'", [Uuid::now_v7().to_string()])?;
         }

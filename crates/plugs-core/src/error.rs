@@ -57,6 +57,10 @@ pub enum Error {
     /// The local database can be read but not written (its file or folder is read-only).
     #[error("{0}")]
     ReadOnly(String),
+    /// The local database is encrypted and its key cannot be had here (not in the keychain, no
+    /// passphrase given): the message says what to give, or how to start again from the server.
+    #[error("{0}")]
+    Locked(String),
 }
 
 /// Result with the core's error.
@@ -107,6 +111,7 @@ impl Error {
             Error::Store(_) => "store_unusable",
             Error::Damaged(_) => "store_damaged",
             Error::ReadOnly(_) => "store_read_only",
+            Error::Locked(_) => "store_locked",
         }
     }
 

@@ -91,6 +91,29 @@ impl Store {
         self.media_dir().join(sha)
     }
 
+    /// The clear bytes kept here under this SHA-256 (sealed files are opened with the store's key).
+    pub fn read_blob(&self, sha: &str) -> Result<Vec<u8>> {
+        crate::vault::read_sealed(&self.blob_path(sha), self.media_key()).map_err(|e| Error::invalid("file", "io", format!("cannot read the file {sha}: {e}")))
+    }
+
+    /// Leaves the first bytes of a file as a download cut short leaves them (its `.download` part,
+    /// sealed chunk by chunk): to reproduce an interrupted download.
+    #[doc(hidden)]
+    pub fn leave_cut_download(&self, sha: &str, bytes: &[u8]) -> Result<PathBuf> {
+        let dir = self.media_dir();
+        std::fs::create_dir_all(&dir)?;
+        let part = dir.join(format!(".{sha}.download"));
+        match self.media_key() {
+            Some(k) => {
+                let mut w = crate::vault::SealedWriter::create(&part, k.clone())?;
+                std::io::Write::write_all(&mut w, bytes)?;
+                w.flush_whole()?;
+            }
+            None => std::fs::write(&part, bytes)?,
+        }
+        Ok(part)
+    }
+
     /// Attaches a file sent by the window (base64 bytes).
     pub fn attach_upload(&self, u: &Upload) -> Result<Media> {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -126,7 +149,11 @@ impl Store {
         std::fs::create_dir_all(&dir).map_err(|e| Error::invalid("file", "io", format!("cannot create {}: {e}", dir.display())))?;
         crate::store::private_path(&dir);
         let tmp = dir.join(format!(".{sha}.{}.part", Uuid::now_v7()));
-        std::fs::write(&tmp, bytes)
+        let written = match self.media_key() {
+            Some(k) => crate::vault::write_sealed(&tmp, k, bytes).map_err(|e| std::io::Error::other(e.to_string())),
+            None => std::fs::write(&tmp, bytes),
+        };
+        written
             .and_then(|_| {
                 crate::store::private_path(&tmp);
                 std::fs::rename(&tmp, &path)
@@ -221,7 +248,7 @@ impl Store {
             };
             return Err(Error::invalid("file", "not_on_this_device", why));
         };
-        let bytes = std::fs::read(&path).map_err(|e| Error::invalid("file", "io", format!("cannot read '{}': {e}", m.file_name)))?;
+        let bytes = crate::vault::read_sealed(&path, self.media_key()).map_err(|e| Error::invalid("file", "io", format!("cannot read '{}': {e}", m.file_name)))?;
         if let Some(sha) = m.metadata.get("sha256").and_then(Value::as_str) {
             self.touch_file(sha, bytes.len() as i64, false);
         }
@@ -234,7 +261,7 @@ impl Store {
         let m: Media = self.repo::<Media>().get(id)?;
         let thumb = m.metadata.get("thumbnail").and_then(|t| t.get("sha256")).and_then(Value::as_str).map(|s| self.blob_path(s));
         if let Some(t) = thumb.filter(|p| p.is_file()) {
-            let bytes = std::fs::read(&t).map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+            let bytes = crate::vault::read_sealed(&t, self.media_key()).map_err(|e| Error::invalid("file", "io", e.to_string()))?;
             return Ok(format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)));
         }
         let (mime, bytes) = self.media_bytes(id)?;

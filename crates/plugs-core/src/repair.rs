@@ -41,8 +41,11 @@ fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
 /// Copies what can be read of `table` from `old` into `main`, row by row: in rowid order, and
 /// when a damaged page stops the scan, from the other end back to the damage. Returns (rows kept,
 /// read whole).
-fn copy_table(old: &Connection, conn: &Connection, table: &str, rowid: bool) -> Result<(usize, bool)> {
-    let theirs = columns(old, table).unwrap_or_default();
+fn copy_table(open_old: &dyn Fn() -> rusqlite::Result<Connection>, conn: &Connection, table: &str, rowid: bool) -> Result<(usize, bool)> {
+    // A connection of its own for each pass: SQLCipher keeps a page that failed its check as the
+    // connection's error, so a scan stopped by damage leaves its connection unusable.
+    let Ok(old) = open_old() else { return Ok((0, false)) };
+    let theirs = columns(&old, table).unwrap_or_default();
     let cols: Vec<String> = columns(conn, table)?.into_iter().filter(|c| theirs.contains(c)).collect();
     if cols.is_empty() {
         return Ok((0, theirs.is_empty()));
@@ -55,6 +58,10 @@ fn copy_table(old: &Connection, conn: &Connection, table: &str, rowid: bool) -> 
     let mut insert = conn.prepare(&format!("INSERT OR IGNORE INTO main.\"{table}\" ({insert_list}) VALUES ({marks})"))?;
     let mut kept = 0;
     for order in ["ASC", "DESC"] {
+        let old = match open_old() {
+            Ok(c) => c,
+            Err(_) => return Ok((kept, false)),
+        };
         let mut st = match old.prepare(&format!("SELECT {all} FROM \"{table}\" ORDER BY {key} {order}")) {
             Ok(st) => st,
             Err(_) => return Ok((kept, false)),
@@ -91,16 +98,22 @@ impl Store {
             return Err(Error::Store(format!("{} does not exist: there is nothing to repair.", path.display())));
         }
         let fresh = sibling(&path, ".repairing");
-        for f in [fresh.clone(), sibling(&fresh, "-wal"), sibling(&fresh, "-shm")] {
+        // The damaged store's key (a store kept in clear has none).
+        let old_key = if crate::vault::is_plaintext(&path) { None } else { Some(crate::vault::key_for(&path)?) };
+        crate::vault::forget(&fresh);
+        for f in [fresh.clone(), sibling(&fresh, "-wal"), sibling(&fresh, "-shm"), crate::vault::key_file(&fresh)] {
             let _ = std::fs::remove_file(f);
         }
         // The new file, at the current schema.
-        drop(Store::open(&fresh)?);
+        let fresh_key = {
+            let s = Store::open(&fresh)?;
+            s.key().cloned()
+        };
         let mut report = RepairReport { damaged_copy: PathBuf::new(), kept: vec![], damaged_tables: vec![], orphans_dropped: 0, pending: 0, resync: false };
         {
-            let conn = Connection::open_with_flags(&fresh, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            let conn = crate::vault::connect(&fresh, fresh_key.as_ref(), OpenFlags::SQLITE_OPEN_READ_WRITE)?;
             conn.execute_batch("PRAGMA foreign_keys = OFF")?;
-            let old = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let open_old = || crate::vault::connect(&path, old_key.as_ref(), OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX);
             let tables: Vec<(String, bool)> = conn
                 .prepare(
                     "SELECT name, sql NOT LIKE '%WITHOUT ROWID%' FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
@@ -112,7 +125,7 @@ impl Store {
             // The new file's own settings (a new device id) give way to the old ones.
             conn.execute_batch("DELETE FROM main.local_settings")?;
             for (table, rowid) in tables {
-                let (n, whole) = copy_table(&old, &conn, &table, rowid)?;
+                let (n, whole) = copy_table(&open_old, &conn, &table, rowid)?;
                 if !whole {
                     report.damaged_tables.push(table.clone());
                 }
@@ -140,7 +153,6 @@ impl Store {
                 report.resync = true;
             }
             conn.execute_batch("COMMIT")?;
-            drop(old);
             let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
             if check != "ok" {
                 return Err(Error::Damaged(format!("the rebuilt store failed its own check ({check}); {} is unchanged", path.display())));
@@ -160,10 +172,44 @@ impl Store {
         for suffix in ["-wal", "-shm", "-turn"] {
             let _ = std::fs::remove_file(sibling(&fresh, suffix));
         }
+        // The rebuilt store's key goes with it; the damaged one's stays with its copy.
+        let (key, fresh_key_file) = (crate::vault::key_file(&path), crate::vault::key_file(&fresh));
+        if key.exists() {
+            std::fs::rename(&key, crate::vault::key_file(&aside))?;
+        }
+        if fresh_key_file.exists() {
+            std::fs::rename(&fresh_key_file, &key)?;
+        }
         std::fs::rename(&fresh, &path)?;
+        crate::vault::forget(&path);
+        crate::vault::forget(&fresh);
         report.damaged_copy = aside;
         // The rebuilt store opens like any other (its full check passes).
         Store::open(&path)?.check_integrity()?;
         Ok(report)
+    }
+}
+
+impl Store {
+    /// Starts this data dir again from nothing, for a store that cannot be opened (its key lost):
+    /// the database, its key file and the media folder are moved into `previous/<time>-locked/`
+    /// (never deleted: a key found later opens them again), and a new, empty store is made. The
+    /// team's data comes back with the next sign-in to the server. Returns where the old store went.
+    pub fn start_over_dir(dir: &Path) -> Result<PathBuf> {
+        let path = dir.join(DB_FILE);
+        let aside = dir.join("previous").join(format!("{}-locked", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
+        std::fs::create_dir_all(&aside)?;
+        crate::store::private_path(aside.parent().unwrap_or(dir));
+        crate::store::private_path(&aside);
+        let key = crate::vault::key_file(&path);
+        for p in [path.clone(), sibling(&path, "-wal"), sibling(&path, "-shm"), key, dir.join("media")] {
+            if p.exists() {
+                let name = p.file_name().expect("a file name").to_owned();
+                std::fs::rename(&p, aside.join(name))?;
+            }
+        }
+        crate::vault::forget(&path);
+        drop(Store::open_dir(dir)?);
+        Ok(aside)
     }
 }

@@ -61,6 +61,10 @@ pub struct Store {
     turns: Option<std::fs::File>,
     /// Set while a short write makes its first attempt (see [`busy_handler`]).
     hasty: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The database's key (none for a store kept in clear), see [`crate::vault`].
+    key: Option<crate::vault::Key>,
+    /// The key the media folder's files are sealed with.
+    media_key: Option<crate::vault::Key>,
 }
 
 /// How long the quick check at open may take before the rest is left to the full check in the
@@ -109,8 +113,8 @@ struct Checkpointer {
 impl Checkpointer {
     const EVERY: Duration = Duration::from_millis(250);
 
-    fn start(path: &Path) -> Result<Self> {
-        let conn = Connection::open(path)?;
+    fn start(path: &Path, key: Option<&crate::vault::Key>) -> Result<Self> {
+        let conn = crate::vault::connect(path, key, rusqlite::OpenFlags::default())?;
         conn.busy_timeout(Duration::from_millis(50))?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new().name("plugs-checkpoint".into()).spawn(move || {
@@ -164,7 +168,7 @@ fn keep_private(db: &Path) {
     let Some(dir) = db.parent() else { return };
     private_path(dir);
     let name = db.file_name().and_then(|n| n.to_str()).unwrap_or(DB_FILE);
-    for p in [db.to_owned(), dir.join(format!("{name}-wal")), dir.join(format!("{name}-shm"))] {
+    for p in [db.to_owned(), dir.join(format!("{name}-wal")), dir.join(format!("{name}-shm")), dir.join(format!("{name}.key"))] {
         private_path(&p);
     }
     let media = dir.join("media");
@@ -198,31 +202,58 @@ impl Store {
 
     /// Opens with an explicit durability setting.
     pub fn open_with(path: &Path, durability: Durability) -> Result<Self> {
-        Self::open_inner(path, durability, true)
+        Self::open_inner(path, durability, true, true)
     }
 
     /// A second connection to a database this process already has open with [`Store::open`]
     /// (for a background thread: reminders, sync): no checkpoint thread of its own (SQLite's
     /// automatic checkpoint covers the rare case it writes alone) and a small page cache.
     pub fn open_helper(path: &Path) -> Result<Self> {
-        Self::open_inner(path, Durability::default(), false)
+        Self::open_inner(path, Durability::default(), false, true)
     }
 
-    fn open_inner(path: &Path, durability: Durability, main: bool) -> Result<Self> {
+    /// Opens (creating if needed) a store kept in clear, as stores were before encryption at rest:
+    /// for comparisons (the benchmarks' baseline) only; the app never does this. An encrypted
+    /// store is refused.
+    pub fn open_unencrypted(path: &Path) -> Result<Self> {
+        if path.exists() && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) && !crate::vault::is_plaintext(path) {
+            return Err(Error::Store(format!("{} is encrypted", path.display())));
+        }
+        Self::open_inner(path, Durability::default(), true, false)
+    }
+
+    fn open_inner(path: &Path, durability: Durability, main: bool, encrypted: bool) -> Result<Self> {
         let advice = format!("Nothing was changed. {ADVICE}");
         if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
             return Err(Error::Store(format!("{} is empty (0 bytes): it is not a database of The Plugs. {advice}", path.display())));
         }
-        let unusable = |e: rusqlite::Error| damaged(path, e);
         let turns = writable(path);
-        let (mut conn, read_only) = match Connection::open(path) {
+        // The key: a store kept in clear by an earlier version is encrypted in place first (when
+        // it can be written; read-only, it is read as it is).
+        let key = if !encrypted || (turns.is_none() && crate::vault::is_plaintext(path)) {
+            None
+        } else {
+            let k = crate::vault::key_for(path)?;
+            if crate::vault::is_plaintext(path) {
+                crate::vault::encrypt_in_place(path, &k)?;
+            }
+            Some(k)
+        };
+        let unusable = |e: rusqlite::Error| match (&key, e.sqlite_error_code()) {
+            (Some(_), Some(rusqlite::ErrorCode::NotADatabase)) => {
+                crate::vault::forget(path);
+                Error::Locked(format!("{} cannot be opened with the key kept for it (or it is not a database of The Plugs). {}", path.display(), crate::vault::LOST))
+            }
+            _ => damaged(path, e),
+        };
+        let (mut conn, read_only) = match crate::vault::connect(path, key.as_ref(), rusqlite::OpenFlags::default()) {
             Ok(c) if turns.is_some() => (c, false),
             Ok(c) => {
                 drop(c);
-                (open_read_only(path).map_err(unusable)?, true)
+                (open_read_only(path, key.as_ref()).map_err(unusable)?, true)
             }
             Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)) && path.exists() => {
-                (open_read_only(path).map_err(unusable)?, true)
+                (open_read_only(path, key.as_ref()).map_err(unusable)?, true)
             }
             Err(e) => return Err(unusable(e)),
         };
@@ -285,7 +316,8 @@ impl Store {
         if main && !read_only {
             keep_private(path);
         }
-        let checkpointer = if main && !read_only { Some(Checkpointer::start(path)?) } else { None };
+        let checkpointer = if main && !read_only { Some(Checkpointer::start(path, key.as_ref())?) } else { None };
+        let media_key = key.as_ref().map(crate::vault::media_key);
         let turns = if read_only { None } else { turns };
         let store = Store {
             conn,
@@ -297,6 +329,8 @@ impl Store {
             read_only,
             turns,
             hasty,
+            key,
+            media_key,
         };
         store.reload_actor()?;
         Ok(store)
@@ -354,6 +388,21 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The database's key (none for a store kept in clear).
+    pub(crate) fn key(&self) -> Option<&crate::vault::Key> {
+        self.key.as_ref()
+    }
+
+    /// The key the media folder's files are sealed with (none for a store kept in clear).
+    pub(crate) fn media_key(&self) -> Option<&crate::vault::Key> {
+        self.media_key.as_ref()
+    }
+
+    /// Whether the database is encrypted (see [`crate::vault`]).
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
     }
 
     /// This device's id, born with the database.
@@ -499,7 +548,7 @@ fn writable(path: &Path) -> Option<std::fs::File> {
 
 /// Opens read-only; with no WAL files beside it (and no way to make them) the file is read as it
 /// stands, which is all of it after a clean close.
-fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
+fn open_read_only(path: &Path, key: Option<&crate::vault::Key>) -> rusqlite::Result<Connection> {
     use rusqlite::OpenFlags;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let wal = {
@@ -508,13 +557,17 @@ fn open_read_only(path: &Path) -> rusqlite::Result<Connection> {
         PathBuf::from(w)
     };
     if wal.exists() {
-        let c = Connection::open_with_flags(path, flags)?;
+        let c = crate::vault::connect(path, key, flags)?;
         if c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_ok() {
             return Ok(c);
         }
     }
     let uri = format!("file:{}?immutable=1", url_path(path));
-    Connection::open_with_flags(uri, flags)
+    let c = Connection::open_with_flags(uri, flags)?;
+    if let Some(k) = key {
+        crate::vault::apply(&c, k)?;
+    }
+    Ok(c)
 }
 
 fn url_path(path: &Path) -> String {

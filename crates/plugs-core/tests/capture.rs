@@ -145,7 +145,10 @@ fn a_scanned_card_is_kept_as_the_contacts_media_in_the_same_write() {
     let (title, related, path): (String, String, String) =
         store.connection().query_row("SELECT title, related_contact, file_path FROM media WHERE NOT is_deleted", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
     assert_eq!((title.as_str(), related), ("Business card of Jun", jun.id.to_string()));
-    assert_eq!(std::fs::read(d.path().join(path)).unwrap(), picture);
+    // The photo is kept sealed with the store's key, and reads back whole.
+    assert!(plugs_core::vault::is_sealed(&d.path().join(&path)));
+    assert_ne!(std::fs::read(d.path().join(&path)).unwrap(), picture);
+    assert_eq!(store.read_blob(path.trim_start_matches("media/")).unwrap(), picture);
 
     let garbled = Capture {
         contact: rec(json!({ "first_name": "Kim" })),

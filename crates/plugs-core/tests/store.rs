@@ -550,7 +550,7 @@ fn a_store_that_cannot_be_used_says_which_file_and_what_to_do_and_is_never_repla
     // A store written by a newer version of the app: update the app, nothing migrated.
     let newer = dir.path().join("newer.db");
     drop(Store::open(&newer).unwrap());
-    let c = rusqlite::Connection::open(&newer).unwrap();
+    let c = plugs_core::vault::open_connection(&newer).unwrap();
     c.execute("INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (999, 'from_the_future', '2027-01-01', '0')", []).unwrap();
     drop(c);
     let e = refused(&newer);

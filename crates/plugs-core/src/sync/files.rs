@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
 /// A file being sent or fetched: which, how far, and how many wait after it.
@@ -68,7 +68,7 @@ pub fn upload_queue(store: &Store) -> Result<(i64, i64)> {
 }
 
 /// Reads a file from `offset` as a stream of chunks, counting what was read.
-fn file_body(file: tokio::fs::File, sent: Arc<AtomicU64>) -> reqwest::Body {
+fn file_body(file: impl tokio::io::AsyncRead + Send + 'static, sent: Arc<AtomicU64>) -> reqwest::Body {
     let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect(move |c| {
         if let Ok(c) = c {
             sent.fetch_add(c.len() as u64, Ordering::Relaxed);
@@ -146,15 +146,15 @@ impl Syncer {
             return Err(Error::invalid("file", "waiting", format!("'{}' waits: {}", p.file_name, state.failure.unwrap_or_default())));
         }
         if state.status == "processing" {
-            let path = store.blob_path(&p.sha);
+            // The clear bytes, opened from the sealed file (at most the largest file allowed).
+            let bytes = bytes::Bytes::from(store.read_blob(&p.sha)?);
             let sent = Arc::new(AtomicU64::new(0));
             let offset = state.received;
             let upload = self.authed(|tok| {
-                let (path, sent) = (path.clone(), sent.clone());
+                let (bytes, sent) = (bytes.clone(), sent.clone());
                 async move {
-                    let mut file = tokio::fs::File::open(&path).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-                    file.seek(std::io::SeekFrom::Start(offset)).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-                    remote.upload(&tok, p.id, offset, (p.size as u64).saturating_sub(offset), file_body(file, sent)).await
+                    let from = bytes.slice((offset as usize).min(bytes.len())..);
+                    remote.upload(&tok, p.id, offset, (p.size as u64).saturating_sub(offset), file_body(std::io::Cursor::new(from), sent)).await
                 }
             });
             tokio::pin!(upload);
@@ -179,7 +179,7 @@ impl Syncer {
             return Err(Error::invalid("file", "refused", format!("'{}' was refused: {}", p.file_name, state.failure.unwrap_or_default())));
         }
         if let Some(t) = &p.thumb {
-            if let Ok(bytes) = std::fs::read(store.blob_path(t)) {
+            if let Ok(bytes) = store.read_blob(t) {
                 match self
                     .authed(|tok| {
                         let bytes = bytes.clone();
@@ -206,28 +206,44 @@ impl Syncer {
         let dir = store.media_dir();
         tokio::fs::create_dir_all(&dir).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
         let part: PathBuf = dir.join(format!(".{sha}.download"));
-        let have = tokio::fs::metadata(&part).await.map(|m| m.len()).unwrap_or(0);
-        let remote = self.remote();
-        let res = self.authed(|tok| async move { remote.download(&tok, p.id, have, thumbnail).await }).await?;
-        let resumed = res.status().as_u16() == 206;
+        let io = |e: std::io::Error| Error::invalid("file", "io", e.to_string());
         // The hash runs as the bytes arrive (over the kept part first, when resuming).
         let mut h = Sha256::new();
-        if resumed {
-            let mut f = tokio::fs::File::open(&part).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-            let mut buf = vec![0u8; 1024 * 1024];
-            loop {
-                let n = f.read(&mut buf).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-                if n == 0 {
-                    break;
-                }
-                h.update(&buf[..n]);
+        let mut kept = Sha256::new();
+        // What of an earlier download is kept: whole sealed chunks (a part in clear, from an
+        // earlier version, is fetched again).
+        let kept_part = match store.media_key() {
+            Some(k) if crate::vault::is_sealed(&part) => crate::vault::SealedWriter::resume(&part, k.clone(), |b| kept.update(b)).ok(),
+            _ => None,
+        };
+        let have = kept_part.as_ref().map(|(_, n)| *n).or(if store.media_key().is_none() { tokio::fs::metadata(&part).await.ok().map(|m| m.len()) } else { None }).unwrap_or(0);
+        let remote = self.remote();
+        let res = self.authed(|tok| async move { remote.download(&tok, p.id, have, thumbnail).await }).await?;
+        let resumed = res.status().as_u16() == 206 && have > 0;
+        let mut file = match (store.media_key(), kept_part) {
+            (Some(_), Some((w, _))) if resumed => {
+                h = kept;
+                Sink::Sealed(w)
             }
-        }
-        let file =
-            tokio::fs::OpenOptions::new().create(true).append(resumed).write(true).truncate(!resumed).open(&part).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+            (Some(k), _) => Sink::Sealed(crate::vault::SealedWriter::create(&part, k.clone()).map_err(io)?),
+            (None, _) => {
+                if resumed {
+                    let mut f = tokio::fs::File::open(&part).await.map_err(io)?;
+                    let mut buf = vec![0u8; 1024 * 1024];
+                    loop {
+                        let n = f.read(&mut buf).await.map_err(io)?;
+                        if n == 0 {
+                            break;
+                        }
+                        h.update(&buf[..n]);
+                    }
+                }
+                let f = tokio::fs::OpenOptions::new().create(true).append(resumed).write(true).truncate(!resumed).open(&part).await.map_err(io)?;
+                Sink::Clear(tokio::io::BufWriter::with_capacity(1024 * 1024, f))
+            }
+        };
         crate::store::private_path(&part);
         crate::store::private_path(&dir);
-        let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
         let total = if thumbnail { res.content_length().unwrap_or(0) as i64 } else { p.size };
         let mut done = if resumed { have } else { 0 };
         let mut body = res.bytes_stream();
@@ -235,15 +251,23 @@ impl Syncer {
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| Error::Offline(format!("the download of '{}' was cut: {e}", p.file_name)))?;
             h.update(&chunk);
-            file.write_all(&chunk).await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
+            match &mut file {
+                Sink::Sealed(w) => {
+                    std::io::Write::write_all(w, &chunk).map_err(io)?;
+                    w.flush_whole().map_err(io)?;
+                }
+                Sink::Clear(w) => w.write_all(&chunk).await.map_err(io)?,
+            }
             done += chunk.len() as u64;
             if last.elapsed().as_millis() >= 250 {
                 last = std::time::Instant::now();
                 on(FileProgress { direction: "download".into(), file_name: p.file_name.clone(), done: done as i64, total, queued });
             }
         }
-        file.flush().await.map_err(|e| Error::invalid("file", "io", e.to_string()))?;
-        drop(file);
+        match file {
+            Sink::Sealed(w) => w.finish().map_err(io)?,
+            Sink::Clear(mut w) => w.flush().await.map_err(io)?,
+        }
         // Only bytes whose SHA-256 is the row's become the file.
         if format!("{:x}", h.finalize()) != sha {
             let _ = tokio::fs::remove_file(&part).await;
@@ -269,6 +293,12 @@ impl Syncer {
         self.download_one(store, &p, false, 0, &mut on).await?;
         Ok(store.blob_path(&sha))
     }
+}
+
+/// Where a download's bytes go: sealed as they arrive, or (a store kept in clear) as they are.
+enum Sink {
+    Sealed(crate::vault::SealedWriter),
+    Clear(tokio::io::BufWriter<tokio::fs::File>),
 }
 
 /// Makes sure a media row's bytes are on this device, downloading them with the device's own

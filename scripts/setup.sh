@@ -10,7 +10,7 @@ PLUGS_BUILD_PACKAGES=(build-essential pkg-config libdbus-1-dev
 # (Card scanning: Tesseract's library and headers, the clang its Rust binding is generated with,
 # and the language data for English, French, German and Spanish.)
 # What the tests run for real: a D-Bus session bus and the Secret Service keychain.
-PLUGS_TEST_PACKAGES=(dbus gnome-keyring xvfb xauth notification-daemon webkit2gtk-driver
+PLUGS_TEST_PACKAGES=(dbus gnome-keyring libsecret-tools xvfb xauth notification-daemon webkit2gtk-driver
     fonts-dejavu-core fonts-liberation2)
 # (The fonts the scan tests print their business cards in.)
 

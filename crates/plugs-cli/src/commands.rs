@@ -537,10 +537,12 @@ fn run_on(store: &Store, name: &str, sub: &ArgMatches) -> Result<Output> {
                 text.push_str(&format!("\nfiles to upload: {up_n} ({:.1} MB)", up_bytes as f64 / 1_048_576.0));
             }
             text.push_str(&format!("\ndata: {}", store.path().display()));
+            let at_rest = plugs_core::vault::describe(store.path());
+            text.push_str(&format!("\nat rest: {at_rest}"));
             Ok(Output::Message(
                 text,
                 json!({ "initialized": actor.is_some(), "user_id": actor.as_ref().map(|a| a.user_id), "organization_id": actor.as_ref().map(|a| a.organization_id),
-                        "pending_changes": pending, "files_to_upload": up_n, "bytes_to_upload": up_bytes, "sync": link, "data": store.path() }),
+                        "pending_changes": pending, "files_to_upload": up_n, "bytes_to_upload": up_bytes, "sync": link, "data": store.path(), "at_rest": at_rest }),
             ))
         }
         "login" | "register" | "logout" | "sync" => crate::sync::run(store, name, sub),

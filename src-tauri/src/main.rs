@@ -55,7 +55,11 @@ fn main() {
         let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
     }
     let dir = plugs_core::default_data_dir().expect("an app data dir on this platform");
-    let store = match plugs_core::Store::open_dir(&dir) {
+    let store = match plugs_core::Store::open_dir(&dir).or_else(|e| match e {
+        // The key is lost: the team's data is on the server; offer to start again from it.
+        plugs_core::Error::Locked(why) if start_over_offered(&why) => plugs_core::Store::start_over_dir(&dir).and_then(|_| plugs_core::Store::open_dir(&dir)),
+        other => Err(other),
+    }) {
         Ok(s) => s,
         Err(e) => {
             // No window without a usable store: the message (which file, what to do) goes to the
@@ -67,6 +71,7 @@ fn main() {
                 "store_unusable" => 12,
                 "store_damaged" => 13,
                 "store_read_only" => 14,
+                "store_locked" => 15,
                 _ => 1,
             });
         }
@@ -135,6 +140,26 @@ fn main() {
 }
 
 /// A problem the user must see even without a window: a desktop notification.
+/// Says that the store cannot be opened (its key lost) and offers to start again from the server,
+/// on the desktop's notification with its two buttons; true when the person chose to.
+fn start_over_offered(why: &str) -> bool {
+    eprintln!("The Plugs cannot open its data: {why}");
+    let shown = notify_rust::Notification::new()
+        .appname("The Plugs")
+        .summary("The Plugs cannot open this device's data")
+        .body(&format!("{why}\n\nStarting again keeps the locked data aside; sign in to get the team's data back from the server."))
+        .icon("dialog-password")
+        .action("start-over", "Start again from the server")
+        .action("quit", "Quit")
+        .timeout(notify_rust::Timeout::Never)
+        .show();
+    let mut chosen = false;
+    if let Ok(handle) = shown {
+        handle.wait_for_action(|action| chosen = action == "start-over");
+    }
+    chosen
+}
+
 pub(crate) fn problem(summary: &str, body: &str) {
     let _ = notify_rust::Notification::new().appname("The Plugs").summary(summary).body(body).icon("dialog-error").timeout(notify_rust::Timeout::Never).show();
 }

@@ -109,6 +109,11 @@ fn pct(v: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
+    if std::env::var_os(plugs_core::vault::PASSPHRASE_ENV).is_none() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        // No keychain here: the store's key is wrapped with a passphrase, as on a server (the app,
+        // started from here, gets it too).
+        std::env::set_var(plugs_core::vault::PASSPHRASE_ENV, "a passphrase for the benchmark");
+    }
     let n: usize = std::env::var("PLUGS_BENCH_CONTACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let (app, bare) = (bin("plugs-desktop"), bin("plugs-bare-window"));
     let screen = VirtualDisplay::start();

@@ -57,6 +57,10 @@ fn pattern(n: usize, seed: u8) -> Vec<u8> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if std::env::var_os(plugs_core::vault::PASSPHRASE_ENV).is_none() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        // No keychain here: the stores' keys are wrapped with a passphrase, as on a server.
+        plugs_core::vault::set_passphrase(Some("a passphrase for the benchmark"));
+    }
     let db = TestDb::new().await;
     plugs_server::db::migrate(&db.admin).await.unwrap();
     let blobs = tempfile::tempdir().unwrap();

@@ -11,6 +11,10 @@ use std::time::Instant;
 use uuid::Uuid;
 
 fn main() {
+    if std::env::var_os(plugs_core::vault::PASSPHRASE_ENV).is_none() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        // No keychain here: the stores' keys are wrapped with a passphrase, as on a server.
+        plugs_core::vault::set_passphrase(Some("a passphrase for the benchmark"));
+    }
     let n: usize = std::env::var("PLUGS_BENCH_CONTACTS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).unwrap();

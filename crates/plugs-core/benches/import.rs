@@ -131,6 +131,10 @@ fn import(data: &str) -> Duration {
 }
 
 fn main() {
+    if std::env::var_os(plugs_core::vault::PASSPHRASE_ENV).is_none() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        // No keychain here: the stores' keys are wrapped with a passphrase, as on a server.
+        plugs_core::vault::set_passphrase(Some("a passphrase for the benchmark"));
+    }
     let n: usize = std::env::var("PLUGS_BENCH_CONTACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let ps = people(n);
     let (v, c) = (vcard(&ps), csv(&ps));

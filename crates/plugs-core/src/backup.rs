@@ -394,6 +394,7 @@ fn encrypt_into(db: &[u8], path: &Path, key: &crate::vault::Key) -> Result<()> {
     let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let hexkey = zeroize::Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
     conn.execute("ATTACH DATABASE ?1 AS restored KEY ?2", rusqlite::params![path.to_string_lossy(), hexkey.as_str()])?;
+    conn.execute_batch(&crate::vault::cipher_settings("restored"))?;
     conn.query_row("SELECT sqlcipher_export('restored')", [], |_| Ok(()))?;
     conn.execute_batch(&format!("PRAGMA restored.user_version = {user_version}; DETACH DATABASE restored;"))?;
     drop(conn);

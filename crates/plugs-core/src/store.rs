@@ -293,6 +293,11 @@ impl Store {
         // Statement journals (every write that fires a trigger keeps one until it ends) and
         // temporary sorts stay in memory instead of going through a temporary file.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        if main {
+            // The working set of search and capture over 100k contacts (their index pages) stays
+            // in memory, decrypted once (SQLite's default is 2 MB).
+            conn.pragma_update(None, "cache_size", -MAIN_CACHE_KIB)?;
+        }
         if main && !read_only {
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         } else if !main {
@@ -658,6 +663,8 @@ pub(crate) struct BulkCache<'a> {
 
 /// The page cache of a bulk write, in KiB.
 const BULK_CACHE_KIB: i64 = 128 * 1024;
+/// The main connection's page cache, in KiB.
+const MAIN_CACHE_KIB: i64 = 32 * 1024;
 
 impl Store {
     pub(crate) fn bulk_cache(&self) -> Result<BulkCache<'_>> {

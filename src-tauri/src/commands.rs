@@ -197,6 +197,12 @@ commands! {
         with(&s, |st| st.search_contact_rows(&query, &filters, limit))
     }
 
+    /// How many contacts the same search finds in all (the list shows the best of them).
+    fn count_contact_search(s: &AppStore; query: String, request: ListRequest) -> i64 {
+        let filters = request.filters();
+        with(&s, |st| st.count_contact_search(&query, &filters))
+    }
+
     /// Due follow-ups, today's and upcoming events, unread notifications, pending changes.
     fn home_summary(s: &AppStore;) -> HomeSummary {
         with(&s, |st| st.home_summary())

@@ -48,6 +48,8 @@ export const commands = {
   /** The same search, answering only the fields a result list shows, with the list's filters */
   /** (equality, ranges, parts of text). */
   searchContactRows: (query: string, request: ListRequest, limit: number) => invoke<Array<ContactRow>>("search_contact_rows", { query, request, limit }),
+  /** How many contacts the same search finds in all (the list shows the best of them). */
+  countContactSearch: (query: string, request: ListRequest) => invoke<number>("count_contact_search", { query, request }),
   /** Due follow-ups, today's and upcoming events, unread notifications, pending changes. */
   homeSummary: () => invoke<HomeSummary>("home_summary"),
   /** The audit trail of one record, newest first. */

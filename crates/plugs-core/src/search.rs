@@ -45,6 +45,22 @@ impl Store {
         })
     }
 
+    /// How many contacts a search finds in all, with the same filters (a result list shows the
+    /// best [`crate::repo::MAX_PAGE`] at most; this is the total it says).
+    pub fn count_contact_search(&self, query: &str, filters: &[Filter]) -> Result<i64> {
+        let actor = self.actor()?;
+        let Some(q) = fts_query(query) else { return Ok(0) };
+        let q = if is_short(query) { format!("{{first_name last_name company}} : ({q})") } else { q };
+        let mut params = vec![SqlValue::Text(q), SqlValue::Text(actor.organization_id.to_string())];
+        let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
+        let sql = format!(
+            "SELECT count(*) FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid
+             WHERE contacts_fts MATCH ?1 AND c.organization_id = ?2 AND NOT c.is_deleted{}",
+            extra.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        );
+        Ok(self.conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |r| r.get(0))?)
+    }
+
     fn search<T>(&self, query: &str, filters: &[Filter], limit: usize, cols: Vec<&'static str>, each: impl Fn(Record) -> Result<T>) -> Result<Vec<T>> {
         let limit = limit.clamp(1, crate::repo::MAX_PAGE);
         // Rank inside the index first and join only a window of the best: joining every match to

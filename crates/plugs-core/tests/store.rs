@@ -623,3 +623,21 @@ fn a_sort_by_name_breaks_ties_on_the_other_name_across_pages() {
     assert_eq!(pages("last_name", true), ["Ann Young", "Zoe Hopper", "Max Hopper", "Eve Hopper", "Cal Hopper", "Ann Hopper", "Dan Adams", "Bea Adams"]);
     assert_eq!(pages("first_name", false)[..3], ["Ann Hopper", "Ann Young", "Bea Adams"]);
 }
+
+/// A search says how many it finds in all, beyond the best it shows, with the same filters.
+#[test]
+fn a_search_counts_everything_it_finds() {
+    let w = world();
+    let store = &w.store;
+    for i in 0..230 {
+        contact(store, &format!("Hal{i}"), "Hopper", json!({ "company": if i % 2 == 0 { "Acme" } else { "Nimbus" } }));
+    }
+    contact(store, "Bo", "Hall", json!({}));
+    let shown = store.search_contact_rows("hopper", &[], 200).unwrap();
+    assert_eq!(shown.len(), 200);
+    assert_eq!(store.count_contact_search("hopper", &[]).unwrap(), 230);
+    assert_eq!(store.count_contact_search("ha", &[]).unwrap(), 231, "a short prefix: names and company");
+    let acme = [Filter::Eq("company".into(), json!("Acme"))];
+    assert_eq!(store.count_contact_search("hopper", &acme).unwrap(), 115);
+    assert_eq!(store.count_contact_search("", &[]).unwrap(), 0);
+}

@@ -19,6 +19,7 @@ function shell(over: Record<string, (a: Record<string, any>) => unknown> = {}, e
       list_records: () => ({ items: [], next_cursor: null }),
       search_contacts: () => [],
       search_contact_rows: () => [],
+      count_contact_search: () => 0,
       get_record: (a) => contact(a.id.replace(/^c/, "")),
       audit_history: () => [],
       ...over,
@@ -119,7 +120,7 @@ describe("shell", () => {
   });
 
   it("typing in the search box shows the contacts screen", async () => {
-    shell({ search_contact_rows: () => [contact("g", { first_name: "Grace", last_name: "Hopper", company: "Navy" })] });
+    shell({ search_contact_rows: () => [contact("g", { first_name: "Grace", last_name: "Hopper", company: "Navy" })], count_contact_search: () => 1 });
     render(App, { poll: false });
     await waitFor(() => expect(document.getElementById("search")).not.toBeNull());
     await fireEvent.input(document.getElementById("search")!, { target: { value: "gra" } });

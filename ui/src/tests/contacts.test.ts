@@ -20,6 +20,7 @@ function bigTable() {
       return { items, next_cursor: to < TOTAL ? String(to) : null };
     },
     search_contact_rows: () => [],
+    count_contact_search: () => 0,
   });
 }
 
@@ -69,6 +70,7 @@ describe("contacts list", () => {
       count_records: () => 0,
       list_records: () => ({ items: [], next_cursor: null }),
       search_contact_rows: (a) => (a.query === "gra" ? slow.promise : [contact("h", { first_name: "Grace", last_name: "Hopper", company: "Navy" })]),
+      count_contact_search: (a) => (a.query === "gra" ? 7 : 1),
     });
     render(Contacts);
     app.query = "gra";
@@ -85,11 +87,24 @@ describe("contacts list", () => {
     expect(document.getElementById("contacts-total")!.textContent).toBe("1 contact found");
   });
 
+  it("says how many a search finds in all when it shows the best of them", async () => {
+    mockCommands({
+      count_records: () => 0,
+      list_records: () => ({ items: [], next_cursor: null }),
+      search_contact_rows: () => Array.from({ length: 3 }, (_, i) => contact(`s${i}`, { first_name: `Sam${i}`, last_name: "Lee" })),
+      count_contact_search: () => 1234,
+    });
+    render(Contacts);
+    app.query = "sam";
+    await waitFor(() => expect(document.getElementById("contacts-total")!.textContent).toBe("1,234 contacts found, the best 3 shown"));
+  });
+
   it("passes the filters to the search", async () => {
     const calls = mockCommands({
       count_records: () => 0,
       list_records: () => ({ items: [], next_cursor: null }),
       search_contact_rows: () => [],
+      count_contact_search: () => 0,
     });
     render(Contacts);
     await fireEvent.change(document.getElementById("f-status")!, { target: { value: "hot_lead" } });
@@ -106,6 +121,7 @@ describe("contacts list", () => {
       count_records: () => 3,
       list_records: () => ({ items: [], next_cursor: null }),
       search_contact_rows: () => [],
+      count_contact_search: () => 0,
     });
     app.query = "";
     render(Contacts);

@@ -22,7 +22,7 @@
 //! again.
 
 use crate::error::{Error, Result};
-use crate::store::{Store, DB_FILE};
+use crate::store::{get_setting as setting, Store, DB_FILE};
 use age::secrecy::SecretString;
 use rusqlite::{Connection, OptionalExtension, MAIN_DB};
 use serde::{Deserialize, Serialize};
@@ -176,10 +176,6 @@ fn counts(conn: &Connection) -> Result<Vec<TableCount>> {
 
 fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history", [], |r| r.get(0))?)
-}
-
-fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM local_settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
 fn organization_name(conn: &Connection) -> Option<String> {
@@ -602,9 +598,13 @@ pub fn auto_dir(store: &Store) -> Result<PathBuf> {
     })
 }
 
+fn passphrase_entry() -> Result<keyring::Entry> {
+    keyring::Entry::new(crate::sync::credentials::KEYCHAIN_SERVICE, KEYCHAIN_ACCOUNT).map_err(|e| Error::Keychain(e.to_string()))
+}
+
 /// The automatic backups' passphrase, kept in the OS keychain (never in the store).
 pub fn saved_passphrase() -> Result<Option<String>> {
-    let entry = keyring::Entry::new(crate::sync::credentials::KEYCHAIN_SERVICE, KEYCHAIN_ACCOUNT).map_err(|e| Error::Keychain(e.to_string()))?;
+    let entry = passphrase_entry()?;
     match entry.get_password() {
         Ok(p) => Ok(Some(p)),
         Err(keyring::Error::NoEntry) => Ok(None),
@@ -614,7 +614,7 @@ pub fn saved_passphrase() -> Result<Option<String>> {
 
 /// Saves (or with `None` forgets) the automatic backups' passphrase in the OS keychain.
 pub fn save_passphrase(passphrase: Option<&str>) -> Result<()> {
-    let entry = keyring::Entry::new(crate::sync::credentials::KEYCHAIN_SERVICE, KEYCHAIN_ACCOUNT).map_err(|e| Error::Keychain(e.to_string()))?;
+    let entry = passphrase_entry()?;
     match passphrase {
         Some(p) => {
             secret(p)?;

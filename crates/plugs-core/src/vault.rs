@@ -246,10 +246,14 @@ fn create(db: &Path) -> Result<Zeroizing<[u8; 32]>> {
         KeyInfo { format: 1, id, keychain: false, passphrase: Some(wrap(&key, &p, id)?), created_at }
     } else {
         let entry = keychain_entry(id)?;
-        let stored = entry.set_password(&hex::encode(&key[..])).and_then(|_| entry.get_password());
+        let hexkey = Zeroizing::new(hex::encode(&key[..]));
+        let stored = entry.set_password(&hexkey).and_then(|_| entry.get_password());
         match stored {
-            Ok(back) if *Zeroizing::new(back.clone()) == *Zeroizing::new(hex::encode(&key[..])) => {}
-            Ok(_) => return Err(Error::Keychain("the keychain did not keep the store's key".into())),
+            Ok(back) => {
+                if *Zeroizing::new(back) != *hexkey {
+                    return Err(Error::Keychain("the keychain did not keep the store's key".into()));
+                }
+            }
             Err(e) => {
                 return Err(Error::Locked(format!(
                     "the store's key cannot be kept: no keychain answers here ({e}). Give a passphrase to lock the store with instead ({PASSPHRASE_ENV}, {PASSPHRASE_FILE_ENV}, or the prompt)."
@@ -265,10 +269,10 @@ fn create(db: &Path) -> Result<Zeroizing<[u8; 32]>> {
 fn unlock(db: &Path, info: &KeyInfo, file: &Path) -> Result<Zeroizing<[u8; 32]>> {
     let mut why = String::new();
     if info.keychain {
-        match keychain_entry(info.id).and_then(|e| e.get_password().map_err(|e| Error::Keychain(e.to_string()))) {
+        let entry = keychain_entry(info.id)?;
+        match entry.get_password() {
             Ok(hexkey) => {
-                let hexkey = Zeroizing::new(hexkey);
-                let bytes = Zeroizing::new(hex::decode(hexkey.as_str()).map_err(|_| Error::Keychain("the keychain's entry for the store key is damaged".into()))?);
+                let bytes = Zeroizing::new(hex::decode(Zeroizing::new(hexkey).as_str()).unwrap_or_default());
                 if bytes.len() == 32 {
                     let mut k = Zeroizing::new([0u8; 32]);
                     k.copy_from_slice(&bytes);
@@ -276,7 +280,7 @@ fn unlock(db: &Path, info: &KeyInfo, file: &Path) -> Result<Zeroizing<[u8; 32]>>
                 }
                 why = "the keychain's entry for the store key is damaged".into();
             }
-            Err(Error::Keychain(e)) if e.contains("No matching entry") => why = "its key is no longer in the keychain".into(),
+            Err(keyring::Error::NoEntry) => why = "its key is no longer in the keychain".into(),
             Err(e) => why = format!("the keychain cannot be reached ({e})"),
         }
     }

@@ -8,7 +8,7 @@ use plugs_core::tables::contact_interactions::ContactInteraction;
 use plugs_core::tables::contacts::Contact;
 use plugs_core::{ListQuery, Store, Timestamp};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 fn add_contact(store: &Store, first: &str) -> Contact {
@@ -272,6 +272,76 @@ async fn every_device_learns_a_purge_and_a_late_edit_never_resurrects_the_row() 
     assert_eq!(away.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
     a.sync().await;
     assert_eq!(a.store.repo::<Contact>().get(kept.id).unwrap().notes.as_deref(), Some("written while away"));
+}
+
+/// A device that pulls a purge before it pushes (the live pull runs beside the pushes) keeps what it
+/// wrote under the purged row: its edit of the row and a new interaction with it are set aside with
+/// their reasons, as refused pushes are, and nothing stays queued or comes back on the server.
+#[tokio::test]
+async fn a_purge_pulled_before_a_push_sets_aside_what_it_takes_with_it() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let gone = add_contact(&a.store, "Gone");
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    a.store.repo::<Contact>().delete(gone.id).unwrap();
+    a.sync().await;
+    assert_eq!(purge(&cloud).await, Some(1));
+    b.store.repo::<Contact>().update(gone.id, &json!({ "notes": "late edit" })).unwrap();
+    let met = b
+        .store
+        .repo::<ContactInteraction>()
+        .create(&json!({ "contact_id": gone.id, "interaction_type": "meeting", "interaction_date": Timestamp::now(), "subject": "met at the stand" }))
+        .unwrap();
+    assert!(b.store.pending_changes().unwrap() >= 2);
+    b.syncer.pull_all(&b.store, |_| {}).await.unwrap();
+    assert_eq!(b.store.pending_changes().unwrap(), 0, "nothing queued for rows that are gone");
+    assert!(b.store.repo::<ContactInteraction>().get(met.id).is_err(), "the interaction went with its contact");
+    let refused = b.store.sync_rejections().unwrap();
+    let of = |id: Uuid| refused.iter().find(|(_, r, _, _)| *r == id).unwrap_or_else(|| panic!("{id} set aside: {refused:?}"));
+    let (table, _, reason, row) = of(met.id);
+    assert_eq!((table.as_str(), reason.code.as_str(), reason.field.as_deref()), ("contact_interactions", "parent_removed", Some("contact_id")));
+    assert!(reason.message.contains("contact"), "{reason:?}");
+    assert_eq!(row.as_ref().unwrap()["subject"], "met at the stand", "the row is kept with its values");
+    let (_, _, reason, row) = of(gone.id);
+    assert_eq!(reason.code, "gone");
+    assert_eq!(row.as_ref().unwrap()["notes"], "late edit");
+    b.sync().await;
+    assert_eq!(cloud.sql_count(&format!("SELECT count(*) FROM contact_interactions WHERE id = '{}'", met.id)).await, 0);
+    assert_eq!(cloud.sql_count(&format!("SELECT count(*) FROM contacts WHERE id = '{}'", gone.id)).await, 0);
+}
+
+/// A push refused for a row the server removed for good (here: an edit of a purged contact) takes
+/// with it the rows that point at it; those still waiting for a later batch are set aside too, not
+/// dropped when their turn comes.
+#[tokio::test]
+async fn rows_queued_in_a_later_batch_under_a_refused_row_are_set_aside() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let gone = add_contact(&a.store, "Gone");
+    a.sync().await;
+    let mut b = second_device(&cloud, "ada@acme.test").await;
+    a.store.repo::<Contact>().delete(gone.id).unwrap();
+    a.sync().await;
+    assert_eq!(purge(&cloud).await, Some(1));
+    b.store.repo::<Contact>().update(gone.id, &json!({ "notes": "late edit" })).unwrap();
+    let met: Vec<Uuid> = (0..5)
+        .map(|i| {
+            b.store
+                .repo::<ContactInteraction>()
+                .create(&json!({ "contact_id": gone.id, "interaction_type": "call", "interaction_date": Timestamp::now(), "subject": format!("call {i}") }))
+                .unwrap()
+                .id
+        })
+        .collect();
+    b.syncer.push_batch = 2;
+    b.sync().await;
+    assert_eq!(b.store.pending_changes().unwrap(), 0);
+    let refused: HashMap<Uuid, String> = b.store.sync_rejections().unwrap().into_iter().map(|(_, id, reason, _)| (id, reason.code)).collect();
+    assert_eq!(refused.get(&gone.id).map(String::as_str), Some("gone"), "{refused:?}");
+    for id in &met {
+        assert!(matches!(refused.get(id).map(String::as_str), Some("parent_removed" | "missing_parent")), "interaction {id} is set aside: {refused:?}");
+    }
 }
 
 /// A cursor older than a horizon (set by purges of an earlier version, which took rows out of the

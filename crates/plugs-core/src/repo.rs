@@ -63,7 +63,8 @@ pub(crate) fn check_reference(ctx: &Ctx, col: &Column, v: &Value) -> Result<()> 
     }
 }
 
-fn singular(table: &str) -> &str {
+/// How a row of that table is named in a message ("contact", "media item").
+pub(crate) fn singular(table: &str) -> &str {
     match table {
         "media" => "media item",
         "organizations" => "organization",

@@ -214,12 +214,85 @@ fn park(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_json::Ma
 }
 
 /// Drops a row the server no longer has or no longer shows this user, with anything still queued for it.
+/// Rows the server never saw (or not all of) that a removal takes with it, itself or by cascade,
+/// are not lost silently: each is kept in `sync_rejections` with its values and the reason, as a
+/// refused push is.
 pub(crate) fn remove(conn: &Connection, table: &str, id: Uuid) -> Result<()> {
     spec(table)?;
+    let orphans = if outbox_empty(conn)? { vec![] } else { pending_under(conn, table, id)? };
     conn.prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?.execute([id.to_string()])?;
+    forget_queued(conn, table, id)?;
+    for (t, column, rid, mutation, row) in orphans {
+        let still: bool = conn.prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {t} WHERE id = ?1)"))?.query_row([rid.to_string()], |r| r.get(0))?;
+        if still {
+            continue;
+        }
+        let reason = match column {
+            None => crate::ErrorPayload {
+                code: "gone".into(),
+                field: None,
+                message: format!("this {} was removed from the server for good before the change reached it; the change is kept here", crate::repo::singular(t)),
+            },
+            Some(c) => crate::ErrorPayload {
+                code: "parent_removed".into(),
+                field: Some(c.to_owned()),
+                message: format!(
+                    "its {} was removed from the server for good before this {} reached it; the row is kept here",
+                    crate::repo::singular(table),
+                    crate::repo::singular(t)
+                ),
+            },
+        };
+        conn.prepare_cached("INSERT OR REPLACE INTO sync_rejections (mutation_id, table_name, record_id, row, reason, rejected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(
+            rusqlite::params![
+                mutation,
+                t,
+                rid.to_string(),
+                Value::Object(row).to_string(),
+                serde_json::to_string(&reason).unwrap_or_else(|_| "{}".into()),
+                crate::Timestamp::now().to_string()
+            ],
+        )?;
+        forget_queued(conn, t, rid)?;
+    }
+    Ok(())
+}
+
+fn forget_queued(conn: &Connection, table: &str, id: Uuid) -> Result<()> {
     conn.prepare_cached("DELETE FROM sync_outbox WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
     conn.prepare_cached("DELETE FROM sync_parked WHERE table_name = ?1 AND record_id = ?2")?.execute(rusqlite::params![table, id.to_string()])?;
     Ok(())
+}
+
+/// The row and the rows pointing at it with changes still queued for the server: (table, the
+/// column pointing at it or none for the row itself, id, the newest queued mutation, the row as it
+/// is here).
+type Queued = (&'static str, Option<&'static str>, Uuid, String, Record);
+
+fn pending_under(conn: &Connection, table: &str, id: Uuid) -> Result<Vec<Queued>> {
+    let mut out = vec![];
+    let newest = "(SELECT o.mutation_id FROM sync_outbox o WHERE o.table_name = ?2 AND o.record_id = c.id AND o.op = 'upsert' ORDER BY o.seq DESC LIMIT 1)";
+    for spec in crate::tables::ALL.iter().copied().filter(|s| table_rank(s.name).is_some()) {
+        let mut wheres: Vec<(Option<&'static str>, String)> = vec![];
+        if spec.name == table {
+            wheres.push((None, "c.id = ?1".to_owned()));
+        }
+        for col in spec.columns.iter().filter(|c| matches!(c.kind, Kind::Uuid { references: Some(t) } if t == table)) {
+            wheres.push((Some(col.name), format!("c.{} = ?1", col.name)));
+        }
+        for (column, cond) in wheres {
+            let sql = format!("SELECT c.id, {newest} AS m FROM {} c WHERE {cond} AND m IS NOT NULL", spec.name);
+            let found: Vec<(String, String)> =
+                conn.prepare_cached(&sql)?.query_map(rusqlite::params![id.to_string(), spec.name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            for (rid, mutation) in found {
+                let Ok(rid) = Uuid::parse_str(&rid) else { continue };
+                if let Some(row) = local_row(conn, spec.name, rid)? {
+                    out.push((spec.name, column, rid, mutation, row));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Applies one pulled page (parents first) and retries parked rows whose parents have now arrived.

@@ -501,17 +501,26 @@ fn rehome(store: &Store, old_org: Uuid, old_user: Uuid, org: Uuid, user: Uuid) -
     Ok(())
 }
 
-/// After a full resync: rows the server did not send (and that have nothing pending here) are gone.
+/// After a full resync: rows the server did not send (and that have nothing pending here) are gone;
+/// pending rows they take with them by cascade are set aside with the reason (see `apply::remove`).
 fn sweep(tx: &Connection) -> Result<()> {
     for table in SYNC_ORDER.iter().rev() {
-        tx.execute(
-            &format!(
-                "DELETE FROM {table} WHERE id NOT IN (SELECT record_id FROM sync_resync_seen WHERE table_name = ?1)
+        let gone: Vec<String> = tx
+            .prepare(&format!(
+                "SELECT id FROM {table} WHERE id NOT IN (SELECT record_id FROM sync_resync_seen WHERE table_name = ?1)
                    AND id NOT IN (SELECT record_id FROM sync_outbox WHERE table_name = ?1)
                    AND id NOT IN (SELECT record_id FROM sync_parked WHERE table_name = ?1)"
-            ),
-            [table],
-        )?;
+            ))?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in gone {
+            match Uuid::parse_str(&id) {
+                Ok(id) => apply::remove(tx, table, id)?,
+                Err(_) => {
+                    tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&id])?;
+                }
+            }
+        }
     }
     tx.execute("DELETE FROM sync_resync_seen", [])?;
     Ok(())

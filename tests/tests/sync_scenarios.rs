@@ -344,6 +344,46 @@ async fn rows_queued_in_a_later_batch_under_a_refused_row_are_set_aside() {
     }
 }
 
+/// Tags merge tag by tag: tags added and removed at once on two devices all stand; the same tag
+/// added on one and removed on the other ends as the later change says; another metadata key
+/// edited meanwhile keeps its own last-writer rule and never takes the tags with it.
+#[tokio::test]
+async fn tags_added_and_removed_on_two_devices_at_once_are_all_kept() {
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = a.store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper", "metadata": { "tags": ["navy", "old"], "source": "card" } })).unwrap();
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    let tags = |d: &Device| -> Vec<String> {
+        d.store.repo::<Contact>().get(c.id).unwrap().metadata["tags"].as_array().map(|a| a.iter().map(|t| t.as_str().unwrap().to_owned()).collect()).unwrap_or_default()
+    };
+    // Offline on both: A adds "investor" and removes "old"; B adds "speaker", removes "navy" and
+    // edits another metadata key.
+    a.store.tag_rows("contacts", &[c.id], &["investor".into()], &["old".into()]).unwrap();
+    b.store.tag_rows("contacts", &[c.id], &["speaker".into()], &["navy".into()]).unwrap();
+    let mut meta = b.store.repo::<Contact>().get(c.id).unwrap().metadata;
+    meta["source"] = json!("badge");
+    b.store.repo::<Contact>().update(c.id, &json!({ "metadata": meta })).unwrap();
+    a.sync().await;
+    b.sync().await;
+    a.sync().await;
+    assert_eq!(tags(&a), ["investor", "speaker"]);
+    assert_eq!(tags(&b), ["investor", "speaker"]);
+    assert_eq!(a.store.repo::<Contact>().get(c.id).unwrap().metadata["source"], "badge");
+    // The same tag: added on A, then removed on B later; the removal is the later change.
+    a.store.tag_rows("contacts", &[c.id], &["vip".into()], &[]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    b.store.tag_rows("contacts", &[c.id], &["vip".into()], &[]).unwrap();
+    b.store.tag_rows("contacts", &[c.id], &[], &["vip".into()]).unwrap();
+    b.sync().await;
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(tags(&a), ["investor", "speaker"], "the later removal wins");
+    assert_eq!(tags(&b), tags(&a));
+    let on_server = cloud.sql_count(&format!("SELECT count(*) FROM contacts WHERE id = '{}' AND metadata->'tags' = '[\"investor\", \"speaker\"]'::jsonb", c.id)).await;
+    assert_eq!(on_server, 1);
+}
+
 /// A cursor older than a horizon (set by purges of an earlier version, which took rows out of the
 /// log) gets a full resync that keeps the device's unsent edits.
 #[tokio::test]

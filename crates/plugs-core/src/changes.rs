@@ -40,14 +40,15 @@ pub struct Change {
     pub changed_at: Timestamp,
 }
 
-pub(crate) fn record(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields: &[&str]) -> Result<()> {
+pub(crate) fn record<S: AsRef<str>>(ctx: &Ctx, spec: &TableSpec, id: Uuid, op: ChangeOp, fields: &[S]) -> Result<()> {
     record_listed(ctx, spec, id, op, &listed(spec, fields))
 }
 
 /// The fields of a change as its record lists them: what the server alone keeps (account
-/// bookkeeping, the plan) never travels from a device.
-pub(crate) fn listed(spec: &TableSpec, fields: &[&str]) -> String {
-    let fields: Vec<&str> = fields.iter().copied().filter(|f| spec.column(f).is_none_or(|c| c.access != Access::Server)).collect();
+/// bookkeeping, the plan) never travels from a device. A tag added or removed is a field of its
+/// own (`tag:…`, see `plugs_domain::tags`).
+pub(crate) fn listed<S: AsRef<str>>(spec: &TableSpec, fields: &[S]) -> String {
+    let fields: Vec<&str> = fields.iter().map(AsRef::as_ref).filter(|f| spec.column(f).is_none_or(|c| c.access != Access::Server)).collect();
     serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into())
 }
 

@@ -28,6 +28,7 @@ pub mod search;
 pub mod settings;
 pub mod store;
 pub mod sync;
+pub mod tagging;
 pub mod vault;
 pub mod views;
 pub mod workspace;

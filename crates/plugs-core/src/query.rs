@@ -123,6 +123,8 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
 /// Builds the WHERE conditions of a filter list; parameters are appended to `params`.
 /// The contacts filter (an `equals` key) of the people met at an event: its value is the event's id.
 pub const MET_AT_EVENT: &str = "met_at_event";
+/// The filter keeping contacts or events with a tag (a word, or a list of words: all of them).
+pub const TAG: &str = "tag";
 
 pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<SqlValue>, alias: &str) -> Result<Vec<String>> {
     let mut conds = Vec::new();
@@ -136,6 +138,25 @@ pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<
                     "{alias}id IN (SELECT contact_id FROM contact_interactions WHERE NOT is_deleted AND interaction_type = 'event' AND json_extract(metadata, '$.event_id') = ?{})",
                     params.len()
                 ));
+                continue;
+            }
+        }
+        if let (Filter::Eq(n, v), "contacts" | "events") = (f, spec.name) {
+            if n == TAG {
+                let words: Vec<&str> = match v {
+                    Value::String(s) => vec![s.as_str()],
+                    Value::Array(a) => a.iter().map(|w| w.as_str().ok_or_else(|| Error::invalid(TAG, "invalid_type", "each tag is a word"))).collect::<Result<_>>()?,
+                    _ => return Err(Error::invalid(TAG, "invalid_type", "is a tag or a list of tags")),
+                };
+                for w in words {
+                    params.push(SqlValue::Text(plugs_domain::tags::normalize(w)?));
+                    let p = params.len();
+                    conds.push(if spec.name == "contacts" {
+                        format!("{alias}id IN (SELECT contact_id FROM contact_tags WHERE tag = ?{p})")
+                    } else {
+                        format!("EXISTS (SELECT 1 FROM json_each({alias}metadata, '$.tags') WHERE value = ?{p})")
+                    });
+                }
                 continue;
             }
         }

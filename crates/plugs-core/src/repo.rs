@@ -155,7 +155,7 @@ fn finish(spec: &'static TableSpec, rec: Record) -> Result<Prepared> {
     let row: Record = spec.columns.iter().zip(&params).map(|(c, p)| (c.name.to_owned(), c.read_sql(sql_ref(p)))).collect();
     let id = id_of(&row)?;
     let audit = audit::full(&row);
-    let fields = changes::listed(spec, &all_fields(spec));
+    let fields = changes::listed(spec, &plugs_domain::tags::sync_fields(spec, None, &row, &all_fields(spec)));
     Ok(Prepared { spec, id, params, row, audit, fields })
 }
 
@@ -267,7 +267,7 @@ pub(crate) fn delete(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Orig
         let sql = format!("DELETE FROM {} WHERE {} AND id = ?2", spec.name, scope(spec));
         ctx.conn.prepare_cached(&sql)?.execute(rusqlite::params![ctx.actor.organization_id.to_string(), id.to_string()])?;
         audit::record(ctx, spec, id, Op::Delete, Some(&old), None, &[])?;
-        changes::record(ctx, spec, id, changes::ChangeOp::Delete, &[])?;
+        changes::record::<&str>(ctx, spec, id, changes::ChangeOp::Delete, &[])?;
         apply_derived(ctx, rules::derived(ctx, spec, Some(&old), &old)?)?;
         return Ok(old);
     }
@@ -303,7 +303,7 @@ pub(crate) fn restore(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Ori
 /// After a row is written: the table's follow-on rules, the audit row, the change record.
 fn after(ctx: &Ctx, spec: &'static TableSpec, op: Op, old: Option<&Record>, new: &Record, id: Uuid, fields: &[&str]) -> Result<()> {
     audit::record(ctx, spec, id, op, old, Some(new), fields)?;
-    changes::record(ctx, spec, id, changes::ChangeOp::Upsert, fields)?;
+    changes::record(ctx, spec, id, changes::ChangeOp::Upsert, &plugs_domain::tags::sync_fields(spec, old, new, fields))?;
     apply_derived(ctx, rules::derived(ctx, spec, old, new)?)
 }
 

@@ -49,7 +49,17 @@ impl Store {
     /// best [`crate::repo::MAX_PAGE`] at most; this is the total it says).
     pub fn count_contact_search(&self, query: &str, filters: &[Filter]) -> Result<i64> {
         let actor = self.actor()?;
-        let Some(q) = fts_query(query) else { return Ok(0) };
+        let (query, filters) = with_tags(query, filters);
+        let (query, filters) = (query.as_str(), &filters[..]);
+        let Some(q) = fts_query(query) else {
+            if filters.is_empty() {
+                return Ok(0);
+            }
+            let mut params = vec![SqlValue::Text(actor.organization_id.to_string())];
+            let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
+            let sql = format!("SELECT count(*) FROM contacts c WHERE c.organization_id = ?1 AND NOT c.is_deleted{}", extra.iter().map(|c| format!(" AND {c}")).collect::<String>());
+            return Ok(self.conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |r| r.get(0))?);
+        };
         let q = if is_short(query) { format!("{{first_name last_name company}} : ({q})") } else { q };
         let mut params = vec![SqlValue::Text(q), SqlValue::Text(actor.organization_id.to_string())];
         let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
@@ -63,6 +73,15 @@ impl Store {
 
     fn search<T>(&self, query: &str, filters: &[Filter], limit: usize, cols: Vec<&'static str>, each: impl Fn(Record) -> Result<T>) -> Result<Vec<T>> {
         let limit = limit.clamp(1, crate::repo::MAX_PAGE);
+        let (query, filters) = with_tags(query, filters);
+        let (query, filters) = (query.as_str(), &filters[..]);
+        if fts_query(query).is_none() {
+            // Tags alone (`#investor`): the tagged contacts in name order.
+            if filters.is_empty() {
+                return Ok(vec![]);
+            }
+            return self.tagged(filters, limit, &cols)?.into_iter().map(each).collect();
+        }
         // Rank inside the index first and join only a window of the best: joining every match to
         // its row before ranking is what makes short prefixes slow. If the window loses too many
         // rows to the filters (tombstones, other organizations, the caller's filters), rank all.
@@ -70,6 +89,27 @@ impl Store {
         let found = self.search_window(query, filters, limit, Some(window), &cols)?;
         let found = if found.len() < limit { self.search_window(query, filters, limit, None, &cols)? } else { found };
         found.into_iter().map(each).collect()
+    }
+
+    fn tagged(&self, filters: &[Filter], limit: usize, names: &[&'static str]) -> Result<Vec<Record>> {
+        let actor = self.actor()?;
+        let mut params = vec![SqlValue::Text(actor.organization_id.to_string())];
+        let extra = filter_sql(&SPEC, filters, &mut params, "c.")?;
+        let columns: Vec<&crate::schema::Column> = names.iter().filter_map(|n| SPEC.column(n)).collect();
+        let cols = columns.iter().map(|c| format!("c.{}", c.name)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT {cols} FROM contacts c WHERE c.organization_id = ?1 AND NOT c.is_deleted{} ORDER BY c.last_name, c.first_name, c.id LIMIT {limit}",
+            extra.iter().map(|c| format!(" AND {c}")).collect::<String>(),
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(params), |r| {
+            let mut m = Record::new();
+            for (i, c) in columns.iter().enumerate() {
+                m.insert(c.name.to_owned(), c.read_sql(r.get_ref(i)?));
+            }
+            Ok(m)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn search_window(&self, query: &str, filters: &[Filter], limit: usize, window: Option<usize>, names: &[&'static str]) -> Result<Vec<Record>> {
@@ -101,6 +141,16 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// The words of a search and its filters, with the `#tags` typed in it as tag filters.
+fn with_tags(query: &str, filters: &[Filter]) -> (String, Vec<Filter>) {
+    let (words, tags) = crate::tagging::split_query(query);
+    let mut filters = filters.to_vec();
+    if !tags.is_empty() {
+        filters.push(Filter::Eq(crate::query::TAG.into(), serde_json::Value::Array(tags.into_iter().map(serde_json::Value::String).collect())));
+    }
+    (words, filters)
 }
 
 /// A contact as a result list shows it.

@@ -641,3 +641,52 @@ fn a_search_counts_everything_it_finds() {
     assert_eq!(store.count_contact_search("hopper", &acme).unwrap(), 115);
     assert_eq!(store.count_contact_search("", &[]).unwrap(), 0);
 }
+
+/// Tags: added and removed in bulk (one transaction, audited), normalized, indexed for the tag
+/// filter, found by `#tag` in a search (alone or with words), counted, and recorded for sync one
+/// tag at a time (never as the whole metadata).
+#[test]
+fn contacts_are_tagged_in_bulk_filtered_and_searched_by_tag() {
+    let w = world();
+    let store = &w.store;
+    let ada = contact(store, "Ada", "Lovelace", json!({ "metadata": { "source": "card" } }));
+    let bob = contact(store, "Bob", "Hopper", json!({}));
+    let cy = contact(store, "Cy", "Hopper", json!({ "metadata": { "tags": ["VC"] } }));
+    assert_eq!(store.repo::<Contact>().get(cy.id).unwrap().metadata["tags"], json!(["vc"]), "normalized as it is written");
+    let report = store.tag_rows("contacts", &[ada.id, bob.id, cy.id], &["#Investor".into(), "Berlin 2026".into()], &[]).unwrap();
+    assert_eq!((report.changed, report.unchanged), (3, 0));
+    let meta = store.repo::<Contact>().get(ada.id).unwrap().metadata;
+    assert_eq!(meta, json!({ "source": "card", "tags": ["berlin-2026", "investor"] }), "the rest of metadata stays");
+    let fields: String = store.connection().query_row("SELECT fields FROM sync_outbox WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1", [ada.id.to_string()], |r| r.get(0)).unwrap();
+    let fields: Vec<String> = serde_json::from_str(&fields).unwrap();
+    assert!(fields.contains(&"tag:investor".to_owned()) && fields.contains(&"tag:berlin-2026".to_owned()), "{fields:?}");
+    assert!(!fields.contains(&"metadata".to_owned()), "the tags travel alone: {fields:?}");
+    // Again: nothing changes; a remove takes one tag off.
+    assert_eq!(store.tag_rows("contacts", &[ada.id], &["investor".into()], &[]).unwrap().unchanged, 1);
+    store.tag_rows("contacts", &[cy.id], &[], &["vc".into()]).unwrap();
+    let tagged = |t: &str| {
+        let q = ListQuery { filters: vec![Filter::Eq("tag".into(), json!(t))], ..Default::default() };
+        let mut names: Vec<String> = store.table("contacts").unwrap().list(&q).unwrap().items.iter().map(|r| r["first_name"].as_str().unwrap().to_owned()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(tagged("Investor"), ["Ada", "Bob", "Cy"]);
+    assert!(tagged("vc").is_empty(), "the index follows a removal");
+    store.repo::<Contact>().delete(bob.id).unwrap();
+    assert_eq!(tagged("investor"), ["Ada", "Cy"]);
+    // In a search: tags alone, or with words; counted the same way.
+    let names = |q: &str| store.search_contact_rows(q, &[], 50).unwrap().into_iter().map(|c| c.first_name).collect::<Vec<_>>();
+    assert_eq!(names("#investor"), ["Cy", "Ada"], "tags alone: in name order");
+    assert_eq!(names("#investor hopper"), ["Cy"]);
+    assert_eq!(names("#investor #nobody"), Vec::<String>::new());
+    assert_eq!(store.count_contact_search("#investor", &[]).unwrap(), 2);
+    assert_eq!(store.count_contact_search("#investor lovelace", &[]).unwrap(), 1);
+    let counts: Vec<(String, i64)> = store.contact_tags().unwrap().into_iter().map(|t| (t.tag, t.count)).collect();
+    assert_eq!(counts, [("berlin-2026".to_owned(), 2), ("investor".to_owned(), 2)]);
+    // A bad tag changes nothing, and says which field and why.
+    let e = store.tag_rows("contacts", &[ada.id, cy.id], &["ok".into(), "a,b".into()], &[]).unwrap_err();
+    assert!(matches!(&e, Error::Invalid { field, code, .. } if field == "tags" && *code == "invalid_tag"), "{e:?}");
+    assert!(!store.repo::<Contact>().get(cy.id).unwrap().metadata["tags"].as_array().unwrap().contains(&json!("ok")));
+    let e = store.table("contacts").unwrap().update(cy.id, json!({ "metadata": { "tags": "vc" } }).as_object().unwrap().clone()).unwrap_err();
+    assert!(matches!(&e, Error::Invalid { field, .. } if field == "tags"), "{e:?}");
+}

@@ -18,6 +18,7 @@ pub mod rules;
 #[macro_use]
 pub mod schema;
 pub mod tables;
+pub mod tags;
 pub mod wire;
 
 pub use error::{DomainError, ErrorPayload};

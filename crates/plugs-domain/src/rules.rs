@@ -102,6 +102,7 @@ pub const NO_RULES: TableRules = TableRules { needs: no_needs, before_write: no_
 /// Runs the common rights ([`crate::rights::check`]) and then the table's own rule.
 pub fn before_write(spec: &crate::schema::TableSpec, ctx: &WriteCtx, facts: &Facts, old: Option<&Record>, new: &mut Record) -> Result<()> {
     crate::rights::check(spec, ctx, old, new)?;
+    crate::tags::normalize_row(spec, new)?;
     (spec.rules.before_write)(ctx, facts, old, new)
 }
 

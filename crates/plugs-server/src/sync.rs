@@ -8,6 +8,7 @@ use deadpool_postgres::{GenericClient, Pool, Transaction};
 use plugs_domain::rights::{self, FromDevice};
 use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, Record, WriteCtx};
 use plugs_domain::schema::{Aggregate, Column, DbValue, Kind, SoftDelete, TableSpec};
+use plugs_domain::tags;
 use plugs_domain::wire::*;
 use plugs_domain::{DomainError, ErrorPayload, Money, Timestamp};
 use serde_json::{Map, Value};
@@ -598,8 +599,12 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         check_references(tx, spec, &new, &refs, user).await?;
         insert_row(tx, spec, &new).await?;
         derived(tx, ctx, table, &new).await?;
-        let mut versions: BTreeMap<String, Version> =
-            ch.fields.iter().filter(|(f, _)| spec.column(f).is_some_and(|c| rights::from_device(c, true) == FromDevice::Take)).map(|(f, t)| (f.clone(), ctx.version(*t))).collect();
+        let mut versions: BTreeMap<String, Version> = ch
+            .fields
+            .iter()
+            .filter(|(f, _)| spec.column(f).is_some_and(|c| rights::from_device(c, true) == FromDevice::Take) || (tags::supports(spec) && tags::of_field(f).is_some()))
+            .map(|(f, t)| (f.clone(), ctx.version(*t)))
+            .collect();
         if versions.is_empty() {
             versions.insert("id".into(), ctx.version(latest));
         }
@@ -613,7 +618,19 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
     }
     let mut won: Vec<&'static str> = vec![];
     let mut lost = BTreeMap::new();
+    // Tags travel one by one (`tag:…`, plugs_domain::tags): each wins or loses on its own version.
+    let mut won_tags: Vec<&str> = vec![];
     for (f, t) in &ch.fields {
+        if let (true, Some(tag)) = (tags::supports(spec), tags::of_field(f)) {
+            let v = ctx.version(*t);
+            match row_versions.get(f) {
+                Some(old) if *old >= v => {
+                    lost.insert(f.clone(), *old);
+                }
+                _ => won_tags.push(tag),
+            }
+            continue;
+        }
         let Some(col) = spec.column(f) else { return Err(reject("unknown_field", Some(f), format!("{table} has no field '{f}'"))) };
         match rights::from_device(col, false) {
             FromDevice::Ignore => {}
@@ -634,7 +651,7 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
             }
         }
     }
-    let candidates = won.len() + lost.len();
+    let candidates = won.len() + won_tags.len() + lost.len();
     // The rules judge the row as it would be. A field that breaks a rule is refused with its own
     // reason; the change's other fields still apply.
     let mut refused: Option<ErrorPayload> = None;
@@ -642,9 +659,12 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         let mut new = current.clone();
         for f in &won {
             let col = spec.column(f).expect("won fields are columns");
-            new.insert((*f).to_owned(), pushed_value(col, row.get(*f))?);
+            let v = pushed_value(col, row.get(*f))?;
+            let v = if *f == "metadata" && tags::supports(spec) { tags::metadata_keeping_tags(current.get("metadata"), Some(&v)) } else { v };
+            new.insert((*f).to_owned(), v);
         }
-        if won.is_empty() {
+        tags::apply_won(&mut new, row, &won_tags);
+        if won.is_empty() && won_tags.is_empty() {
             break new;
         }
         let op = match (domain::deleted(&current), domain::deleted(&new)) {
@@ -676,18 +696,31 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         for f in &write {
             let v = match ch.fields.get(*f) {
                 Some(t) if won.contains(f) => ctx.version(*t),
+                // Metadata changed by its tags alone keeps its own version: the tags have theirs.
+                _ if *f == "metadata" && !won_tags.is_empty() && !tags::metadata_changed_beyond_tags(Some(&current), &new) => continue,
                 _ => Version { at: ctx.now, device: SERVER_DEVICE },
             };
             versions.insert((*f).to_owned(), v);
+        }
+        for t in &won_tags {
+            let f = tags::field(t);
+            if let Some(at) = ch.fields.get(&f) {
+                versions.insert(f, ctx.version(*at));
+            }
         }
         touch(tx, org, table, ch.record_id, &versions, false).await?;
         if table == "users" && (new.get("is_active") == Some(&Value::Bool(false)) || domain::deleted(&new)) {
             // Deactivating or removing a user ends their sessions, by whichever path it comes.
             tx.execute("UPDATE auth_sessions SET revoked_at = NOW() WHERE user_id = $1 AND revoked_at IS NULL", &[&ch.record_id]).await?;
         }
+    } else if !won_tags.is_empty() {
+        // A tag change that found the row already so (added where it was, removed where it was
+        // not) still dates the tag: an older change of it from another device must lose.
+        let versions: BTreeMap<String, Version> = won_tags.iter().filter_map(|t| ch.fields.get(&tags::field(t)).map(|at| (tags::field(t), ctx.version(*at)))).collect();
+        touch(tx, org, table, ch.record_id, &versions, false).await?;
     }
     derived(tx, ctx, table, &new).await?;
-    let mut result = applied(lost, !won.is_empty(), won.len() == candidates && refused.is_none());
+    let mut result = applied(lost, !won.is_empty() || !won_tags.is_empty(), won.len() + won_tags.len() == candidates && refused.is_none());
     if refused.is_some() && result.outcome == Outcome::Applied {
         result.outcome = Outcome::Partial;
     }

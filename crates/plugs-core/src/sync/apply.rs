@@ -145,7 +145,12 @@ fn upsert_with(conn: &Connection, table: &str, id: Uuid, seq: i64, row: &serde_j
         page.parked = true;
         return Ok(false);
     }
-    let pending = if page.may_be_pending { pending_fields(conn, table, id)? } else { HashSet::new() };
+    let mut pending = if page.may_be_pending { pending_fields(conn, table, id)? } else { HashSet::new() };
+    if pending.iter().any(|f| plugs_domain::tags::of_field(f).is_some()) {
+        // Tags changed here and not yet pushed: the row keeps its metadata until the push settles
+        // (the server merges tag by tag and answers with the row as it then is).
+        pending.insert("metadata".into());
+    }
     let worked_out;
     let values = match ready {
         Some(v) => v,

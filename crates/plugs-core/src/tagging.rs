@@ -1,0 +1,104 @@
+//! Tagging contacts and events: bulk tag and untag in one transaction, the tags in use with their
+//! counts, and what a search's `#words` ask for. The tags themselves live in `metadata.tags` and
+//! sync tag by tag (see `plugs_domain::tags`).
+
+use crate::error::{Error, Result};
+use crate::repo::{self, Record};
+use crate::store::Store;
+use plugs_domain::rules::Origin;
+use plugs_domain::tags;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// A tag in use and how many live rows carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TagCount {
+    pub tag: String,
+    pub count: i64,
+}
+
+/// What a bulk tag change did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TagReport {
+    /// Rows whose tags changed.
+    pub changed: usize,
+    /// Rows that already were as asked.
+    pub unchanged: usize,
+}
+
+/// Splits what was typed in a search box into its words and its `#tags` ("#investor berlin" →
+/// "berlin" and ["investor"]). A `#` alone is a word like any other character.
+pub fn split_query(input: &str) -> (String, Vec<String>) {
+    let mut words = vec![];
+    let mut found = vec![];
+    for w in input.split_whitespace() {
+        match w.strip_prefix('#').filter(|t| !t.is_empty()).map(tags::normalize) {
+            Some(Ok(t)) => found.push(t),
+            _ => words.push(w),
+        }
+    }
+    (words.join(" "), found)
+}
+
+impl Store {
+    /// Adds and removes tags on rows of `table` (contacts or events), all in one transaction: one
+    /// bad tag or id and nothing changes. Each row changed is audited and syncs tag by tag.
+    pub fn tag_rows(&self, table: &str, ids: &[Uuid], add: &[String], remove: &[String]) -> Result<TagReport> {
+        let spec = Store::spec(table).ok_or_else(|| Error::invalid("table", "unknown_table", format!("there is no table '{table}'")))?;
+        if !tags::supports(spec) {
+            return Err(Error::invalid("table", "not_taggable", format!("{table} rows have no tags")));
+        }
+        let add: BTreeSet<String> = add.iter().map(|t| tags::normalize(t)).collect::<std::result::Result<_, _>>()?;
+        let remove: BTreeSet<String> = remove.iter().map(|t| tags::normalize(t)).collect::<std::result::Result<_, _>>()?;
+        if let Some(both) = add.intersection(&remove).next() {
+            return Err(Error::invalid("tags", "added_and_removed", format!("'{both}' is both added and removed")));
+        }
+        self.write(|ctx| {
+            let mut report = TagReport::default();
+            for id in ids {
+                let row = crate::query::get(ctx.conn, ctx.actor, spec, *id)?;
+                let before = tags::of(&row);
+                let mut after = before.clone();
+                after.extend(add.iter().cloned());
+                after.retain(|t| !remove.contains(t));
+                if after == before {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let mut next = Record::new();
+                next.insert("metadata".into(), row.get("metadata").cloned().unwrap_or(Value::Object(Default::default())));
+                tags::set(&mut next, &after);
+                let mut patch = Record::new();
+                patch.insert("metadata".into(), next.remove("metadata").expect("set puts it"));
+                repo::update(ctx, spec, *id, patch, Origin::Client)?;
+                report.changed += 1;
+            }
+            Ok(report)
+        })
+    }
+
+    /// The tags on live contacts of this organization, with how many carry each, by name.
+    pub fn contact_tags(&self) -> Result<Vec<TagCount>> {
+        let actor = self.actor()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT t.tag, count(*) FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
+             WHERE c.organization_id = ?1 AND NOT c.is_deleted GROUP BY t.tag ORDER BY t.tag",
+        )?;
+        let rows = st.query_map([actor.organization_id.to_string()], |r| Ok(TagCount { tag: r.get(0)?, count: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_box_gives_its_words_and_its_tags() {
+        assert_eq!(split_query("#Investor berlin #vc"), ("berlin".to_owned(), vec!["investor".to_owned(), "vc".to_owned()]));
+        assert_eq!(split_query("# c#"), ("# c#".to_owned(), vec![]));
+        assert_eq!(split_query("#a,b x"), ("#a,b x".to_owned(), vec![]));
+    }
+}

@@ -12,6 +12,7 @@ use plugs_core::search::ContactRow;
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
 use plugs_core::tables::{audit_logs::AuditLog, contacts::Contact, event_attendees::EventAttendee, expenses::Expense, media::Media, notifications::Notification};
+use plugs_core::tagging::{TagCount, TagReport};
 use plugs_core::views::{ContactPerformance, EventAnalytics};
 use plugs_core::workspace::{NewWorkspace, WorkspaceStatus};
 use plugs_core::{ErrorPayload, ListRequest, Page, Record, Store};
@@ -201,6 +202,19 @@ commands! {
     fn count_contact_search(s: &AppStore; query: String, request: ListRequest) -> i64 {
         let filters = request.filters();
         with(&s, |st| st.count_contact_search(&query, &filters))
+    }
+
+    /// Adds and removes tags on contacts or events, all or nothing (a bad tag changes no row).
+    fn tag_rows(s: &AppStore; table: String, ids: Vec<String>, add: Vec<String>, remove: Vec<String>) -> TagReport {
+        with(&s, |st| {
+            let ids = ids.iter().map(|i| self::id("ids", i)).collect::<plugs_core::Result<Vec<_>>>()?;
+            st.tag_rows(&table, &ids, &add, &remove)
+        })
+    }
+
+    /// The tags on live contacts, with how many carry each, by name.
+    fn contact_tags(s: &AppStore;) -> Vec<TagCount> {
+        with(&s, |st| st.contact_tags())
     }
 
     /// Due follow-ups, today's and upcoming events, unread notifications, pending changes.

@@ -65,6 +65,8 @@ declared!(
     plugs_core::tables::notifications::Notification,
     plugs_core::interop::ImportReport,
     plugs_core::search::ContactRow,
+    plugs_core::tagging::TagCount,
+    plugs_core::tagging::TagReport,
     plugs_core::capture::Capture,
     plugs_core::capture::Captured,
     plugs_core::capture::CaptureEvent,

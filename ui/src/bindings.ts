@@ -167,6 +167,18 @@ files: FileProgress | null, };
 
 export type ContactRow = { id: string, first_name: string, last_name: string, company: string | null, email: string | null, contact_type: ContactType, status: ContactStatus, priority: Priority, lead_score: number, };
 
+export type TagCount = { tag: string, count: number, };
+
+export type TagReport = { 
+/**
+ * Rows whose tags changed.
+ */
+changed: number, 
+/**
+ * Rows that already were as asked.
+ */
+unchanged: number, };
+
 export type ImportNote = { location: string, reason: string, };
 
 export type ImportMerge = { location: string, contact_id: string, name: string, 

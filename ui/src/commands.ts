@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCount, TagReport, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCount, TagReport, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -50,6 +50,10 @@ export const commands = {
   searchContactRows: (query: string, request: ListRequest, limit: number) => invoke<Array<ContactRow>>("search_contact_rows", { query, request, limit }),
   /** How many contacts the same search finds in all (the list shows the best of them). */
   countContactSearch: (query: string, request: ListRequest) => invoke<number>("count_contact_search", { query, request }),
+  /** Adds and removes tags on contacts or events, all or nothing (a bad tag changes no row). */
+  tagRows: (table: string, ids: Array<string>, add: Array<string>, remove: Array<string>) => invoke<TagReport>("tag_rows", { table, ids, add, remove }),
+  /** The tags on live contacts, with how many carry each, by name. */
+  contactTags: () => invoke<Array<TagCount>>("contact_tags"),
   /** Due follow-ups, today's and upcoming events, unread notifications, pending changes. */
   homeSummary: () => invoke<HomeSummary>("home_summary"),
   /** The audit trail of one record, newest first. */

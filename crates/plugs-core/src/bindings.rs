@@ -70,6 +70,8 @@ pub fn typescript() -> String {
         <crate::files::FileHere as TS>::decl(&cfg),
         <crate::sync::SyncStatus as TS>::decl(&cfg),
         <crate::search::ContactRow as TS>::decl(&cfg),
+        <crate::tagging::TagCount as TS>::decl(&cfg),
+        <crate::tagging::TagReport as TS>::decl(&cfg),
         <crate::interop::ImportNote as TS>::decl(&cfg),
         <crate::interop::ImportMerge as TS>::decl(&cfg),
         <crate::interop::ImportReport as TS>::decl(&cfg),

@@ -23,6 +23,34 @@ async function openForm() {
 }
 
 describe("contact detail", () => {
+  it("shows the tags, adds one typed in and removes one with its button", async () => {
+    let tags = ["investor"];
+    const calls = mocks({
+      get_record: () => contact(1, { first_name: "Grace", last_name: "Hopper", metadata: { tags } }),
+      contact_tags: () => [{ tag: "investor", count: 3 }, { tag: "speaker", count: 1 }],
+      tag_rows: (a) => {
+        if (a.add.includes("a,b")) throw { code: "invalid_tag", field: "tags", message: "'a,b' has ',', which a tag cannot hold" };
+        tags = [...tags.filter((t) => !a.remove.includes(t)), ...a.add.map((t: string) => t.toLowerCase())].sort();
+        return { changed: 1, unchanged: 0 };
+      },
+    });
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($("contact-tags").textContent).toContain("#investor"));
+    await waitFor(() => expect(document.querySelectorAll("#known-tags option").length).toBe(1));
+    await fireEvent.input($("tag-input"), { target: { value: "Speaker" } });
+    await fireEvent.submit($("tag-input").closest("form")!);
+    await waitFor(() => expect($("contact-tags").textContent).toContain("#speaker"));
+    expect(calls.find((c) => c.cmd === "tag_rows")!.args).toEqual({ table: "contacts", ids: ["c1"], add: ["Speaker"], remove: [] });
+    await waitFor(() => expect($("tag-input").value).toBe(""));
+    await fireEvent.input($("tag-input"), { target: { value: "a,b" } });
+    await fireEvent.submit($("tag-input").closest("form")!);
+    await waitFor(() => expect($("tag-error").textContent).toContain("which a tag cannot hold"));
+    expect($("tag-input").value).toBe("a,b");
+    await fireEvent.click(document.querySelector('[aria-label="Remove the tag investor"]')!);
+    await waitFor(() => expect($("contact-tags").textContent).not.toContain("#investor"));
+    expect($("contact-tags").textContent).toContain("#speaker");
+  });
+
   it("shows the core's error next to its field and keeps the values", async () => {
     const calls = mocks({ update_record: reject("email", "not an email address") });
     render(ContactDetail, { id: "c1" });

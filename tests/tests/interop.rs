@@ -268,7 +268,7 @@ fn export_then_import_yields_the_same_contacts() {
         "company": "Smith, Jones; and Partners", "job_title": "VP, Sales", "linkedin_url": "https://www.linkedin.com/in/zoe",
         "notes": format!("Line one, with comma; and semicolon\nLine two \\ backslash — {}", "long ".repeat(40)),
         "industry": "Fintech", "contact_type": "plug", "status": "hot_lead", "priority": "high", "lead_score": 87, "bio": "Speaker 🎤",
-        "metadata": { "emails": [{ "value": "zoe@alt.test" }], "source": "booth" }
+        "metadata": { "emails": [{ "value": "zoe@alt.test" }], "source": "booth", "tags": ["investor", "berlin-2026"] }
     }))
     .unwrap();
     repo.create(&json!({ "first_name": "Li", "last_name": "Wei", "contact_type": "contact", "status": "existing_client", "priority": "low" })).unwrap();
@@ -284,10 +284,13 @@ fn export_then_import_yields_the_same_contacts() {
         assert_eq!((r.created, r.merged, r.refused.len()), (5, 0, 0), "{format}: {r:?}");
         let got: Vec<Value> = contacts(&other).iter().map(comparable).collect();
         assert_eq!(got, want, "{format} round trip");
+        let zoe = by_last(&other, "O'Brien-Ñúñez").remove(0);
+        assert_eq!(zoe.metadata["tags"], json!(["berlin-2026", "investor"]), "{format}: the tags come back");
         if format == "vcard" {
             let zoe = by_last(&other, "O'Brien-Ñúñez").remove(0);
             assert_eq!(zoe.metadata["emails"], json!([{ "value": "zoe@alt.test" }]));
             assert_eq!(zoe.metadata["source"], "booth");
+            assert!(data.contains("CATEGORIES:investor,berlin-2026") || data.contains("CATEGORIES:berlin-2026,investor"), "tags travel as CATEGORIES");
             for line in data.split("\r\n") {
                 assert!(line.len() <= 75, "folded at 75 octets: {line}");
             }
@@ -898,6 +901,7 @@ fn extensions_profiles_addresses_categories_and_photos_from_each_tool() {
     );
     assert_eq!(meta(&ada, "addresses")[1]["types"], json!(["home"]));
     assert_eq!((meta(&ada, "labels"), meta(&ada, "nickname"), meta(&ada, "name_prefix")), (json!(["Investors", "Speakers"]), json!("Ada"), json!("Countess")));
+    assert_eq!(meta(&ada, "tags"), json!(["investors", "speakers"]), "labels are tags too");
     assert_eq!(meta(&ada, "vcard")["X-SOCIALPROFILE"], json!([{ "value": "https://twitter.com/ada", "params": "TYPE=twitter;X-USER=ada" }]));
     let photos = store.repo::<Media>().list(&ListQuery { filters: vec![Filter::Eq("related_contact".into(), json!(ada.id))], ..Default::default() }).unwrap().items;
     assert_eq!(photos.iter().map(|p| p.mime_type.as_str()).collect::<Vec<_>>(), ["image/jpeg"]);

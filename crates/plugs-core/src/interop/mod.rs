@@ -777,7 +777,12 @@ impl Store {
                     let mut meta = old.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default();
                     let before = meta.clone();
                     for (k, v) in &d.metadata {
-                        if o.overwrite {
+                        if k == "tags" {
+                            // Tags add up: the file's join those already here.
+                            let mut tags = plugs_domain::tags::of_metadata(Some(&Value::Object(meta.clone())));
+                            tags.extend(v.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
+                            meta.insert(k.clone(), json!(tags.into_iter().collect::<Vec<_>>()));
+                        } else if o.overwrite {
                             meta.insert(k.clone(), v.clone());
                         } else {
                             meta.entry(k.clone()).or_insert_with(|| v.clone());
@@ -958,7 +963,21 @@ fn forgive(d: &Draft, warnings: &mut Vec<ImportNote>) -> Result<Draft> {
     if !kept.is_empty() {
         metadata.insert("import_kept".into(), Value::Object(kept));
     }
+    let mut metadata = metadata;
+    label_tags(&mut metadata);
     Ok(Draft { location: d.location.clone(), id: d.id, fields, metadata, photo: d.photo.clone() })
+}
+
+/// An imported person's labels (vCard `CATEGORIES`, a CSV's labels or categories column) are also
+/// their tags, each in a tag's form; a label that cannot be a tag (too long, odd characters) stays a
+/// label only. The labels themselves are kept as they came, for the next export.
+fn label_tags(metadata: &mut Map<String, Value>) {
+    let Some(labels) = metadata.get("labels").and_then(Value::as_array) else { return };
+    let mut tags = plugs_domain::tags::of_metadata(Some(&Value::Object(metadata.clone())));
+    tags.extend(labels.iter().filter_map(Value::as_str).filter_map(|l| plugs_domain::tags::normalize(l).ok()));
+    if !tags.is_empty() {
+        metadata.insert("tags".into(), json!(tags.into_iter().collect::<Vec<_>>()));
+    }
 }
 
 /// The contact priority a word of another tool means (Outlook's Low/Normal/High, in the languages

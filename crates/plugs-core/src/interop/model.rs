@@ -214,6 +214,10 @@ impl Parts {
         }
         p.addresses = take(&mut rest, "addresses", |v| v.as_array()?.iter().map(Address::from_json).collect()).unwrap_or_default();
         p.labels = take(&mut rest, "labels", list).unwrap_or_default();
+        // Tags travel as labels (CATEGORIES): those not already written as a label are added.
+        let tags = take(&mut rest, "tags", list).unwrap_or_default();
+        let known: std::collections::HashSet<String> = p.labels.iter().filter_map(|l| plugs_domain::tags::normalize(l).ok()).collect();
+        p.labels.extend(tags.into_iter().filter(|t| !known.contains(t)));
         p.urls = take(&mut rest, "urls", list).unwrap_or_default();
         p.org_units = take(&mut rest, "org_units", list).unwrap_or_default();
         for (k, slot) in [

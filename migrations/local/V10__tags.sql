@@ -26,3 +26,8 @@ END;
 INSERT OR IGNORE INTO contact_tags (tag, contact_id)
     SELECT j.value, c.id FROM contacts c, json_each(c.metadata, '$.tags') j
     WHERE json_type(c.metadata, '$.tags') = 'array' AND j.type = 'text';
+
+-- Contacts with a keep-in-touch cadence of their own (`metadata.keep_in_touch`, see touch.rs): the
+-- losing-touch list reads these and the tagged ones, never every contact.
+CREATE INDEX IF NOT EXISTS contacts_keep_in_touch ON contacts (organization_id)
+    WHERE json_extract(metadata, '$.keep_in_touch.every') IS NOT NULL AND NOT is_deleted;

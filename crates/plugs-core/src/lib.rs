@@ -29,6 +29,7 @@ pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod tagging;
+pub mod touch;
 pub mod vault;
 pub mod views;
 pub mod workspace;

@@ -38,6 +38,8 @@ pub struct HomeSummary {
     /// The people the signed-in user met lately (contacts they added in the last two weeks),
     /// newest first.
     pub recent_captures: Vec<Contact>,
+    /// Contacts whose next touch has passed, the most overdue first (the first 20).
+    pub losing_touch: Vec<crate::touch::LosingTouch>,
 }
 
 /// Spending in one currency, for one event or (event_id None) in all.
@@ -136,7 +138,16 @@ impl Store {
             vec![text(a.organization_id), text(a.user_id), text(since)],
             "ORDER BY created_at DESC, id DESC LIMIT 8",
         )?;
-        Ok(HomeSummary { follow_ups, events_today, events_upcoming, unread, unread_count, pending_changes: self.pending_changes()?, recent_captures })
+        Ok(HomeSummary {
+            follow_ups,
+            events_today,
+            events_upcoming,
+            unread,
+            unread_count,
+            pending_changes: self.pending_changes()?,
+            recent_captures,
+            losing_touch: self.losing_touch(self.now(), 20)?,
+        })
     }
 
     /// How many of the signed-in user's notifications are unread (and not expired).

@@ -40,6 +40,8 @@ pub enum ReminderKind {
     Agenda,
     Event,
     Notification,
+    /// A contact's next touch passed (see `touch`).
+    KeepInTouch,
 }
 
 impl ReminderKind {
@@ -49,6 +51,7 @@ impl ReminderKind {
             ReminderKind::Agenda => "agenda",
             ReminderKind::Event => "event",
             ReminderKind::Notification => "notification",
+            ReminderKind::KeepInTouch => "keep_in_touch",
         }
     }
 }
@@ -172,6 +175,38 @@ impl Store {
                 }
             }
         }
+        // Contacts the user added whose next touch passed (within the lookback: older ones wait on
+        // the losing-touch list rather than pop up all at once).
+        let mine: std::collections::HashSet<String> = {
+            let mut st = self.conn.prepare_cached("SELECT id FROM contacts WHERE organization_id = ?1 AND created_by = ?2 AND NOT is_deleted")?;
+            let ids = st.query_map(rusqlite::params![org, me], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+            ids
+        };
+        for l in self.losing_touch(now, 500)? {
+            if l.next_touch.as_datetime() < now.as_datetime() - s.lookback || !mine.contains(&l.contact_id.to_string()) {
+                continue;
+            }
+            let late = now.as_datetime() - l.next_touch.as_datetime() > s.late_after;
+            let unit = match (l.cadence.unit, l.cadence.every) {
+                (crate::touch::CadenceUnit::Days, 1) => "day",
+                (crate::touch::CadenceUnit::Weeks, 1) => "week",
+                (crate::touch::CadenceUnit::Months, 1) => "month",
+                (crate::touch::CadenceUnit::Days, _) => "days",
+                (crate::touch::CadenceUnit::Weeks, _) => "weeks",
+                (crate::touch::CadenceUnit::Months, _) => "months",
+            };
+            let every = if l.cadence.every == 1 { format!("every {unit}") } else { format!("every {} {unit}", l.cadence.every) };
+            out.push(Reminder {
+                kind: ReminderKind::KeepInTouch,
+                table: "contacts",
+                id: l.contact_id,
+                due_at: l.next_touch,
+                at: l.next_touch,
+                title: format!("Keep in touch with {} {}", l.first_name, l.last_name),
+                body: format!("Last in touch {}; {every}", l.last_touch.as_datetime().format("%b %-d, %Y")),
+                late,
+            });
+        }
         // Drop what already fired here (and is not snoozed past its end).
         let mut fired = self.conn.prepare_cached("SELECT snoozed_until FROM reminder_log WHERE source_table = ?1 AND source_id = ?2 AND kind = ?3 AND due_at = ?4")?;
         let mut due = vec![];
@@ -270,6 +305,7 @@ impl Store {
             ReminderKind::Agenda => OpenTarget { screen: "event", id: one("SELECT event_id FROM event_agenda_items WHERE id = ?1")? },
             ReminderKind::Event => OpenTarget { screen: "event", id: Some(r.id) },
             ReminderKind::Notification => OpenTarget { screen: "notifications", id: None },
+            ReminderKind::KeepInTouch => OpenTarget { screen: "contact", id: Some(r.id) },
         })
     }
 }
@@ -296,13 +332,16 @@ impl Notifier for DesktopNotifier {
         let mut n = notify_rust::Notification::new();
         let title = if r.late { format!("{} (late)", r.title) } else { r.title.clone() };
         let open = match r.kind {
-            ReminderKind::FollowUp => "Open contact",
+            ReminderKind::FollowUp | ReminderKind::KeepInTouch => "Open contact",
             ReminderKind::Agenda | ReminderKind::Event => "Open event",
             ReminderKind::Notification => "Open",
         };
         n.appname(&self.app_name).summary(&title).body(&r.body).icon("appointment-soon").action("default", open).action("open", open).action("snooze", "Snooze 10 min");
         if r.kind == ReminderKind::FollowUp {
             n.action("done", "Mark done");
+        }
+        if r.kind == ReminderKind::KeepInTouch {
+            n.action("done", "Log a touch");
         }
         let handle = n.show().map_err(|e| crate::Error::Offline(format!("the desktop notification service is unavailable: {e}")))?;
         let r = r.clone();
@@ -348,6 +387,7 @@ pub fn fire_due(
 pub fn answer(store: &Store, r: &Reminder, a: ReminderAction, now: Timestamp) -> Result<()> {
     match a {
         ReminderAction::Done if r.kind == ReminderKind::FollowUp => store.complete_follow_up(r.id),
+        ReminderAction::Done if r.kind == ReminderKind::KeepInTouch => store.log_touch(r.id, None, None).map(|_| ()),
         ReminderAction::Snooze => store.snooze_reminder(r, Timestamp::from_datetime(now.as_datetime() + Duration::minutes(10))),
         _ => Ok(()),
     }

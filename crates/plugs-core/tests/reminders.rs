@@ -176,3 +176,58 @@ fn snooze_asks_again_and_done_completes_the_follow_up() {
     assert_eq!(store.repo::<ContactInteraction>().get(i.id).unwrap().status, InteractionStatus::Completed);
     assert!(tick(&store, &shown, "2026-12-01T10:30:00Z").is_empty());
 }
+
+/// Keep in touch: a cadence of the contact's own or its tag's, a next touch that any completed
+/// interaction moves (a scheduled one does not), a snooze, the losing-touch list most overdue
+/// first, and one reminder when the next touch passes, whose "Log a touch" moves it on.
+#[test]
+fn keep_in_touch_moves_with_every_touch_and_reminds_once_when_it_passes() {
+    use plugs_core::touch::{Cadence, CadenceUnit};
+    let (_d, store) = setup();
+    let day = chrono::Duration::days(1);
+    let t0 = store.now();
+    let at = |d: i64| Timestamp::from_datetime(t0.as_datetime() + day * d as i32);
+    let ada = store.repo::<Contact>().create(&json!({ "first_name": "Ada", "last_name": "Byron" })).unwrap();
+    let bob = store.repo::<Contact>().create(&json!({ "first_name": "Bob", "last_name": "Kahn", "metadata": { "tags": ["investor"] } })).unwrap();
+    let cy = store.repo::<Contact>().create(&json!({ "first_name": "Cy", "last_name": "Cerf", "metadata": { "tags": ["investor"] } })).unwrap();
+    store.repo::<Contact>().create(&json!({ "first_name": "Dee", "last_name": "Nobody" })).unwrap();
+    store.set_keep_in_touch(ada.id, Some(Cadence { every: 1, unit: CadenceUnit::Weeks })).unwrap();
+    store.set_tag_cadence("#Investor", Some(Cadence { every: 1, unit: CadenceUnit::Months })).unwrap();
+    store.set_keep_in_touch(cy.id, Some(Cadence { every: 0, unit: CadenceUnit::Days })).unwrap();
+    let touch = store.touch_of(ada.id).unwrap().unwrap();
+    assert_eq!(touch.next_touch.to_string()[..19], at(7).to_string()[..19]);
+    assert_eq!(touch.from_tag, None);
+    let bob_touch = store.touch_of(bob.id).unwrap().unwrap();
+    assert_eq!((bob_touch.from_tag.as_deref(), bob_touch.cadence.every), (Some("investor"), 1));
+    assert!(store.touch_of(cy.id).unwrap().is_none(), "every 0: out of its tag's default");
+    let names = |now: Timestamp| store.losing_touch(now, 50).unwrap().into_iter().map(|l| (l.first_name, l.days_overdue)).collect::<Vec<_>>();
+    assert!(names(at(6)).is_empty());
+    assert_eq!(names(at(8)), [("Ada".to_owned(), 1)]);
+    assert_eq!(names(at(40)), [("Ada".to_owned(), 33), ("Bob".to_owned(), (at(40).as_datetime() - bob_touch.next_touch.as_datetime()).num_days())], "most overdue first");
+    // A completed meeting three days in moves Ada's next touch to day 10; a scheduled one does not.
+    store.repo::<ContactInteraction>().create(&json!({ "contact_id": ada.id, "interaction_type": "email", "interaction_date": at(3), "status": "completed" })).unwrap();
+    store.repo::<ContactInteraction>().create(&json!({ "contact_id": ada.id, "interaction_type": "call", "interaction_date": at(5), "status": "scheduled" })).unwrap();
+    assert_eq!(store.touch_of(ada.id).unwrap().unwrap().next_touch.to_string()[..19], at(10).to_string()[..19]);
+    assert!(names(at(9)).is_empty());
+    // A snooze puts it off; past it, Ada is back.
+    store.snooze_touch(ada.id, Some(at(20))).unwrap();
+    assert!(names(at(12)).is_empty());
+    assert_eq!(names(at(21))[0].0, "Ada");
+    store.snooze_touch(ada.id, None).unwrap();
+    // The reminder fires once when the next touch passes; "Log a touch" moves it a week on.
+    let s = ReminderSettings::default();
+    store.shift_clock(day * 10 + chrono::Duration::minutes(5));
+    let now = store.now();
+    let (tx, _rx) = channel();
+    let shown = Shown::default();
+    let fired = fire_due(&store, &shown, now, &s, &tx).unwrap();
+    let keep: Vec<&Reminder> = fired.iter().filter(|r| r.kind == ReminderKind::KeepInTouch).collect();
+    assert_eq!(keep.len(), 1, "{fired:?}");
+    assert_eq!(keep[0].title, "Keep in touch with Ada Byron");
+    assert!(keep[0].body.contains("every week"), "{}", keep[0].body);
+    assert!(fire_due(&store, &shown, now, &s, &tx).unwrap().is_empty(), "once");
+    answer(&store, keep[0], ReminderAction::Done, now).unwrap();
+    let after = store.touch_of(ada.id).unwrap().unwrap();
+    assert!(after.next_touch.as_datetime() > now.as_datetime() + day * 6, "{after:?}");
+    assert!(store.losing_touch(now, 50).unwrap().iter().all(|l| l.contact_id != ada.id));
+}

@@ -13,6 +13,7 @@ use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
 use plugs_core::tables::{audit_logs::AuditLog, contacts::Contact, event_attendees::EventAttendee, expenses::Expense, media::Media, notifications::Notification};
 use plugs_core::tagging::{TagCount, TagReport};
+use plugs_core::touch::{Cadence, LosingTouch, TagCadence, Touch};
 use plugs_core::views::{ContactPerformance, EventAnalytics};
 use plugs_core::workspace::{NewWorkspace, WorkspaceStatus};
 use plugs_core::{ErrorPayload, ListRequest, Page, Record, Store};
@@ -205,16 +206,62 @@ commands! {
     }
 
     /// Adds and removes tags on contacts or events, all or nothing (a bad tag changes no row).
-    fn tag_rows(s: &AppStore; table: String, ids: Vec<String>, add: Vec<String>, remove: Vec<String>) -> TagReport {
-        with(&s, |st| {
+    fn tag_rows(s: &AppStore, sync: &Sync; table: String, ids: Vec<String>, add: Vec<String>, remove: Vec<String>) -> TagReport {
+        let r = with(&s, |st| {
             let ids = ids.iter().map(|i| self::id("ids", i)).collect::<plugs_core::Result<Vec<_>>>()?;
             st.tag_rows(&table, &ids, &add, &remove)
-        })
+        });
+        sync.nudge();
+        r
     }
 
     /// The tags on live contacts, with how many carry each, by name.
     fn contact_tags(s: &AppStore;) -> Vec<TagCount> {
         with(&s, |st| st.contact_tags())
+    }
+
+    /// A contact's keep-in-touch (its cadence or its tag's, last and next touch, snooze), if any.
+    fn touch_of(s: &AppStore; contact_id: String) -> Option<Touch> {
+        with(&s, |st| st.touch_of(self::id("contact_id", &contact_id)?))
+    }
+
+    /// Sets a contact's own cadence (null: back to its tags' default; every 0: never).
+    fn set_keep_in_touch(s: &AppStore, sync: &Sync; contact_id: String, cadence: Option<Cadence>) -> () {
+        let r = with(&s, |st| st.set_keep_in_touch(self::id("contact_id", &contact_id)?, cadence));
+        sync.nudge();
+        r
+    }
+
+    /// Puts a contact's next touch off until a time (null ends the snooze).
+    fn snooze_touch(s: &AppStore, sync: &Sync; contact_id: String, until: Option<String>) -> () {
+        let r = with(&s, |st| {
+            let until = until.map(|u| plugs_core::Timestamp::parse(&u).map_err(|_| plugs_core::Error::invalid("until", "invalid_format", format!("'{u}' is not a time")))).transpose()?;
+            st.snooze_touch(self::id("contact_id", &contact_id)?, until)
+        });
+        sync.nudge();
+        r
+    }
+
+    /// Logs a touch: a completed interaction now (a call unless said), which moves the next touch.
+    fn log_touch(s: &AppStore, sync: &Sync; contact_id: String, interaction_type: Option<String>) -> String {
+        let r = with(&s, |st| st.log_touch(self::id("contact_id", &contact_id)?, interaction_type.as_deref(), None).map(|id| id.to_string()));
+        sync.nudge();
+        r
+    }
+
+    /// The contacts whose next touch has passed, the most overdue first.
+    fn losing_touch(s: &AppStore; limit: usize) -> Vec<LosingTouch> {
+        with(&s, |st| st.losing_touch(st.now(), limit))
+    }
+
+    /// The default cadence per tag.
+    fn tag_cadences(s: &AppStore;) -> Vec<TagCadence> {
+        with(&s, |st| Ok(st.tag_cadences()?.into_iter().map(|(tag, cadence)| TagCadence { tag, cadence }).collect()))
+    }
+
+    /// Sets (or with null clears) a tag's default cadence.
+    fn set_tag_cadence(s: &AppStore; tag: String, cadence: Option<Cadence>) -> () {
+        with(&s, |st| st.set_tag_cadence(&tag, cadence))
     }
 
     /// Due follow-ups, today's and upcoming events, unread notifications, pending changes.

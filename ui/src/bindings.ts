@@ -107,7 +107,11 @@ export type HomeSummary = { follow_ups: Array<FollowUp>, events_today: Array<Eve
  * The people the signed-in user met lately (contacts they added in the last two weeks),
  * newest first.
  */
-recent_captures: Array<Contact>, };
+recent_captures: Array<Contact>, 
+/**
+ * Contacts whose next touch has passed, the most overdue first (the first 20).
+ */
+losing_touch: Array<LosingTouch>, };
 
 export type ExpenseTotal = { currency: string, event_id: string | null, event_name: string | null, count: number, total: string, };
 
@@ -178,6 +182,32 @@ changed: number,
  * Rows that already were as asked.
  */
 unchanged: number, };
+
+export type Cadence = { 
+/**
+ * How many units between touches; 0 means never (a contact opting out of its tags' default).
+ */
+every: number, unit: CadenceUnit, };
+
+export type CadenceUnit = "days" | "weeks" | "months";
+
+export type Touch = { cadence: Cadence, 
+/**
+ * The tag whose default applies, when the contact has no cadence of its own.
+ */
+from_tag: string | null, 
+/**
+ * The last completed interaction (or, never in touch yet, when the contact was added).
+ */
+last_touch: string, next_touch: string, snoozed_until: string | null, };
+
+export type TagCadence = { tag: string, cadence: Cadence, };
+
+export type LosingTouch = { contact_id: string, first_name: string, last_name: string, company: string | null, cadence: Cadence, from_tag: string | null, last_touch: string, next_touch: string, 
+/**
+ * Whole days past the next touch.
+ */
+days_overdue: number, };
 
 export type ImportNote = { location: string, reason: string, };
 

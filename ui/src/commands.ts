@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCount, TagReport, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCount, TagReport, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -54,6 +54,20 @@ export const commands = {
   tagRows: (table: string, ids: Array<string>, add: Array<string>, remove: Array<string>) => invoke<TagReport>("tag_rows", { table, ids, add, remove }),
   /** The tags on live contacts, with how many carry each, by name. */
   contactTags: () => invoke<Array<TagCount>>("contact_tags"),
+  /** A contact's keep-in-touch (its cadence or its tag's, last and next touch, snooze), if any. */
+  touchOf: (contactId: string) => invoke<Touch | null>("touch_of", { contactId }),
+  /** Sets a contact's own cadence (null: back to its tags' default; every 0: never). */
+  setKeepInTouch: (contactId: string, cadence: Cadence | null) => invoke<null>("set_keep_in_touch", { contactId, cadence }),
+  /** Puts a contact's next touch off until a time (null ends the snooze). */
+  snoozeTouch: (contactId: string, until: string | null) => invoke<null>("snooze_touch", { contactId, until }),
+  /** Logs a touch: a completed interaction now (a call unless said), which moves the next touch. */
+  logTouch: (contactId: string, interactionType: string | null) => invoke<string>("log_touch", { contactId, interactionType }),
+  /** The contacts whose next touch has passed, the most overdue first. */
+  losingTouch: (limit: number) => invoke<Array<LosingTouch>>("losing_touch", { limit }),
+  /** The default cadence per tag. */
+  tagCadences: () => invoke<Array<TagCadence>>("tag_cadences"),
+  /** Sets (or with null clears) a tag's default cadence. */
+  setTagCadence: (tag: string, cadence: Cadence | null) => invoke<null>("set_tag_cadence", { tag, cadence }),
   /** Due follow-ups, today's and upcoming events, unread notifications, pending changes. */
   homeSummary: () => invoke<HomeSummary>("home_summary"),
   /** The audit trail of one record, newest first. */

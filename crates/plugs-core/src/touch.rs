@@ -62,6 +62,13 @@ impl CadenceUnit {
     }
 }
 
+/// A tag's default cadence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct TagCadence {
+    pub tag: String,
+    pub cadence: Cadence,
+}
+
 /// Where a contact's keep-in-touch stands.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Touch {

@@ -161,3 +161,10 @@ export function webHref(url: string): string | null {
 
 /** An address as people read it: no scheme, no "www.", no trailing slash. */
 export const shortUrl = (url: string): string => url.trim().replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, "");
+
+/** A keep-in-touch cadence in words: "every week", "every 2 weeks", "never". */
+export function everyText(c: { every: number; unit: "days" | "weeks" | "months" }): string {
+  if (c.every === 0) return "never";
+  const one = c.unit.slice(0, -1);
+  return c.every === 1 ? `every ${one}` : `every ${c.every} ${c.unit}`;
+}

@@ -6,7 +6,7 @@ import { app } from "../lib/app.svelte";
 import { route, go, handleNavigate, parseHash } from "../lib/router.svelte";
 import { mockCommands, workspace, contact } from "./ipc";
 
-const summary = { follow_ups: [], events_today: [], events_upcoming: [], unread: [], unread_count: 0, pending_changes: 0, recent_captures: [] };
+const summary = { follow_ups: [], events_today: [], events_upcoming: [], unread: [], unread_count: 0, pending_changes: 0, recent_captures: [], losing_touch: [] };
 
 function shell(over: Record<string, (a: Record<string, any>) => unknown> = {}, events = false) {
   return mockCommands(

@@ -23,6 +23,34 @@ async function openForm() {
 }
 
 describe("contact detail", () => {
+  it("sets a cadence, shows the next touch, and logs a touch", async () => {
+    let meta: Record<string, unknown> = {};
+    let touch: Record<string, unknown> | null = null;
+    const calls = mocks({
+      get_record: () => contact(1, { first_name: "Grace", last_name: "Hopper", metadata: meta }),
+      touch_of: () => touch,
+      set_keep_in_touch: (a) => {
+        meta = { keep_in_touch: a.cadence };
+        touch = { cadence: a.cadence, from_tag: null, last_touch: "2026-11-01T10:00:00Z", next_touch: "2026-11-15T10:00:00Z", snoozed_until: null };
+        return null;
+      },
+      log_touch: () => {
+        touch = { ...touch!, last_touch: new Date().toISOString(), next_touch: new Date(Date.now() + 14 * 86400_000).toISOString() };
+        return "i9";
+      },
+    });
+    render(ContactDetail, { id: "c1" });
+    await waitFor(() => expect($<HTMLSelectElement>("touch-cadence").value).toBe(""));
+    expect(document.getElementById("touch-next")).toBeNull();
+    await fireEvent.change($<HTMLSelectElement>("touch-cadence"), { target: { value: "2 weeks" } });
+    await waitFor(() => expect($("touch-next").textContent).toContain("every 2 weeks"));
+    expect(calls.find((c) => c.cmd === "set_keep_in_touch")!.args).toEqual({ contactId: "c1", cadence: { every: 2, unit: "weeks" } });
+    expect($("touch-next").textContent).toContain("(overdue)");
+    await fireEvent.click($("touch-log"));
+    await waitFor(() => expect($("touch-next").textContent).not.toContain("(overdue)"));
+    expect($<HTMLSelectElement>("touch-cadence").value).toBe("2 weeks");
+  });
+
   it("shows the tags, adds one typed in and removes one with its button", async () => {
     let tags = ["investor"];
     const calls = mocks({

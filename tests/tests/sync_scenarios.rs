@@ -384,6 +384,33 @@ async fn tags_added_and_removed_on_two_devices_at_once_are_all_kept() {
     assert_eq!(on_server, 1);
 }
 
+/// Keep in touch across devices: a cadence set on one device, a call logged on another, and the
+/// next touch moves on both; a snooze set offline on one travels too.
+#[tokio::test]
+async fn a_touch_logged_on_one_device_moves_the_next_touch_on_the_other() {
+    use plugs_core::touch::{Cadence, CadenceUnit};
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let c = add_contact(&a.store, "Grace");
+    a.store.set_keep_in_touch(c.id, Some(Cadence { every: 2, unit: CadenceUnit::Weeks })).unwrap();
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    let later = Timestamp::from_datetime(Timestamp::now().as_datetime() + chrono::Duration::days(15));
+    assert_eq!(a.store.losing_touch(later, 10).unwrap().len(), 1, "overdue in 15 days");
+    assert_eq!(b.store.touch_of(c.id).unwrap().unwrap().cadence, Cadence { every: 2, unit: CadenceUnit::Weeks }, "the cadence travelled");
+    b.store.shift_clock(chrono::Duration::days(3));
+    b.store.log_touch(c.id, Some("meeting"), None).unwrap();
+    b.sync().await;
+    a.sync().await;
+    let next = a.store.touch_of(c.id).unwrap().unwrap().next_touch;
+    assert!(next.as_datetime() > Timestamp::now().as_datetime() + chrono::Duration::days(16), "moved by B's meeting: {next}");
+    assert!(a.store.losing_touch(later, 10).unwrap().is_empty());
+    b.store.snooze_touch(c.id, Some(Timestamp::from_datetime(Timestamp::now().as_datetime() + chrono::Duration::days(40)))).unwrap();
+    b.sync().await;
+    a.sync().await;
+    assert!(a.store.touch_of(c.id).unwrap().unwrap().snoozed_until.is_some());
+}
+
 /// A cursor older than a horizon (set by purges of an earlier version, which took rows out of the
 /// log) gets a full resync that keeps the device's unsent edits.
 #[tokio::test]

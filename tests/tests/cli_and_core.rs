@@ -29,3 +29,33 @@ fn what_the_cli_writes_the_core_reads_and_back() {
     let out = plugs(dir.path()).args(["audit", "list", "--table-name", "contacts"]).assert().success().get_output().stdout.clone();
     assert_eq!(serde_json::from_slice::<Value>(&out).unwrap().as_array().unwrap().len(), 2, "both writes were audited, whichever door they came through");
 }
+
+/// Tags and keep-in-touch from the CLI: tag and untag, the tags in use, `#tag` in a search, a
+/// cadence of a contact and of a tag, a touch logged, the losing-touch list.
+#[test]
+fn the_cli_tags_and_keeps_in_touch() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> Value {
+        let out = plugs(dir.path()).args(args).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    run(&["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]);
+    let grace = run(&["contact", "add", "--first-name", "Grace", "--last-name", "Hopper"])["id"].as_str().unwrap().to_owned();
+    let alan = run(&["contact", "add", "--first-name", "Alan", "--last-name", "Turing"])["id"].as_str().unwrap().to_owned();
+    let r = run(&["contact", "tag", "--tag", "#Investor", "Speaker", "--", &grace, &alan]);
+    assert_eq!(r["changed"], 2);
+    run(&["contact", "untag", "--tag", "speaker", "--", &alan]);
+    assert_eq!(run(&["contact", "tags"]), json!([{ "tag": "investor", "count": 2 }, { "tag": "speaker", "count": 1 }]));
+    let found = run(&["contact", "search", "#speaker"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["first_name"], "Grace");
+    let bad = plugs(dir.path()).args(["contact", "tag", "--tag", "a,b", "--", &grace]).assert().failure().get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&bad).contains("tags"), "{}", String::from_utf8_lossy(&bad));
+    let t = run(&["contact", "keep-in-touch", "2w", &grace]);
+    assert_eq!(t["cadence"], json!({ "every": 2, "unit": "weeks" }));
+    run(&["contact", "keep-in-touch", "--tag", "investor", "1m"]);
+    let t = run(&["contact", "touched", &alan, "--type", "meeting"]);
+    assert_eq!((t["cadence"]["unit"].as_str(), t["from_tag"].as_str()), (Some("months"), Some("investor")));
+    assert_eq!(run(&["contact", "losing-touch"]), json!([]), "nobody overdue yet");
+    plugs(dir.path()).args(["contact", "keep-in-touch", "2 fortnights", &grace]).assert().failure();
+}

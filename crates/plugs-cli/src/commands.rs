@@ -121,6 +121,35 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
                     .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).default_value("50")),
             )
             .subcommand(
+                Command::new("tag")
+                    .about("Add tags to contacts (all or nothing; #, case and spaces do not matter: '#Angel Investor' is angel-investor)")
+                    .arg(Arg::new("tags").long("tag").required(true).num_args(1..).value_name("TAG"))
+                    .arg(Arg::new("ids").required(true).num_args(1..).value_name("CONTACT_ID")),
+            )
+            .subcommand(
+                Command::new("untag")
+                    .about("Remove tags from contacts")
+                    .arg(Arg::new("tags").long("tag").required(true).num_args(1..).value_name("TAG"))
+                    .arg(Arg::new("ids").required(true).num_args(1..).value_name("CONTACT_ID")),
+            )
+            .subcommand(Command::new("tags").about("The tags in use, with how many contacts carry each"))
+            .subcommand(
+                Command::new("keep-in-touch")
+                    .about("Set how often to be in touch with a contact (e.g. 2w, 3m, 10d; 0 for never; 'tags' to follow its tags' default), or with --tag the default of a tag")
+                    .arg(Arg::new("every").required(true).value_name("EVERY"))
+                    .arg(Arg::new("id").value_name("CONTACT_ID").required_unless_present("tag"))
+                    .arg(Arg::new("tag").long("tag").value_name("TAG").conflicts_with("id").help("set the default cadence of this tag instead")),
+            )
+            .subcommand(
+                Command::new("touched")
+                    .about("Log a touch with a contact now (a completed interaction: its next touch moves on)")
+                    .arg(id_arg())
+                    .arg(Arg::new("type").long("type").value_name("TYPE").default_value("call").help("meeting, call, email, linkedin, event")),
+            )
+            .subcommand(Command::new("losing-touch").about("Contacts whose next touch has passed, the most overdue first").arg(
+                Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).default_value("50"),
+            ))
+            .subcommand(
                 Command::new("capture")
                     .about("Capture someone just met: linked to the event going on (or --event), with an optional follow-up; one name is enough")
                     .args(field_args(spec.creatable()))
@@ -450,6 +479,10 @@ fn repair(m: &ArgMatches, sub: &ArgMatches) -> Result<Output> {
     Ok(Output::Message(text, json!({ "repair": report, "sync": synced })))
 }
 
+fn uuid_of(field: &str, s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s.trim()).map_err(|_| Error::invalid(field, "invalid_format", format!("'{s}' is not a UUID")))
+}
+
 fn parse_id(m: &ArgMatches) -> Result<Uuid> {
     let s = m.get_one::<String>("id").map(String::as_str).unwrap_or_default();
     Uuid::parse_str(s.trim()).map_err(|_| Error::invalid("id", "invalid_format", format!("'{s}' is not a UUID")))
@@ -630,6 +663,43 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             let found = store.search_contacts(&words.join(" "), &[], limit)?;
             Ok(Output::List { items: found.into_iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect(), columns: e.columns.to_vec(), next_cursor: None })
         }
+        "tag" | "untag" => {
+            let tags: Vec<String> = a.get_many::<String>("tags").into_iter().flatten().cloned().collect();
+            let ids = a.get_many::<String>("ids").into_iter().flatten().map(|i| uuid_of("ids", i)).collect::<Result<Vec<_>>>()?;
+            let (add, remove) = if verb == "tag" { (tags, vec![]) } else { (vec![], tags) };
+            let r = store.tag_rows("contacts", &ids, &add, &remove)?;
+            let changed = if r.changed == 1 { "1 contact changed".to_owned() } else { format!("{} contacts changed", r.changed) };
+            Ok(Output::Message(format!("{changed}, {} already so", r.unchanged), serde_json::to_value(r).unwrap_or_default()))
+        }
+        "tags" => {
+            let items = store.contact_tags()?.into_iter().map(|t| serde_json::to_value(t).unwrap_or_default()).collect();
+            Ok(Output::List { items, columns: vec!["tag", "count"], next_cursor: None })
+        }
+        "keep-in-touch" => {
+            let every = a.get_one::<String>("every").cloned().unwrap_or_default();
+            let cadence = cadence(&every)?;
+            match a.get_one::<String>("tag") {
+                Some(tag) => {
+                    store.set_tag_cadence(tag, cadence)?;
+                    Ok(Output::Message(format!("#{} now: {every}", plugs_core::tagging::normalize_tag(tag)?), serde_json::json!({ "tag": tag, "cadence": cadence })))
+                }
+                None => {
+                    let id = parse_id(a)?;
+                    store.set_keep_in_touch(id, cadence)?;
+                    val(serde_json::to_value(store.touch_of(id)?))
+                }
+            }
+        }
+        "touched" => {
+            let id = parse_id(a)?;
+            store.log_touch(id, a.get_one::<String>("type").map(String::as_str), None)?;
+            val(serde_json::to_value(store.touch_of(id)?))
+        }
+        "losing-touch" => {
+            let limit = a.get_one::<usize>("limit").copied().unwrap_or(50);
+            let items = store.losing_touch(store.now(), limit)?.into_iter().map(|l| serde_json::to_value(l).unwrap_or_default()).collect();
+            Ok(Output::List { items, columns: vec!["contact_id", "first_name", "last_name", "next_touch", "days_overdue"], next_cursor: None })
+        }
         "connect" => {
             let secret = crate::sync::whole_secret(a, "secret-stdin", "Credential: ")?;
             let p = |k: &str| a.get_one::<String>(k).cloned().unwrap_or_default();
@@ -753,4 +823,28 @@ mod tests {
     fn command_tree_is_consistent() {
         super::cli().debug_assert();
     }
+}
+
+/// A cadence as typed: `2w`, `3m`, `10d`, `1y`, `0` (never), or `tags` (none of its own).
+fn cadence(s: &str) -> Result<Option<plugs_core::touch::Cadence>> {
+    use plugs_core::touch::{Cadence, CadenceUnit};
+    let t = s.trim().to_lowercase();
+    if t == "tags" || t == "default" {
+        return Ok(None);
+    }
+    if t == "0" || t == "never" {
+        return Ok(Some(Cadence { every: 0, unit: CadenceUnit::Days }));
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, u) = t.split_at(split);
+    let every: u32 =
+        n.parse().map_err(|_| Error::invalid("every", "invalid_format", format!("'{s}' is not a cadence: a number and d, w, m or y (2w, 3m), 0 for never, or tags")))?;
+    let (every, unit) = match u.trim() {
+        "d" | "day" | "days" => (every, CadenceUnit::Days),
+        "w" | "week" | "weeks" => (every, CadenceUnit::Weeks),
+        "m" | "month" | "months" => (every, CadenceUnit::Months),
+        "y" | "year" | "years" => (every * 12, CadenceUnit::Months),
+        _ => return Err(Error::invalid("every", "invalid_format", format!("'{s}' is not a cadence: a number and d, w, m or y (2w, 3m), 0 for never, or tags"))),
+    };
+    Ok(Some(Cadence { every, unit }))
 }

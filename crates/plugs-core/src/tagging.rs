@@ -28,6 +28,11 @@ pub struct TagReport {
     pub unchanged: usize,
 }
 
+/// A tag in the form it is kept ("#Angel Investor" → "angel-investor"), or why it cannot be one.
+pub fn normalize_tag(raw: &str) -> Result<String> {
+    Ok(tags::normalize(raw)?)
+}
+
 /// Splits what was typed in a search box into its words and its `#tags` ("#investor berlin" →
 /// "berlin" and ["investor"]). A `#` alone is a word like any other character.
 pub fn split_query(input: &str) -> (String, Vec<String>) {

@@ -369,6 +369,8 @@ async fn tags_added_and_removed_on_two_devices_at_once_are_all_kept() {
     a.sync().await;
     assert_eq!(tags(&a), ["investor", "speaker"]);
     assert_eq!(tags(&b), ["investor", "speaker"]);
+    let parked: i64 = b.store.connection().query_row("SELECT count(*) FROM sync_parked", [], |r| r.get(0)).unwrap();
+    assert_eq!(parked, 0, "every pulled row applied (the tag and touch triggers never refuse one)");
     assert_eq!(a.store.repo::<Contact>().get(c.id).unwrap().metadata["source"], "badge");
     // The same tag: added on A, then removed on B later; the removal is the later change.
     a.store.tag_rows("contacts", &[c.id], &["vip".into()], &[]).unwrap();

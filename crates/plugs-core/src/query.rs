@@ -152,7 +152,8 @@ pub(crate) fn filter_sql(spec: &TableSpec, filters: &[Filter], params: &mut Vec<
                     params.push(SqlValue::Text(plugs_domain::tags::normalize(w)?));
                     let p = params.len();
                     conds.push(if spec.name == "contacts" {
-                        format!("{alias}id IN (SELECT contact_id FROM contact_tags WHERE tag = ?{p})")
+                        // A probe per row in the order being read: a page of 50 by name stops early.
+                        format!("EXISTS (SELECT 1 FROM contact_tags t WHERE t.tag = ?{p} AND t.contact_id = {alias}id)")
                     } else {
                         format!("EXISTS (SELECT 1 FROM json_each({alias}metadata, '$.tags') WHERE value = ?{p})")
                     });
@@ -224,6 +225,15 @@ fn visible(actor: &Actor, spec: &'static TableSpec, q: &ListQuery, params: &mut 
 
 /// How many rows the list would show over all its pages.
 pub(crate) fn count(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q: &ListQuery) -> Result<i64> {
+    if let (&[Filter::Eq(ref n, Value::String(ref tag))], "contacts", false) = (&q.filters[..], spec.name, q.include_deleted) {
+        if n == TAG {
+            // The tag index holds live contacts with their organization: counted without a row read.
+            let tag = plugs_domain::tags::normalize(tag)?;
+            return Ok(conn
+                .prepare_cached("SELECT count(*) FROM contact_tags WHERE tag = ?1 AND organization_id = ?2")?
+                .query_row(rusqlite::params![tag, actor.organization_id.to_string()], |r| r.get(0))?);
+        }
+    }
     let mut params = Vec::new();
     let conds = visible(actor, spec, q, &mut params)?;
     let sql = format!("SELECT count(*) FROM {} WHERE {}", spec.name, conds.join(" AND "));
@@ -266,11 +276,15 @@ pub(crate) fn list(conn: &Connection, actor: &Actor, spec: &'static TableSpec, q
         } else {
             params.push(Column { nullable: false, default: None, ..*sort_col }.to_sql(&c.v).map_err(|_| Error::BadCursor)?);
             let pv = params.len();
-            conds.push(format!("({sort} IS NULL OR {sort} {cmp} ?{pv} OR ({sort} = ?{pv} AND {after}))"));
+            let nulls = if sort_col.nullable { format!("{sort} IS NULL OR ") } else { String::new() };
+            conds.push(format!("({nulls}{sort} {cmp} ?{pv} OR ({sort} = ?{pv} AND {after}))"));
         }
     }
     let then = tie.map(|t| format!("{t} {dir}, ")).unwrap_or_default();
-    let sql = format!("SELECT {} FROM {} WHERE {} ORDER BY ({sort} IS NULL), {sort} {dir}, {then}id {dir} LIMIT {}", spec.select_list(), spec.name, conds.join(" AND "), limit + 1);
+    // Rows without a value come last; a column that always has one needs no such term, and
+    // without it an index on the column serves the order (the first page of 100k by name).
+    let nulls = if sort_col.nullable { format!("({sort} IS NULL), ") } else { String::new() };
+    let sql = format!("SELECT {} FROM {} WHERE {} ORDER BY {nulls}{sort} {dir}, {then}id {dir} LIMIT {}", spec.select_list(), spec.name, conds.join(" AND "), limit + 1);
     let mut st = conn.prepare_cached(&sql)?;
     let mut items = st.query_map(params_from_iter(params), |r| read_record(spec, r))?.collect::<rusqlite::Result<Vec<_>>>()?;
     let next_cursor = if items.len() > limit {

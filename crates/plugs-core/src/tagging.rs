@@ -87,10 +87,7 @@ impl Store {
     /// The tags on live contacts of this organization, with how many carry each, by name.
     pub fn contact_tags(&self) -> Result<Vec<TagCount>> {
         let actor = self.actor()?;
-        let mut st = self.conn.prepare_cached(
-            "SELECT t.tag, count(*) FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
-             WHERE c.organization_id = ?1 AND NOT c.is_deleted GROUP BY t.tag ORDER BY t.tag",
-        )?;
+        let mut st = self.conn.prepare_cached("SELECT tag, count(*) FROM contact_tags WHERE organization_id = ?1 GROUP BY tag ORDER BY tag")?;
         let rows = st.query_map([actor.organization_id.to_string()], |r| Ok(TagCount { tag: r.get(0)?, count: r.get(1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

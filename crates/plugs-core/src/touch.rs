@@ -101,34 +101,30 @@ pub struct LosingTouch {
     pub days_overdue: i64,
 }
 
-fn cadence_of(v: Option<&Value>) -> Option<Cadence> {
-    serde_json::from_value(v?.clone()).ok()
+/// A contact's effective cadence and where it comes from: its own (`every: 0` opts out), else the
+/// most frequent default among its tags.
+fn effective(meta: &Value, defaults: &BTreeMap<String, Cadence>) -> Option<(Cadence, Option<String>)> {
+    if let Some(own) = meta.get("keep_in_touch") {
+        return serde_json::from_value::<Cadence>(own.clone()).ok().filter(|c| c.every > 0).map(|c| (c, None));
+    }
+    let days = |c: &Cadence| match c.unit {
+        CadenceUnit::Days => c.every as i64,
+        CadenceUnit::Weeks => c.every as i64 * 7,
+        CadenceUnit::Months => c.every as i64 * 30,
+    };
+    plugs_domain::tags::of_metadata(Some(meta)).into_iter().filter_map(|t| defaults.get(&t).filter(|c| c.every > 0).map(|c| (*c, Some(t)))).min_by_key(|(c, _)| days(c))
 }
 
-/// The next touch of each contact with a cadence, as SQL over `contacts c` (`?1` is the
-/// organization, `?2` the defaults per tag as JSON): its own cadence, or its tags' most frequent.
-/// Columns: id, first_name, last_name, company, every, unit, from_tag, last_touch, next_touch.
-const NEXT_TOUCH_SQL: &str = "
-    WITH d AS (SELECT key AS tag, json_extract(value, '$.every') AS every, json_extract(value, '$.unit') AS unit FROM json_each(?2)),
-    cand AS (
-        SELECT c.id, json_extract(c.metadata, '$.keep_in_touch.every') AS every, json_extract(c.metadata, '$.keep_in_touch.unit') AS unit, NULL AS from_tag
-        FROM contacts c
-        WHERE c.organization_id = ?1 AND NOT c.is_deleted AND json_extract(c.metadata, '$.keep_in_touch.every') IS NOT NULL
-        UNION ALL
-        SELECT c.id, d.every, d.unit, d.tag
-        FROM d JOIN contact_tags t ON t.tag = d.tag JOIN contacts c ON c.id = t.contact_id
-        WHERE c.organization_id = ?1 AND NOT c.is_deleted AND json_extract(c.metadata, '$.keep_in_touch.every') IS NULL AND d.every > 0
-    ),
-    timed AS (
-        SELECT c.id, c.first_name, c.last_name, c.company, k.every, k.unit, k.from_tag,
-               COALESCE(c.last_interaction, c.created_at) AS last_touch,
-               max(strftime('%Y-%m-%dT%H:%M:%S.000000Z', substr(COALESCE(c.last_interaction, c.created_at), 1, 19),
-                            CASE k.unit WHEN 'weeks' THEN '+' || (k.every * 7) || ' days' WHEN 'months' THEN '+' || k.every || ' months' ELSE '+' || k.every || ' days' END),
-                   COALESCE(json_extract(c.metadata, '$.touch_snoozed_until'), '')) AS next_touch
-        FROM cand k JOIN contacts c ON c.id = k.id
-        WHERE k.every > 0
-    )
-    SELECT id, first_name, last_name, company, every, unit, from_tag, last_touch, min(next_touch) AS next_touch FROM timed GROUP BY id";
+/// One period after `from`.
+fn after(from: Timestamp, c: Cadence) -> Timestamp {
+    let d = from.as_datetime();
+    let next = match c.unit {
+        CadenceUnit::Days => d.checked_add_signed(chrono::Duration::days(c.every as i64)),
+        CadenceUnit::Weeks => d.checked_add_signed(chrono::Duration::weeks(c.every as i64)),
+        CadenceUnit::Months => d.checked_add_months(chrono::Months::new(c.every)),
+    };
+    Timestamp::from_datetime(next.unwrap_or(d))
+}
 
 impl Store {
     /// The default cadence per tag (this device's preference).
@@ -143,13 +139,16 @@ impl Store {
         match cadence {
             Some(c) => {
                 c.check()?;
-                all.insert(tag, c);
+                all.insert(tag.clone(), c);
             }
             None => {
                 all.remove(&tag);
             }
         }
-        self.set_setting_value(BY_TAG_SETTING, &serde_json::to_string(&all).expect("cadences serialize"))
+        self.set_setting_value(BY_TAG_SETTING, &serde_json::to_string(&all).expect("cadences serialize"))?;
+        // The contacts with that tag are worked out again at the next read.
+        self.conn.prepare_cached("INSERT OR IGNORE INTO contact_touch_dirty (contact_id) SELECT contact_id FROM contact_tags WHERE tag = ?1")?.execute([&tag])?;
+        Ok(())
     }
 
     /// Sets a contact's own cadence (None: back to its tags' default, if any; every 0: never).
@@ -225,22 +224,59 @@ impl Store {
         self.next_touches(None, Some(now), limit)
     }
 
+    /// Works out the next touch of the contacts marked by the triggers since the last read (see
+    /// migration V10), in one write.
+    fn refresh_touches(&self) -> Result<()> {
+        let any: bool = self.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM contact_touch_dirty)")?.query_row([], |r| r.get(0))?;
+        if !any {
+            return Ok(());
+        }
+        let defaults = self.tag_cadences()?;
+        self.write(|ctx| {
+            let conn = ctx.conn;
+            conn.execute("DELETE FROM contact_touch WHERE contact_id IN (SELECT contact_id FROM contact_touch_dirty)", [])?;
+            let mut read = conn.prepare_cached(
+                "SELECT c.id, c.metadata, COALESCE(c.last_interaction, c.created_at) FROM contact_touch_dirty d JOIN contacts c ON c.id = d.contact_id WHERE NOT c.is_deleted",
+            )?;
+            let mut write = conn.prepare_cached("INSERT INTO contact_touch (contact_id, every, unit, from_tag, last_touch, next_touch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+            let rows = read.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))?;
+            for row in rows {
+                let (id, meta, last) = row?;
+                let meta: Value = meta.and_then(|m| serde_json::from_str(&m).ok()).unwrap_or(Value::Null);
+                let (Some((cadence, from_tag)), Some(last)) = (effective(&meta, &defaults), last.and_then(|l| Timestamp::parse(&l).ok())) else { continue };
+                let mut next = after(last, cadence);
+                if let Some(s) = meta.get("touch_snoozed_until").and_then(Value::as_str).and_then(|s| Timestamp::parse(s).ok()) {
+                    next = next.max(s);
+                }
+                let unit = serde_json::to_value(cadence.unit).ok().and_then(|u| u.as_str().map(str::to_owned)).unwrap_or_default();
+                write.execute(rusqlite::params![id, cadence.every, unit, from_tag, last.to_string(), next.to_string()])?;
+            }
+            conn.execute("DELETE FROM contact_touch_dirty", [])?;
+            Ok(())
+        })
+    }
+
     fn next_touches(&self, contact: Option<Uuid>, due_by: Option<Timestamp>, limit: usize) -> Result<Vec<LosingTouch>> {
+        self.refresh_touches()?;
         let actor = self.actor()?;
-        let defaults = serde_json::to_string(&self.tag_cadences()?).expect("cadences serialize");
-        let mut params = vec![SqlValue::Text(actor.organization_id.to_string()), SqlValue::Text(defaults)];
+        let mut params = vec![SqlValue::Text(actor.organization_id.to_string())];
         let mut conds = vec![];
         if let Some(c) = contact {
             params.push(SqlValue::Text(c.to_string()));
-            conds.push(format!("id = ?{}", params.len()));
+            conds.push(format!(" AND t.contact_id = ?{}", params.len()));
         }
         if let Some(t) = due_by {
             params.push(SqlValue::Text(t.to_string()));
-            conds.push(format!("next_touch <= ?{}", params.len()));
+            conds.push(format!(" AND t.next_touch <= ?{}", params.len()));
         }
-        let filter = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
         let limit = if limit == usize::MAX { String::new() } else { format!(" LIMIT {limit}") };
-        let sql = format!("SELECT * FROM ({NEXT_TOUCH_SQL}){filter} ORDER BY next_touch, last_name, first_name, id{limit}");
+        let sql = format!(
+            "SELECT t.contact_id, c.first_name, c.last_name, c.company, t.every, t.unit, t.from_tag, t.last_touch, t.next_touch
+             FROM contact_touch t CROSS JOIN contacts c ON c.id = t.contact_id
+             WHERE c.organization_id = ?1 AND NOT c.is_deleted{}
+             ORDER BY t.next_touch, t.contact_id{limit}",
+            conds.concat()
+        );
         let now = due_by.unwrap_or_else(|| self.now());
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(params), |r| {
@@ -259,7 +295,7 @@ impl Store {
         let mut out = vec![];
         for r in rows {
             let (id, first_name, last_name, company, every, unit, from_tag, last, next) = r?;
-            let Some(cadence) = cadence_of(Some(&json!({ "every": every, "unit": unit }))) else { continue };
+            let Ok(cadence) = serde_json::from_value::<Cadence>(json!({ "every": every, "unit": unit })) else { continue };
             let (Ok(contact_id), Ok(last_touch), Ok(next_touch)) = (Uuid::parse_str(&id), Timestamp::parse(&last), Timestamp::parse(&next)) else { continue };
             let days_overdue = (now.as_datetime() - next_touch.as_datetime()).num_days().max(0);
             out.push(LosingTouch { contact_id, first_name, last_name, company, cadence, from_tag, last_touch, next_touch, days_overdue });

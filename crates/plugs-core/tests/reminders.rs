@@ -202,8 +202,8 @@ fn keep_in_touch_moves_with_every_touch_and_reminds_once_when_it_passes() {
     assert!(store.touch_of(cy.id).unwrap().is_none(), "every 0: out of its tag's default");
     let names = |now: Timestamp| store.losing_touch(now, 50).unwrap().into_iter().map(|l| (l.first_name, l.days_overdue)).collect::<Vec<_>>();
     assert!(names(at(6)).is_empty());
-    assert_eq!(names(at(8)), [("Ada".to_owned(), 1)]);
-    assert_eq!(names(at(40)), [("Ada".to_owned(), 33), ("Bob".to_owned(), (at(40).as_datetime() - bob_touch.next_touch.as_datetime()).num_days())], "most overdue first");
+    assert_eq!(names(at(8)), [("Ada".to_owned(), 0)], "less than a day past");
+    assert_eq!(names(at(40)), [("Ada".to_owned(), 32), ("Bob".to_owned(), (at(40).as_datetime() - bob_touch.next_touch.as_datetime()).num_days())], "most overdue first");
     // A completed meeting three days in moves Ada's next touch to day 10; a scheduled one does not.
     store.repo::<ContactInteraction>().create(&json!({ "contact_id": ada.id, "interaction_type": "email", "interaction_date": at(3), "status": "completed" })).unwrap();
     store.repo::<ContactInteraction>().create(&json!({ "contact_id": ada.id, "interaction_type": "call", "interaction_date": at(5), "status": "scheduled" })).unwrap();

@@ -215,6 +215,18 @@ commands! {
         r
     }
 
+    /// Adds and removes tags on every contact a search or the list's filters find (all of them, not
+    /// only those shown), all or nothing.
+    fn tag_matching_contacts(s: &AppStore, sync: &Sync; query: String, request: ListRequest, add: Vec<String>, remove: Vec<String>) -> TagReport {
+        let filters = request.filters();
+        let r = with(&s, |st| {
+            let ids = st.contact_ids_matching(&query, &filters)?;
+            st.tag_rows("contacts", &ids, &add, &remove)
+        });
+        sync.nudge();
+        r
+    }
+
     /// The tags on live contacts, with how many carry each, by name.
     fn contact_tags(s: &AppStore;) -> Vec<TagCount> {
         with(&s, |st| st.contact_tags())

@@ -52,6 +52,9 @@ export const commands = {
   countContactSearch: (query: string, request: ListRequest) => invoke<number>("count_contact_search", { query, request }),
   /** Adds and removes tags on contacts or events, all or nothing (a bad tag changes no row). */
   tagRows: (table: string, ids: Array<string>, add: Array<string>, remove: Array<string>) => invoke<TagReport>("tag_rows", { table, ids, add, remove }),
+  /** Adds and removes tags on every contact a search or the list's filters find (all of them, not */
+  /** only those shown), all or nothing. */
+  tagMatchingContacts: (query: string, request: ListRequest, add: Array<string>, remove: Array<string>) => invoke<TagReport>("tag_matching_contacts", { query, request, add, remove }),
   /** The tags on live contacts, with how many carry each, by name. */
   contactTags: () => invoke<Array<TagCount>>("contact_tags"),
   /** A contact's keep-in-touch (its cadence or its tag's, last and next touch, snooze), if any. */

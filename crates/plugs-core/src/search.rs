@@ -71,6 +71,34 @@ impl Store {
         Ok(self.conn.prepare_cached(&sql)?.query_row(params_from_iter(params), |r| r.get(0))?)
     }
 
+    /// The ids of every live contact a search (or, with no words, the filters alone) finds: what a
+    /// bulk action on "these contacts" acts on.
+    pub fn contact_ids_matching(&self, query: &str, filters: &[Filter]) -> Result<Vec<uuid::Uuid>> {
+        let actor = self.actor()?;
+        let (query, filters) = with_tags(query, filters);
+        let (sql, params) = match fts_query(&query) {
+            Some(q) => {
+                let q = if is_short(&query) { format!("{{first_name last_name company}} : ({q})") } else { q };
+                let mut params = vec![SqlValue::Text(q), SqlValue::Text(actor.organization_id.to_string())];
+                let extra = filter_sql(&SPEC, &filters, &mut params, "c.")?;
+                let sql = format!(
+                    "SELECT c.id FROM contacts_fts f JOIN contacts c ON c.rowid = f.rowid WHERE contacts_fts MATCH ?1 AND c.organization_id = ?2 AND NOT c.is_deleted{}",
+                    extra.iter().map(|c| format!(" AND {c}")).collect::<String>()
+                );
+                (sql, params)
+            }
+            None => {
+                let mut params = vec![SqlValue::Text(actor.organization_id.to_string())];
+                let extra = filter_sql(&SPEC, &filters, &mut params, "c.")?;
+                let sql = format!("SELECT c.id FROM contacts c WHERE c.organization_id = ?1 AND NOT c.is_deleted{}", extra.iter().map(|c| format!(" AND {c}")).collect::<String>());
+                (sql, params)
+            }
+        };
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let ids = st.query_map(params_from_iter(params), |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ids.iter().filter_map(|s| uuid::Uuid::parse_str(s).ok()).collect())
+    }
+
     fn search<T>(&self, query: &str, filters: &[Filter], limit: usize, cols: Vec<&'static str>, each: impl Fn(Record) -> Result<T>) -> Result<Vec<T>> {
         let limit = limit.clamp(1, crate::repo::MAX_PAGE);
         let (query, filters) = with_tags(query, filters);

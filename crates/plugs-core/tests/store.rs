@@ -683,6 +683,11 @@ fn contacts_are_tagged_in_bulk_filtered_and_searched_by_tag() {
     assert_eq!(store.count_contact_search("#investor lovelace", &[]).unwrap(), 1);
     let counts: Vec<(String, i64)> = store.contact_tags().unwrap().into_iter().map(|t| (t.tag, t.count)).collect();
     assert_eq!(counts, [("berlin-2026".to_owned(), 2), ("investor".to_owned(), 2)]);
+    // Bulk on what a search or a filter finds (all of it, not a page).
+    let found = store.contact_ids_matching("hopper", &[]).unwrap();
+    assert_eq!(found.len(), 1, "Bob is deleted; Cy is the live Hopper");
+    assert_eq!(store.contact_ids_matching("", &[Filter::Eq("tag".into(), json!("investor"))]).unwrap().len(), 2);
+    assert_eq!(store.contact_ids_matching("#berlin-2026 lovelace", &[]).unwrap(), vec![ada.id]);
     // A bad tag changes nothing, and says which field and why.
     let e = store.tag_rows("contacts", &[ada.id, cy.id], &["ok".into(), "a,b".into()], &[]).unwrap_err();
     assert!(matches!(&e, Error::Invalid { field, code, .. } if field == "tags" && *code == "invalid_tag"), "{e:?}");

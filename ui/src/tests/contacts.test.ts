@@ -31,6 +31,38 @@ describe("contacts list", () => {
     app.query = "";
   });
 
+  it("filters by a tag and tags every contact found, not only those shown", async () => {
+    let tags = [{ tag: "investor", count: 3 }];
+    const calls = mockCommands({
+      count_records: (a) => (a.request.equals.tag === "investor" ? 3 : 1200),
+      list_records: (a) => ({ items: a.request.equals.tag === "investor" ? [contact(1), contact(2), contact(3)] : [contact(1)], next_cursor: null }),
+      search_contact_rows: () => [],
+      count_contact_search: () => 0,
+      contact_tags: () => tags,
+      tag_matching_contacts: (a) => {
+        if (a.add.includes("a,b")) throw { code: "invalid_tag", field: "tags", message: "'a,b' has ',', which a tag cannot hold" };
+        tags = [...tags, { tag: "vip", count: 3 }];
+        return { changed: 2, unchanged: 1 };
+      },
+    });
+    render(Contacts);
+    await waitFor(() => expect(document.querySelectorAll("#f-tag option").length).toBe(2));
+    expect(document.getElementById("f-tag")!.textContent).toContain("#investor (3)");
+    await fireEvent.change(document.getElementById("f-tag")!, { target: { value: "investor" } });
+    await waitFor(() => expect(document.getElementById("contacts-total")!.textContent).toBe("3 contacts"));
+    expect(document.getElementById("bulk-tag")!.textContent).toContain("Tag all 3 contacts found");
+    await fireEvent.input(document.getElementById("bulk-tag-input")!, { target: { value: "VIP" } });
+    await fireEvent.click(document.getElementById("bulk-tag-add")!);
+    await waitFor(() => expect(document.getElementById("bulk-tag-message")!.textContent).toBe("Added #vip: 2 contacts changed, 1 contact already so"));
+    const sent = calls.find((c) => c.cmd === "tag_matching_contacts")!.args;
+    expect(sent.add).toEqual(["VIP"]);
+    expect(sent.request.equals).toEqual({ tag: "investor" });
+    await waitFor(() => expect(document.querySelectorAll("#f-tag option").length).toBe(3));
+    await fireEvent.input(document.getElementById("bulk-tag-input")!, { target: { value: "a,b" } });
+    await fireEvent.click(document.getElementById("bulk-tag-add")!);
+    await waitFor(() => expect(document.getElementById("bulk-tag-error")!.textContent).toContain("which a tag cannot hold"));
+  });
+
   it("renders only a window of rows out of 100k and the right rows after scrolling", async () => {
     const calls = bigTable();
     render(Contacts);

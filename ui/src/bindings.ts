@@ -141,7 +141,11 @@ reminder_lead_minutes: number,
 /**
  * How much room downloaded files may take on this device, in MB.
  */
-media_cache_mb: number, server_url: string | null, signed_in_as: string | null, };
+media_cache_mb: number, server_url: string | null, signed_in_as: string | null, 
+/**
+ * How the store is kept on this device ("encrypted (SQLCipher); key in the OS keychain").
+ */
+at_rest: string, };
 
 export type SyncState = "idle" | "syncing" | "offline" | "error" | "signed_out";
 

@@ -22,6 +22,8 @@ pub struct AppSettings {
     pub media_cache_mb: i64,
     pub server_url: Option<String>,
     pub signed_in_as: Option<String>,
+    /// How the store is kept on this device ("encrypted (SQLCipher); key in the OS keychain").
+    pub at_rest: String,
 }
 
 impl Store {
@@ -34,6 +36,7 @@ impl Store {
             reminder_lead_minutes: self.setting("app.reminder_lead_minutes")?.and_then(|v| v.parse().ok()).unwrap_or(ReminderSettings::default().lead.num_minutes()),
             media_cache_mb: self.setting(crate::files::CACHE_SETTING)?.and_then(|v| v.parse().ok()).unwrap_or(crate::files::CACHE_DEFAULT_MB),
             signed_in_as: link.as_ref().and_then(|l| l.email.clone()),
+            at_rest: crate::vault::describe(self.path()),
             server_url: link.map(|l| l.server),
         })
     }

@@ -12,7 +12,7 @@ function shell(over: Record<string, (a: Record<string, any>) => unknown> = {}, e
   return mockCommands(
     {
       workspace_status: () => workspace(),
-      get_settings: () => ({ theme: "dark", keep_running: true, reminder_lead_minutes: 15, media_cache_mb: 1024, server_url: null, signed_in_as: null }),
+      get_settings: () => ({ theme: "dark", keep_running: true, reminder_lead_minutes: 15, media_cache_mb: 1024, server_url: null, signed_in_as: null, at_rest: "encrypted (SQLCipher); key in the OS keychain" }),
       sync_status: () => null,
       count_records: () => 4,
       home_summary: () => summary,

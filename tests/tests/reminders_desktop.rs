@@ -167,3 +167,44 @@ fn mark_done_on_the_desktop_notification_completes_the_follow_up() {
     let _ = watch.kill();
     let _ = watch.wait();
 }
+
+/// Keep in touch on the real desktop: a contact last met a day ago less two seconds, with a daily
+/// cadence, pops up once when its next touch passes ("Keep in touch with Grace Hopper"), not again
+/// after a restart; the losing-touch list has the contact; a touch logged takes it off.
+#[test]
+fn a_next_touch_that_passes_pops_up_once_on_the_desktop() {
+    let desk = NotificationServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let env = &desk.env;
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = plugs(d, env).arg("--json").args(args).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    plugs(d, env).args(["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]).assert().success();
+    let id = json(&["contact", "add", "--first-name", "Grace", "--last-name", "Hopper"])["id"].as_str().unwrap().to_owned();
+    let met = Timestamp::from_datetime(chrono::Utc::now() - chrono::Duration::days(1) + chrono::Duration::seconds(2)).to_string();
+    json(&["interaction", "add", "--contact-id", &id, "--interaction-type", "meeting", "--status", "completed", "--interaction-date", &met]);
+    let touch = json(&["contact", "keep-in-touch", "1d", &id]);
+    assert_eq!(touch["cadence"], json!({ "every": 1, "unit": "days" }));
+    let mut watch = remind_watch(d, env);
+    let start = Instant::now();
+    while desk.notifications().is_empty() && start.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let seen = desk.notifications();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].0, "Keep in touch with Grace Hopper");
+    assert!(seen[0].1.contains("every day"), "{:?}", seen[0]);
+    let mut again = remind_watch(d, env);
+    std::thread::sleep(Duration::from_secs(3));
+    let _ = again.kill();
+    let _ = again.wait();
+    assert_eq!(desk.notifications().len(), 1, "fired exactly once across a restart");
+    let losing = json(&["contact", "losing-touch"]);
+    assert_eq!(losing[0]["first_name"], "Grace");
+    json(&["contact", "touched", &id]);
+    assert_eq!(json(&["contact", "losing-touch"]), json!([]));
+}

@@ -498,3 +498,83 @@ fn the_screens_at_1280_by_820_and_at_800_by_600() {
         }
     }
 }
+
+/// Tags and keep in touch in the real window: three contacts found by a filter are tagged in one
+/// go and filtered by their tag; a weekly cadence set on one, a touch logged moves its next touch;
+/// Home's losing-touch list shows the person a week overdue and a touch logged there takes them
+/// off. Screenshots at 1280×820 and 800×600.
+#[test]
+fn tags_and_keep_in_touch_in_the_real_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    let (ada, linus) = {
+        let store = seeded(data.path());
+        // Ada Byron comes first by surname: the one whose page is opened.
+        let mut ada = None;
+        for (f, l, c) in [("Grace", "Hopper", "US Navy"), ("Alan", "Turing", "Bletchley Park"), ("Ada", "Byron", "Analytical Engines")] {
+            let made = store.repo::<Contact>().create(&json!({ "first_name": f, "last_name": l, "company": c })).unwrap();
+            ada = Some(made.id);
+        }
+        let linus = store.repo::<Contact>().create(&json!({ "first_name": "Linus", "last_name": "Torvalds" })).unwrap();
+        let met = plugs_core::Timestamp::from_datetime(chrono::Utc::now() - chrono::Duration::days(15)).to_string();
+        store
+            .repo::<plugs_core::tables::contact_interactions::ContactInteraction>()
+            .create(&json!({ "contact_id": linus.id, "interaction_type": "meeting", "interaction_date": met, "status": "completed" }))
+            .unwrap();
+        store.set_keep_in_touch(linus.id, Some(plugs_core::touch::Cadence { every: 1, unit: plugs_core::touch::CadenceUnit::Weeks })).unwrap();
+        (ada.unwrap(), linus.id)
+    };
+    {
+        let d = Driver::start(&screen.display, data.path());
+        d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 1280, "height": 820 })));
+        std::thread::sleep(Duration::from_millis(400));
+        // Home: Linus, met 15 days ago and due weekly, is 8 days overdue.
+        d.click("#nav-home");
+        let losing = d.wait_text("#losing-touch", "Linus Torvalds");
+        assert!(losing.contains("8 days overdue") && losing.contains("every week"), "{losing}");
+        d.screenshot("home-losing-touch-1280x820");
+        // Contacts: the company filter finds three; all three tagged at once.
+        d.click("#nav-contacts");
+        d.wait_text("#contacts", "Grace Hopper");
+        d.type_into("#f-company", "a");
+        d.wait_text("#contacts-total", "3 contacts");
+        d.type_into("#bulk-tag-input", "Investor");
+        d.click("#bulk-tag-add");
+        d.wait_text("#bulk-tag-message", "Added #investor: 3 contacts changed");
+        d.clear_and_type("#f-company", " ");
+        d.wait_text("#contacts-total", "4 contacts");
+        let opt = d.wait("#f-tag option[value='investor']");
+        d.call(reqwest::Method::POST, &format!("/element/{opt}/click"), Some(json!({})));
+        d.wait_text("#contacts-total", "3 contacts");
+        d.screenshot("contacts-tag-filter-1280x820");
+        // Ada: a weekly cadence, then a touch logged moves the next touch a week from now.
+        d.click("#contacts .contact-row");
+        d.wait_text("#contact-tags", "#investor");
+        let opt = d.wait("#touch-cadence option[value='1 weeks']");
+        d.call(reqwest::Method::POST, &format!("/element/{opt}/click"), Some(json!({})));
+        let before = d.wait_text("#touch-next", "every week");
+        d.click("#touch-log");
+        d.wait_text("#timeline", "Kept in touch");
+        let after = d.text_content("#touch-next");
+        assert!(!after.contains("overdue"), "{before} → {after}");
+        d.screenshot("contact-keep-in-touch-1280x820");
+        d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 800, "height": 600 })));
+        std::thread::sleep(Duration::from_millis(400));
+        d.screenshot("contact-keep-in-touch-800x600");
+        // Home again: a touch logged with Linus takes him off the list.
+        d.click("#nav-toggle");
+        std::thread::sleep(Duration::from_millis(300));
+        d.click("#nav-home");
+        d.wait_text("#losing-touch", "Linus Torvalds");
+        d.screenshot("home-losing-touch-800x600");
+        d.click("#losing-touch .touch-log");
+        d.wait_text("#home-losing-touch", "Everyone you keep in touch with is up to date");
+    }
+    let store = Store::open_dir(data.path()).unwrap();
+    let g = store.repo::<Contact>().get(ada).unwrap();
+    assert_eq!(g.metadata["tags"], json!(["investor"]));
+    assert_eq!(g.metadata["keep_in_touch"], json!({ "every": 1, "unit": "weeks" }));
+    assert!(store.touch_of(ada).unwrap().unwrap().next_touch.as_datetime() > chrono::Utc::now() + chrono::Duration::days(6));
+    assert!(store.losing_touch(plugs_core::Timestamp::now(), 10).unwrap().is_empty(), "Linus was touched: {linus}");
+}

@@ -12,7 +12,7 @@ use plugs_core::search::ContactRow;
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
 use plugs_core::tables::{audit_logs::AuditLog, contacts::Contact, event_attendees::EventAttendee, expenses::Expense, media::Media, notifications::Notification};
-use plugs_core::tagging::{TagCount, TagReport};
+use plugs_core::tagging::{SavedList, TagCount, TagReport};
 use plugs_core::touch::{Cadence, LosingTouch, TagCadence, Touch};
 use plugs_core::views::{ContactPerformance, EventAnalytics};
 use plugs_core::workspace::{NewWorkspace, WorkspaceStatus};
@@ -225,6 +225,21 @@ commands! {
         });
         sync.nudge();
         r
+    }
+
+    /// The saved lists (a name for a search and the contacts list's filters), by name.
+    fn saved_lists(s: &AppStore;) -> Vec<SavedList> {
+        with(&s, |st| st.saved_lists())
+    }
+
+    /// Saves a search and filters under a name (a list of the same name is replaced).
+    fn save_list(s: &AppStore; name: String, query: String, request: ListRequest) -> SavedList {
+        with(&s, |st| st.save_list(&name, &query, &request))
+    }
+
+    /// Forgets a saved list.
+    fn delete_saved_list(s: &AppStore; id: String) -> () {
+        with(&s, |st| st.delete_saved_list(self::id("id", &id)?))
     }
 
     /// The tags on live contacts, with how many carry each, by name.

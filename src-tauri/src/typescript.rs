@@ -67,6 +67,7 @@ declared!(
     plugs_core::search::ContactRow,
     plugs_core::tagging::TagCount,
     plugs_core::tagging::TagReport,
+    plugs_core::tagging::SavedList,
     plugs_core::touch::Cadence,
     plugs_core::touch::CadenceUnit,
     plugs_core::touch::Touch,

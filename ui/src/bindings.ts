@@ -187,6 +187,12 @@ changed: number,
  */
 unchanged: number, };
 
+export type SavedList = { id: string, name: string, 
+/**
+ * What was typed in the search box (words and `#tags`), "" for none.
+ */
+query: string, request: ListRequest, };
+
 export type Cadence = { 
 /**
  * How many units between touches; 0 means never (a contact opting out of its tags' default).

@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -55,6 +55,12 @@ export const commands = {
   /** Adds and removes tags on every contact a search or the list's filters find (all of them, not */
   /** only those shown), all or nothing. */
   tagMatchingContacts: (query: string, request: ListRequest, add: Array<string>, remove: Array<string>) => invoke<TagReport>("tag_matching_contacts", { query, request, add, remove }),
+  /** The saved lists (a name for a search and the contacts list's filters), by name. */
+  savedLists: () => invoke<Array<SavedList>>("saved_lists"),
+  /** Saves a search and filters under a name (a list of the same name is replaced). */
+  saveList: (name: string, query: string, request: ListRequest) => invoke<SavedList>("save_list", { name, query, request }),
+  /** Forgets a saved list. */
+  deleteSavedList: (id: string) => invoke<null>("delete_saved_list", { id }),
   /** The tags on live contacts, with how many carry each, by name. */
   contactTags: () => invoke<Array<TagCount>>("contact_tags"),
   /** A contact's keep-in-touch (its cadence or its tag's, last and next touch, snooze), if any. */

@@ -72,6 +72,7 @@ pub fn typescript() -> String {
         <crate::search::ContactRow as TS>::decl(&cfg),
         <crate::tagging::TagCount as TS>::decl(&cfg),
         <crate::tagging::TagReport as TS>::decl(&cfg),
+        <crate::tagging::SavedList as TS>::decl(&cfg),
         <crate::touch::Cadence as TS>::decl(&cfg),
         <crate::touch::CadenceUnit as TS>::decl(&cfg),
         <crate::touch::Touch as TS>::decl(&cfg),

@@ -47,7 +47,61 @@ pub fn split_query(input: &str) -> (String, Vec<String>) {
     (words.join(" "), found)
 }
 
+/// The preference holding the saved lists.
+pub const LISTS_SETTING: &str = "app.saved_lists";
+
+/// A saved list: a name for a search and the contacts list's filters ("Investors in Berlin").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SavedList {
+    pub id: Uuid,
+    pub name: String,
+    /// What was typed in the search box (words and `#tags`), "" for none.
+    pub query: String,
+    pub request: crate::query::ListRequest,
+}
+
 impl Store {
+    /// The saved lists, by name (this device's).
+    pub fn saved_lists(&self) -> Result<Vec<SavedList>> {
+        let mut lists: Vec<SavedList> = self.setting(LISTS_SETTING)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        lists.sort_by_key(|l| l.name.to_lowercase());
+        Ok(lists)
+    }
+
+    /// Saves a search and filters under a name; a list of the same name (whatever its case) is
+    /// replaced. The filters are checked as a list would use them.
+    pub fn save_list(&self, name: &str, query: &str, request: &crate::query::ListRequest) -> Result<SavedList> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("name", "required", "a list needs a name"));
+        }
+        if name.chars().count() > 60 {
+            return Err(Error::invalid("name", "too_long", "at most 60 characters"));
+        }
+        // The filters must be ones a list can run.
+        self.count_rows("contacts", &request.query())?;
+        let mut request = request.clone();
+        request.cursor = None;
+        let mut lists = self.saved_lists()?;
+        let id = lists.iter().find(|l| l.name.to_lowercase() == name.to_lowercase()).map(|l| l.id).unwrap_or_else(Uuid::now_v7);
+        lists.retain(|l| l.id != id);
+        let list = SavedList { id, name: name.to_owned(), query: query.trim().to_owned(), request };
+        lists.push(list.clone());
+        self.set_setting_value(LISTS_SETTING, &serde_json::to_string(&lists).expect("lists serialize"))?;
+        Ok(list)
+    }
+
+    /// Forgets a saved list (its contacts stay as they are).
+    pub fn delete_saved_list(&self, id: Uuid) -> Result<()> {
+        let mut lists = self.saved_lists()?;
+        let before = lists.len();
+        lists.retain(|l| l.id != id);
+        if lists.len() == before {
+            return Err(Error::NotFound { entity: "saved list", id: id.to_string() });
+        }
+        self.set_setting_value(LISTS_SETTING, &serde_json::to_string(&lists).expect("lists serialize"))
+    }
+
     /// Adds and removes tags on rows of `table` (contacts or events), all in one transaction: one
     /// bad tag or id and nothing changes. Each row changed is audited and syncs tag by tag.
     pub fn tag_rows(&self, table: &str, ids: &[Uuid], add: &[String], remove: &[String]) -> Result<TagReport> {

@@ -688,6 +688,21 @@ fn contacts_are_tagged_in_bulk_filtered_and_searched_by_tag() {
     assert_eq!(found.len(), 1, "Bob is deleted; Cy is the live Hopper");
     assert_eq!(store.contact_ids_matching("", &[Filter::Eq("tag".into(), json!("investor"))]).unwrap().len(), 2);
     assert_eq!(store.contact_ids_matching("#berlin-2026 lovelace", &[]).unwrap(), vec![ada.id]);
+    // Saved lists: a name for a search and filters; the same name replaces; bad filters refused.
+    let mut req = plugs_core::query::ListRequest::default();
+    req.equals.insert("tag".into(), json!("investor"));
+    let saved = store.save_list("Investors", "#berlin-2026", &req).unwrap();
+    store.save_list("Hoppers", "hopper", &Default::default()).unwrap();
+    let again = store.save_list("investors", "", &req).unwrap();
+    assert_eq!(again.id, saved.id, "the same name, whatever its case, is the same list");
+    let names: Vec<String> = store.saved_lists().unwrap().into_iter().map(|l| format!("{}:{}", l.name, l.query)).collect();
+    assert_eq!(names, ["Hoppers:hopper", "investors:"]);
+    let mut bad = plugs_core::query::ListRequest::default();
+    bad.equals.insert("shoe_size".into(), json!(42));
+    assert!(matches!(store.save_list("Odd", "", &bad).unwrap_err(), Error::Invalid { field, .. } if field == "shoe_size"));
+    assert!(matches!(store.save_list(" ", "", &req).unwrap_err(), Error::Invalid { field, .. } if field == "name"));
+    store.delete_saved_list(saved.id).unwrap();
+    assert_eq!(store.saved_lists().unwrap().len(), 1);
     // A bad tag changes nothing, and says which field and why.
     let e = store.tag_rows("contacts", &[ada.id, cy.id], &["ok".into(), "a,b".into()], &[]).unwrap_err();
     assert!(matches!(&e, Error::Invalid { field, code, .. } if field == "tags" && *code == "invalid_tag"), "{e:?}");

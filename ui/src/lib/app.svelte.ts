@@ -1,5 +1,6 @@
 // State the whole window shares: workspace, sync, unread count, overlays, theme.
 import { commands, type SyncStatus, type WorkspaceStatus } from "../commands";
+import type { ListRequest, SavedList } from "../bindings";
 import { req } from "./util";
 
 export const app = $state({
@@ -16,7 +17,27 @@ export const app = $state({
   contactsEvent: "",
   /** Bumped when something the lists show changed elsewhere (quick capture, import). */
   contactsVersion: 0,
+  /** The saved lists, shown in the sidebar. */
+  savedLists: [] as SavedList[],
+  /** A saved list's filters for the contacts list to take when it opens (then cleared). */
+  applyList: null as ListRequest | null,
 });
+
+export async function refreshSavedLists(): Promise<void> {
+  try {
+    app.savedLists = await commands.savedLists();
+  } catch {
+    /* keep what we had */
+  }
+}
+
+/** Opens the contacts list with a saved list's search and filters. */
+export function openSavedList(l: SavedList): void {
+  app.query = l.query;
+  app.contactsEvent = "";
+  app.applyList = l.request;
+  app.contactsVersion++;
+}
 
 export function isAdmin(): boolean {
   return !!app.status?.is_admin;

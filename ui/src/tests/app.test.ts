@@ -74,6 +74,16 @@ describe("shell", () => {
     expect(document.querySelector(".shell")!.classList.contains("nav-open")).toBe(false);
   });
 
+  it("lists the saved lists in the sidebar; one opens the contacts with its search and filters", async () => {
+    const request = { equals: { tag: "investor" }, gte: {}, lte: {}, contains: {}, sort: null, descending: false, limit: null, cursor: null };
+    shell({ saved_lists: () => [{ id: "l1", name: "Investors in Berlin", query: "berlin", request }] });
+    render(App);
+    await waitFor(() => expect(document.getElementById("nav-lists")?.textContent).toContain("Investors in Berlin"));
+    await fireEvent.click(document.querySelector("#nav-lists a")!);
+    expect(route.screen).toBe("contacts");
+    expect(app.query).toBe("berlin");
+  });
+
   it("opens the help overlay on ? and closes it on Esc", async () => {
     shell();
     render(App, { poll: false });

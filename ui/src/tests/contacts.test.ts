@@ -31,6 +31,42 @@ describe("contacts list", () => {
     app.query = "";
   });
 
+  it("saves the search and filters as a list, and a list opened from the sidebar brings them back", async () => {
+    let saved: unknown[] = [];
+    const calls = mockCommands({
+      count_records: (a) => (a.request.equals.tag === "investor" ? 3 : 10),
+      list_records: () => ({ items: [contact(1)], next_cursor: null }),
+      search_contact_rows: () => [],
+      count_contact_search: () => 0,
+      contact_tags: () => [{ tag: "investor", count: 3 }],
+      save_list: (a) => {
+        if (!a.name.trim()) throw { code: "required", field: "name", message: "a list needs a name" };
+        const l = { id: "l1", name: a.name, query: a.query, request: a.request };
+        saved = [l];
+        return l;
+      },
+      saved_lists: () => saved,
+    });
+    render(Contacts);
+    await waitFor(() => expect(document.querySelectorAll("#f-tag option").length).toBe(2));
+    await fireEvent.change(document.getElementById("f-tag")!, { target: { value: "investor" } });
+    await waitFor(() => expect(document.getElementById("contacts-total")!.textContent).toBe("3 contacts"));
+    await fireEvent.click(document.getElementById("list-new")!);
+    await fireEvent.click(document.getElementById("list-save")!);
+    await waitFor(() => expect(document.getElementById("list-error")!.textContent).toContain("a list needs a name"));
+    await fireEvent.input(document.getElementById("list-name")!, { target: { value: "Investors" } });
+    await fireEvent.click(document.getElementById("list-save")!);
+    await waitFor(() => expect(document.getElementById("list-message")!.textContent).toContain("Saved as “Investors”"));
+    expect(calls.filter((c) => c.cmd === "save_list").pop()!.args.request.equals).toEqual({ tag: "investor" });
+    await waitFor(() => expect(app.savedLists.length).toBe(1));
+    // Elsewhere the filter is changed; opening the list from the sidebar brings it back.
+    await fireEvent.change(document.getElementById("f-tag")!, { target: { value: "" } });
+    await waitFor(() => expect(document.getElementById("contacts-total")!.textContent).toBe("10 contacts"));
+    app.applyList = { equals: { tag: "investor" }, gte: {}, lte: {}, contains: {}, sort: null, descending: false, limit: null, cursor: null };
+    await waitFor(() => expect(document.getElementById("contacts-total")!.textContent).toBe("3 contacts"));
+    expect((document.getElementById("f-tag") as HTMLSelectElement).value).toBe("investor");
+  });
+
   it("filters by a tag and tags every contact found, not only those shown", async () => {
     let tags = [{ tag: "investor", count: 3 }];
     const calls = mockCommands({

@@ -817,14 +817,6 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn command_tree_is_consistent() {
-        super::cli().debug_assert();
-    }
-}
-
 /// A cadence as typed: `2w`, `3m`, `10d`, `1y`, `0` (never), or `tags` (none of its own).
 fn cadence(s: &str) -> Result<Option<plugs_core::touch::Cadence>> {
     use plugs_core::touch::{Cadence, CadenceUnit};
@@ -847,4 +839,12 @@ fn cadence(s: &str) -> Result<Option<plugs_core::touch::Cadence>> {
         _ => return Err(Error::invalid("every", "invalid_format", format!("'{s}' is not a cadence: a number and d, w, m or y (2w, 3m), 0 for never, or tags"))),
     };
     Ok(Some(Cadence { every, unit }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_tree_is_consistent() {
+        super::cli().debug_assert();
+    }
 }

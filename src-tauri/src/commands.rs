@@ -6,6 +6,7 @@ use plugs_core::backup::{BackupInfo, BackupReport, BackupSettings, StagedRestore
 use plugs_core::capture::{Capture, CaptureEvent, Captured, EventLeads, LikelyMatch};
 use plugs_core::files::Upload;
 use plugs_core::interop::ImportReport;
+use plugs_core::merge::{DuplicatePair, MergeReport, MergeRequest};
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
 use plugs_core::scan::Scanned;
 use plugs_core::search::ContactRow;
@@ -225,6 +226,26 @@ commands! {
         });
         sync.nudge();
         r
+    }
+
+    /// Merges contacts into one, keeping the chosen value of each field (plugs_core::merge); the
+    /// report's merge_id undoes it.
+    fn merge_contacts(s: &AppStore, sync: &Sync; request: MergeRequest) -> MergeReport {
+        let r = with(&s, |st| st.merge_contacts(&request));
+        sync.nudge();
+        r
+    }
+
+    /// Undoes a merge: the merged contacts back as they were, with their history.
+    fn undo_merge(s: &AppStore, sync: &Sync; merge_id: String) -> () {
+        let r = with(&s, |st| st.undo_merge(self::id("merge_id", &merge_id)?));
+        sync.nudge();
+        r
+    }
+
+    /// Contacts that look like one person across the whole base, strongest reasons first.
+    fn duplicate_suggestions(s: &AppStore; limit: usize) -> Vec<DuplicatePair> {
+        with(&s, |st| st.duplicate_suggestions(limit))
     }
 
     /// The saved lists (a name for a search and the contacts list's filters), by name.
@@ -559,6 +580,32 @@ commands! {
     /// (expenses-csv); answers the file's text.
     fn export_data(s: &AppStore; format: String) -> String {
         with(&s, |st| st.export(&format))
+    }
+
+    /// Exports to a file the user picks in the system's save dialog (its folder and name proposed:
+    /// Downloads, `the-plugs-contacts-2026-12-02.vcf`): the path written, or null when the dialog
+    /// was cancelled. `PLUGS_EXPORT_DIR` skips the dialog and writes there (scripts and tests).
+    fn export_to_file(s: &AppStore, app: &AppHandleState; format: String) -> Option<String> {
+        let text = with(&s, |st| st.export(&format))?;
+        let (what, ext) = match format.as_str() {
+            "vcard" => ("contacts", "vcf"),
+            "csv" => ("contacts", "csv"),
+            "ics" => ("events", "ics"),
+            _ => ("expenses", "csv"),
+        };
+        let name = format!("the-plugs-{what}-{}.{ext}", chrono::Local::now().format("%Y-%m-%d"));
+        let to = match std::env::var_os("PLUGS_EXPORT_DIR") {
+            Some(dir) => Some(std::path::PathBuf::from(dir).join(&name)),
+            None => crate::save_dialog::ask(&app.0, &name).await,
+        };
+        let Some(to) = to else { return Ok(None) };
+        // Written beside it first, then renamed: a failed write never leaves half a file.
+        let part = to.with_extension(format!("{ext}.part"));
+        std::fs::write(&part, text.as_bytes()).and_then(|_| std::fs::rename(&part, &to)).map_err(|e| {
+            let _ = std::fs::remove_file(&part);
+            plugs_core::Error::invalid("file", "not_written", format!("{} could not be written: {e}", to.display())).to_payload()
+        })?;
+        Ok(Some(to.display().to_string()))
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod background;
 mod commands;
+mod save_dialog;
 #[cfg(test)]
 mod typescript;
 

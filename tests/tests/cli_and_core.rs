@@ -59,3 +59,26 @@ fn the_cli_tags_and_keeps_in_touch() {
     assert_eq!(run(&["contact", "losing-touch"]), json!([]), "nobody overdue yet");
     plugs(dir.path()).args(["contact", "keep-in-touch", "2 fortnights", &grace]).assert().failure();
 }
+
+/// Duplicates, merge and unmerge from the CLI.
+#[test]
+fn the_cli_merges_duplicates_and_undoes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> Value {
+        let out = plugs(dir.path()).args(args).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    run(&["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"]);
+    let a = run(&["contact", "add", "--first-name", "Grace", "--last-name", "Hopper", "--email", "grace@navy.test"])["id"].as_str().unwrap().to_owned();
+    let b =
+        run(&["contact", "add", "--first-name", "Grace", "--last-name", "Hopper", "--email", "GRACE@navy.test", "--phone", "+1 202 555 0100"])["id"].as_str().unwrap().to_owned();
+    let dups = run(&["contact", "duplicates"]);
+    assert_eq!(dups[0]["why"], "same email");
+    let r = run(&["contact", "merge", &a, &b, "--take", &format!("phone={b}")]);
+    let merge_id = r["merge_id"].as_str().unwrap().to_owned();
+    assert_eq!(run(&["contact", "show", &a])["phone"], "+1 202 555 0100");
+    assert_eq!(run(&["contact", "duplicates"]), json!([]));
+    run(&["contact", "unmerge", &merge_id]);
+    assert_eq!(run(&["contact", "show", &b])["is_deleted"], false);
+    assert_eq!(run(&["contact", "show", &a])["phone"], Value::Null);
+}

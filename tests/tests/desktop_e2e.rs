@@ -249,8 +249,10 @@ fn importing_a_linkedin_export_in_the_window() {
     let data = tempfile::tempdir().unwrap();
     drop(seeded(data.path()));
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/interop/linkedin_connections.csv");
+    // Where the export goes instead of the save dialog (a native dialog WebDriver cannot answer).
+    let out = tempfile::tempdir().unwrap();
     {
-        let d = Driver::start(&screen.display, data.path());
+        let d = Driver::start_with(&[("DISPLAY".into(), screen.display.clone()), ("PLUGS_EXPORT_DIR".into(), out.path().display().to_string())], data.path());
         d.click("#nav-settings");
         // Choosing the file: WebDriver types its path into the file input.
         d.type_into("#import-file", file.to_str().unwrap());
@@ -262,6 +264,14 @@ fn importing_a_linkedin_export_in_the_window() {
         d.wait_text("#import-report", "Imported");
         assert_eq!(d.text_content("#import-created"), "3 contacts");
         d.screenshot("import");
+        // Export: the message names the file written, which holds the people just imported.
+        d.click("#export-vcard");
+        let said = d.wait_text("#export-done", "Contacts (vCard) saved to");
+        let path = said.split("saved to ").nth(1).unwrap().trim().to_owned();
+        assert!(path.starts_with(&out.path().display().to_string()) && path.ends_with(".vcf"), "{said}");
+        let vcf = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(vcf.matches("BEGIN:VCARD").count(), 3, "{vcf}");
+        assert!(vcf.contains("Okafor"));
     }
     let store = Store::open_dir(data.path()).unwrap();
     let names: Vec<String> = store.repo::<Contact>().list(&ListQuery::default()).unwrap().items.into_iter().map(|c| c.last_name).collect();

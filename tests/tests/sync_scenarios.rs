@@ -413,6 +413,48 @@ async fn a_touch_logged_on_one_device_moves_the_next_touch_on_the_other() {
     assert!(a.store.touch_of(c.id).unwrap().unwrap().snoozed_until.is_some());
 }
 
+/// A merge on one device while another, offline, logged a meeting with the merged-away contact
+/// and edited it: the server moves the meeting to the contact kept, the edit is kept on the
+/// merged-away contact, both devices end alike, and an undo on the first brings that contact back
+/// with its edit and its own history.
+#[tokio::test]
+async fn a_merge_syncs_while_another_device_edits_the_merged_contact() {
+    use plugs_core::merge::MergeRequest;
+    let cloud = Cloud::start().await;
+    let a = first_device(&cloud, "Acme", "ada@acme.test").await;
+    let keep = add_contact(&a.store, "Grace");
+    let dup = add_contact(&a.store, "Grace2");
+    let old = a.store.repo::<ContactInteraction>().create(&json!({ "contact_id": dup.id, "interaction_type": "call", "interaction_date": "2026-11-01T10:00:00Z" })).unwrap();
+    a.sync().await;
+    let b = second_device(&cloud, "ada@acme.test").await;
+    // B, offline: a meeting with the contact about to be merged away, and a note on it.
+    let late = b.store.repo::<ContactInteraction>().create(&json!({ "contact_id": dup.id, "interaction_type": "meeting", "interaction_date": "2026-11-20T10:00:00Z" })).unwrap();
+    b.store.repo::<Contact>().update(dup.id, &json!({ "notes": "prefers mornings" })).unwrap();
+    let report = a.store.merge_contacts(&MergeRequest { keep: keep.id, others: vec![dup.id], ..Default::default() }).unwrap();
+    a.sync().await;
+    let r = b.sync().await;
+    assert_eq!(r.rejected, 0, "{r:?}: {:?}", b.store.sync_rejections().unwrap());
+    a.sync().await;
+    for d in [&a, &b] {
+        let with = |id: Uuid| d.store.repo::<ContactInteraction>().get(id).unwrap().contact_id;
+        assert_eq!((with(old.id), with(late.id)), (keep.id, keep.id), "both meetings with the contact kept");
+        let gone = d.store.repo::<Contact>().get(dup.id).unwrap();
+        assert!(gone.is_deleted && gone.metadata["merged_into"] == json!(keep.id.to_string()));
+        assert_eq!(gone.notes.as_deref(), Some("prefers mornings"), "the edit is kept");
+    }
+    assert_eq!(cloud.sql_count(&format!("SELECT count(*) FROM contact_interactions WHERE contact_id = '{}'", keep.id)).await, 2);
+    // Undo on A: the contact is back with its own call and B's note, on both devices.
+    a.store.undo_merge(report.merge_id).unwrap();
+    a.sync().await;
+    b.sync().await;
+    for d in [&a, &b] {
+        let back = d.store.repo::<Contact>().get(dup.id).unwrap();
+        assert!(!back.is_deleted);
+        assert_eq!(back.notes.as_deref(), Some("prefers mornings"));
+        assert_eq!(d.store.repo::<ContactInteraction>().get(old.id).unwrap().contact_id, dup.id);
+    }
+}
+
 /// A cursor older than a horizon (set by purges of an earlier version, which took rows out of the
 /// log) gets a full resync that keeps the device's unsent edits.
 #[tokio::test]

@@ -211,6 +211,20 @@ from_tag: string | null,
  */
 last_touch: string, next_touch: string, snoozed_until: string | null, };
 
+export type MergeRequest = { keep: string, others: Array<string>, fields: { [key in string]?: string }, };
+
+export type MergeReport = { 
+/**
+ * Undoes it (`undo_merge`).
+ */
+merge_id: string, keep: string, merged: Array<string>, interactions_moved: number, files_moved: number, };
+
+export type DuplicatePair = { a: ContactRow, b: ContactRow, reason: Reason, 
+/**
+ * The reason in words ("same email").
+ */
+why: string, };
+
 export type TagCadence = { tag: string, cadence: Cadence, };
 
 export type LosingTouch = { contact_id: string, first_name: string, last_name: string, company: string | null, cadence: Cadence, from_tag: string | null, last_touch: string, next_touch: string, 

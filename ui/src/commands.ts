@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, DuplicatePair, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, MergeReport, MergeRequest, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, DuplicatePair, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, MergeReport, MergeRequest, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -55,6 +55,13 @@ export const commands = {
   /** Adds and removes tags on every contact a search or the list's filters find (all of them, not */
   /** only those shown), all or nothing. */
   tagMatchingContacts: (query: string, request: ListRequest, add: Array<string>, remove: Array<string>) => invoke<TagReport>("tag_matching_contacts", { query, request, add, remove }),
+  /** Merges contacts into one, keeping the chosen value of each field (plugs_core::merge); the */
+  /** report's merge_id undoes it. */
+  mergeContacts: (request: MergeRequest) => invoke<MergeReport>("merge_contacts", { request }),
+  /** Undoes a merge: the merged contacts back as they were, with their history. */
+  undoMerge: (mergeId: string) => invoke<null>("undo_merge", { mergeId }),
+  /** Contacts that look like one person across the whole base, strongest reasons first. */
+  duplicateSuggestions: (limit: number) => invoke<Array<DuplicatePair>>("duplicate_suggestions", { limit }),
   /** The saved lists (a name for a search and the contacts list's filters), by name. */
   savedLists: () => invoke<Array<SavedList>>("saved_lists"),
   /** Saves a search and filters under a name (a list of the same name is replaced). */
@@ -160,4 +167,8 @@ export const commands = {
   /** Exports contacts (vcard, csv), events with agenda and follow-ups (ics) or expenses */
   /** (expenses-csv); answers the file's text. */
   exportData: (format: string) => invoke<string>("export_data", { format }),
+  /** Exports to a file the user picks in the system's save dialog (its folder and name proposed: */
+  /** Downloads, `the-plugs-contacts-2026-12-02.vcf`): the path written, or null when the dialog */
+  /** was cancelled. `PLUGS_EXPORT_DIR` skips the dialog and writes there (scripts and tests). */
+  exportToFile: (format: string) => invoke<string | null>("export_to_file", { format }),
 };

@@ -134,6 +134,17 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
             )
             .subcommand(Command::new("tags").about("The tags in use, with how many contacts carry each"))
             .subcommand(
+                Command::new("merge")
+                    .about("Merge contacts into one: the first is kept and takes the others' interactions, files and tags; the others become tombstones pointing at it (undo with unmerge)")
+                    .arg(Arg::new("keep").required(true).value_name("KEEP_ID"))
+                    .arg(Arg::new("others").required(true).num_args(1..).value_name("OTHER_ID"))
+                    .arg(Arg::new("take").long("take").num_args(1).action(ArgAction::Append).value_name("FIELD=CONTACT_ID").help("take this field's value from that contact (the kept one's by default)")),
+            )
+            .subcommand(Command::new("unmerge").about("Undo a merge made on this device").arg(Arg::new("merge").required(true).value_name("MERGE_ID")))
+            .subcommand(Command::new("duplicates").about("Contacts that look like one person (same email, name and company, phone, or name)").arg(
+                Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(usize)).default_value("50"),
+            ))
+            .subcommand(
                 Command::new("keep-in-touch")
                     .about("Set how often to be in touch with a contact (e.g. 2w, 3m, 10d; 0 for never; 'tags' to follow its tags' default), or with --tag the default of a tag")
                     .arg(Arg::new("every").required(true).value_name("EVERY"))
@@ -670,6 +681,39 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             let r = store.tag_rows("contacts", &ids, &add, &remove)?;
             let changed = if r.changed == 1 { "1 contact changed".to_owned() } else { format!("{} contacts changed", r.changed) };
             Ok(Output::Message(format!("{changed}, {} already so", r.unchanged), serde_json::to_value(r).unwrap_or_default()))
+        }
+        "merge" => {
+            let keep = uuid_of("keep", a.get_one::<String>("keep").map(String::as_str).unwrap_or_default())?;
+            let others = a.get_many::<String>("others").into_iter().flatten().map(|i| uuid_of("others", i)).collect::<Result<Vec<_>>>()?;
+            let mut fields = std::collections::BTreeMap::new();
+            for t in a.get_many::<String>("take").into_iter().flatten() {
+                let (f, id) = t.split_once('=').ok_or_else(|| Error::invalid("take", "invalid_format", format!("'{t}' is not FIELD=CONTACT_ID")))?;
+                fields.insert(f.trim().replace('-', "_"), uuid_of("take", id)?);
+            }
+            let r = store.merge_contacts(&plugs_core::merge::MergeRequest { keep, others, fields })?;
+            let text = format!(
+                "merged {} into {}; {} interactions and {} files moved; undo: plugs contact unmerge {}",
+                r.merged.len(),
+                r.keep,
+                r.interactions_moved,
+                r.files_moved,
+                r.merge_id
+            );
+            Ok(Output::Message(text, serde_json::to_value(r).unwrap_or_default()))
+        }
+        "unmerge" => {
+            let id = uuid_of("merge", a.get_one::<String>("merge").map(String::as_str).unwrap_or_default())?;
+            store.undo_merge(id)?;
+            Ok(Output::Message(format!("merge {id} undone"), serde_json::json!({ "undone": id })))
+        }
+        "duplicates" => {
+            let limit = a.get_one::<usize>("limit").copied().unwrap_or(50);
+            let items = store
+                .duplicate_suggestions(limit)?
+                .into_iter()
+                .map(|p| serde_json::json!({ "a": p.a.id, "a_name": format!("{} {}", p.a.first_name, p.a.last_name), "b": p.b.id, "b_name": format!("{} {}", p.b.first_name, p.b.last_name), "why": p.why }))
+                .collect();
+            Ok(Output::List { items, columns: vec!["a_name", "b_name", "why", "a", "b"], next_cursor: None })
         }
         "tags" => {
             let items = store.contact_tags()?.into_iter().map(|t| serde_json::to_value(t).unwrap_or_default()).collect();

@@ -16,6 +16,7 @@ pub mod files;
 pub mod integrations;
 pub mod interop;
 pub mod matching;
+pub mod merge;
 pub mod overview;
 pub mod query;
 pub mod reminders;

@@ -18,7 +18,7 @@ pub(crate) use crate::query::{filter_sql, find, get, select};
 pub use crate::query::{read_record, Filter, ListQuery, ListRequest, Page, DEFAULT_PAGE, MAX_PAGE};
 pub use plugs_domain::rules::{Op, Origin, Record};
 
-fn is_deleted(r: &Record) -> bool {
+pub(crate) fn is_deleted(r: &Record) -> bool {
     r.get("is_deleted").and_then(Value::as_bool).unwrap_or(false)
 }
 

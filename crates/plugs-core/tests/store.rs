@@ -710,3 +710,62 @@ fn contacts_are_tagged_in_bulk_filtered_and_searched_by_tag() {
     let e = store.table("contacts").unwrap().update(cy.id, json!({ "metadata": { "tags": "vc" } }).as_object().unwrap().clone()).unwrap_err();
     assert!(matches!(&e, Error::Invalid { field, .. } if field == "tags"), "{e:?}");
 }
+
+/// Merge with undo: the kept contact takes the chosen values, every tag and the metadata it lacks,
+/// and the others' interactions and files; the others become tombstones pointing at it; undo puts
+/// everything back as it was (edits made since to other fields stay). Duplicates are suggested
+/// across the whole base.
+#[test]
+fn contacts_merge_with_their_history_and_the_merge_undoes() {
+    use plugs_core::merge::MergeRequest;
+    use plugs_core::tables::contact_interactions::ContactInteraction;
+    let w = world();
+    let store = &w.store;
+    let keep = contact(store, "Grace", "Hopper", json!({ "company": "Navy", "metadata": { "tags": ["navy"], "source": "card" } }));
+    let dup = contact(
+        store,
+        "Grace",
+        "Hopper",
+        json!({ "email": "grace@navy.test", "phone": "+1 202 555 0100", "notes": "met twice", "metadata": { "tags": ["speaker"], "twitter": "@grace" } }),
+    );
+    let other = contact(store, "Alan", "Turing", json!({ "email": "alan@bletchley.test" }));
+    contact(store, "Alan", "Turing", json!({ "email": "ALAN@bletchley.test" }));
+    let met = |c: Uuid, d: &str| {
+        store.repo::<ContactInteraction>().create(&json!({ "contact_id": c, "interaction_type": "meeting", "interaction_date": d, "status": "completed" })).unwrap()
+    };
+    met(keep.id, "2026-10-01T10:00:00Z");
+    let moved = met(dup.id, "2026-11-01T10:00:00Z");
+    // Suggestions: both pairs, the same email first.
+    let pairs = store.duplicate_suggestions(10).unwrap();
+    let reasons: Vec<String> = pairs.iter().map(|p| format!("{} {}: {}", p.a.first_name, p.b.first_name, p.why)).collect();
+    assert_eq!(reasons, ["Alan Alan: same email", "Grace Grace: same name"], "{reasons:?}");
+    // Refused: nothing to merge, a field that is not chosen, a contact outside the merge.
+    assert!(store.merge_contacts(&MergeRequest { keep: keep.id, others: vec![], ..Default::default() }).is_err());
+    let bad = MergeRequest { keep: keep.id, others: vec![dup.id], fields: [("email".to_owned(), other.id)].into() };
+    assert!(matches!(store.merge_contacts(&bad).unwrap_err(), Error::Invalid { field, code, .. } if field == "email" && code == "not_in_merge"));
+    let req = MergeRequest { keep: keep.id, others: vec![dup.id], fields: [("email".to_owned(), dup.id), ("phone".to_owned(), dup.id)].into() };
+    let report = store.merge_contacts(&req).unwrap();
+    assert_eq!((report.interactions_moved, report.merged.clone()), (1, vec![dup.id]));
+    let kept = store.repo::<Contact>().get(keep.id).unwrap();
+    assert_eq!((kept.email.as_deref(), kept.company.as_deref(), kept.notes.as_deref()), (Some("grace@navy.test"), Some("Navy"), None), "chosen fields only");
+    assert_eq!(kept.metadata, json!({ "source": "card", "twitter": "@grace", "tags": ["navy", "speaker"] }));
+    assert_eq!(kept.last_interaction.map(|t| t.to_string()[..10].to_owned()).as_deref(), Some("2026-11-01"), "the moved meeting counts");
+    assert_eq!(store.repo::<ContactInteraction>().get(moved.id).unwrap().contact_id, keep.id);
+    let gone = store.repo::<Contact>().get(dup.id).unwrap();
+    assert!(gone.is_deleted);
+    assert_eq!(gone.metadata["merged_into"], json!(keep.id.to_string()));
+    // An interaction logged later against the merged-away contact goes to the one it became.
+    let late = met(dup.id, "2026-11-20T10:00:00Z");
+    assert_eq!(late.contact_id, keep.id);
+    // Edited since on a field the merge did not touch: undo keeps it.
+    store.repo::<Contact>().update(keep.id, &json!({ "job_title": "Rear Admiral" })).unwrap();
+    store.undo_merge(report.merge_id).unwrap();
+    let back = store.repo::<Contact>().get(dup.id).unwrap();
+    assert!(!back.is_deleted);
+    assert_eq!(back.metadata, json!({ "tags": ["speaker"], "twitter": "@grace", "unmerged_from": keep.id.to_string() }), "as it was, and where it came back from");
+    assert_eq!(store.repo::<ContactInteraction>().get(moved.id).unwrap().contact_id, dup.id, "its meeting goes back");
+    let kept = store.repo::<Contact>().get(keep.id).unwrap();
+    assert_eq!((kept.email, kept.phone, kept.job_title.as_deref()), (None, None, Some("Rear Admiral")));
+    assert_eq!(kept.metadata, json!({ "source": "card", "tags": ["navy"] }));
+    assert!(matches!(store.undo_merge(report.merge_id).unwrap_err(), Error::Conflict { code, .. } if code == "already_undone"));
+}

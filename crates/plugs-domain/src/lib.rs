@@ -12,6 +12,7 @@
 pub mod types;
 pub mod error;
 pub mod files;
+pub mod merge;
 pub mod phone;
 pub mod rights;
 pub mod rules;

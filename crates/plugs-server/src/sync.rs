@@ -636,8 +636,19 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
             FromDevice::Ignore => {}
             FromDevice::Refuse => {
                 let v = pushed_value(col, row.get(col.name))?;
-                if current.get(col.name).unwrap_or(&Value::Null) != &v {
-                    return Err(rule_reject(rights::refused(col)));
+                let now = current.get(col.name).unwrap_or(&Value::Null);
+                if now != &v {
+                    // A reference fixed once written may still follow a merge (plugs_domain::merge):
+                    // towards the contact the current one was merged into (the merge's own move),
+                    // or kept where it is when the device still names the merged-away contact.
+                    let (from, to) = (merge_links(tx, spec, col, now).await?, merge_links(tx, spec, col, &v).await?);
+                    let is = |id: Option<Uuid>, value: &Value| id.is_some_and(|id| Value::String(id.to_string()) == *value);
+                    if is(from.merged_into, &v) || is(to.unmerged_from, now) {
+                        // The merge's own move, or its undo's move back.
+                        won.push(col.name);
+                    } else if !is(to.merged_into, now) {
+                        return Err(rule_reject(rights::refused(col)));
+                    }
                 }
             }
             FromDevice::Take => {
@@ -726,6 +737,25 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
     }
     result.reason = refused;
     Ok(result)
+}
+
+/// How a contact a reference column points at took part in a merge: the contact it was merged
+/// into (while it is a tombstone), or the one an undone merge took it back from.
+#[derive(Default)]
+struct MergeLinks {
+    merged_into: Option<Uuid>,
+    unmerged_from: Option<Uuid>,
+}
+
+async fn merge_links(tx: &Transaction<'_>, spec: &TableSpec, col: &Column, value: &Value) -> Result<MergeLinks, ApplyError> {
+    if spec.references(col.name) != Some("contacts") {
+        return Ok(MergeLinks::default());
+    }
+    let Some(id) = value.as_str().and_then(|s| Uuid::parse_str(s).ok()) else { return Ok(MergeLinks::default()) };
+    let row = tx.query_opt("SELECT COALESCE(is_deleted, false), metadata->>'merged_into', metadata->>'unmerged_from' FROM contacts WHERE id = $1", &[&id]).await?;
+    let Some(r) = row else { return Ok(MergeLinks::default()) };
+    let uuid = |s: Option<String>| s.and_then(|s| Uuid::parse_str(&s).ok());
+    Ok(MergeLinks { merged_into: if r.get::<_, bool>(0) { uuid(r.get(1)) } else { None }, unmerged_from: if r.get::<_, bool>(0) { None } else { uuid(r.get(2)) } })
 }
 
 async fn fetch_for_update(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid) -> Result<Option<Map<String, Value>>, ApplyError> {

@@ -57,14 +57,23 @@ table! {
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
 }
 
-fn needs(_: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
-    vec![]
+fn needs(ctx: &WriteCtx, _: Option<&Record>, _: &Record) -> Vec<Need> {
+    // A new interaction with a contact merged away meanwhile goes to the one it became.
+    if ctx.op == Op::Create {
+        vec![Need::Parent("contact_id")]
+    } else {
+        vec![]
+    }
 }
 
-/// An interaction is logged by the signed-in user unless it names another.
-fn before_write(ctx: &WriteCtx, _facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
+/// An interaction is logged by the signed-in user unless it names another; one written against a
+/// contact merged away meanwhile goes to the contact it became (`crate::merge`).
+fn before_write(ctx: &WriteCtx, facts: &Facts, _old: Option<&Record>, new: &mut Record) -> Result<()> {
     if ctx.op == Op::Create && new.get("user_id").is_none_or(Value::is_null) {
         new.insert("user_id".into(), Value::String(ctx.caller.user.to_string()));
+    }
+    if ctx.op == Op::Create {
+        crate::merge::forward(facts, new, "contact_id");
     }
     Ok(())
 }

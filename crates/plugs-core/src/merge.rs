@@ -164,19 +164,30 @@ impl Store {
             let interactions_spec = &crate::tables::contact_interactions::SPEC;
             let media_spec = &crate::tables::media::SPEC;
             let (mut moved_i, mut moved_f) = (vec![], vec![]);
+            repo::deferring_derived(|| {
+                for o in &others {
+                    for i in ids_of(ctx.conn, "SELECT id FROM contact_interactions WHERE contact_id = ?1 AND NOT is_deleted", *o)? {
+                        let mut p = Record::new();
+                        p.insert("contact_id".into(), json!(req.keep));
+                        repo::system_update(ctx, interactions_spec, i, p)?;
+                        moved_i.push((i, *o));
+                    }
+                    for m in ids_of(ctx.conn, "SELECT id FROM media WHERE related_contact = ?1 AND NOT is_deleted", *o)? {
+                        let mut p = Record::new();
+                        p.insert("related_contact".into(), json!(req.keep));
+                        repo::system_update(ctx, media_spec, m, p)?;
+                        moved_f.push((m, *o));
+                    }
+                }
+                Ok(())
+            })?;
+            // The contacts' derived values (last interaction), once for each contact touched.
             for o in &others {
-                for i in ids_of(ctx.conn, "SELECT id FROM contact_interactions WHERE contact_id = ?1 AND NOT is_deleted", *o)? {
-                    let mut p = Record::new();
-                    p.insert("contact_id".into(), json!(req.keep));
-                    repo::system_update(ctx, interactions_spec, i, p)?;
-                    moved_i.push((i, *o));
-                }
-                for m in ids_of(ctx.conn, "SELECT id FROM media WHERE related_contact = ?1 AND NOT is_deleted", *o)? {
-                    let mut p = Record::new();
-                    p.insert("related_contact".into(), json!(req.keep));
-                    repo::system_update(ctx, media_spec, m, p)?;
-                    moved_f.push((m, *o));
-                }
+                let mut was = Record::new();
+                was.insert("contact_id".into(), json!(o));
+                let mut now = Record::new();
+                now.insert("contact_id".into(), json!(req.keep));
+                repo::recompute_derived(ctx, interactions_spec, &was, &now)?;
             }
             if !patch.is_empty() {
                 repo::update(ctx, spec, req.keep, patch, Origin::Client)?;
@@ -231,14 +242,24 @@ impl Store {
                 p.insert("metadata".into(), Value::Object(m));
                 repo::update(ctx, spec, *o, p, Origin::Client)?;
             }
-            for (i, from) in &j.interactions {
-                if let Some(r) = crate::query::find(ctx.conn, ctx.actor, &crate::tables::contact_interactions::SPEC, *i)? {
-                    if r.get("contact_id") == Some(&json!(j.keep)) && !repo::is_deleted(&r) {
-                        let mut p = Record::new();
-                        p.insert("contact_id".into(), json!(from));
-                        repo::system_update(ctx, &crate::tables::contact_interactions::SPEC, *i, p)?;
+            repo::deferring_derived(|| {
+                for (i, from) in &j.interactions {
+                    if let Some(r) = crate::query::find(ctx.conn, ctx.actor, &crate::tables::contact_interactions::SPEC, *i)? {
+                        if r.get("contact_id") == Some(&json!(j.keep)) && !repo::is_deleted(&r) {
+                            let mut p = Record::new();
+                            p.insert("contact_id".into(), json!(from));
+                            repo::system_update(ctx, &crate::tables::contact_interactions::SPEC, *i, p)?;
+                        }
                     }
                 }
+                Ok(())
+            })?;
+            for (o, _) in &j.others_metadata {
+                let mut was = Record::new();
+                was.insert("contact_id".into(), json!(j.keep));
+                let mut now = Record::new();
+                now.insert("contact_id".into(), json!(o));
+                repo::recompute_derived(ctx, &crate::tables::contact_interactions::SPEC, &was, &now)?;
             }
             for (m, from) in &j.files {
                 if let Some(r) = crate::query::find(ctx.conn, ctx.actor, &crate::tables::media::SPEC, *m)? {

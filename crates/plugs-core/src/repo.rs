@@ -304,7 +304,29 @@ pub(crate) fn restore(ctx: &Ctx, spec: &'static TableSpec, id: Uuid, origin: Ori
 fn after(ctx: &Ctx, spec: &'static TableSpec, op: Op, old: Option<&Record>, new: &Record, id: Uuid, fields: &[&str]) -> Result<()> {
     audit::record(ctx, spec, id, op, old, Some(new), fields)?;
     changes::record(ctx, spec, id, changes::ChangeOp::Upsert, &plugs_domain::tags::sync_fields(spec, old, new, fields))?;
+    if DEFER_DERIVED.get() {
+        return Ok(());
+    }
     apply_derived(ctx, rules::derived(ctx, spec, old, new)?)
+}
+
+thread_local! {
+    static DEFER_DERIVED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs many writes of one kind without working out derived values after each (moving a thousand
+/// interactions would recount their contacts a thousand times); the caller works them out once
+/// after, with [`recompute_derived`].
+pub(crate) fn deferring_derived<R>(f: impl FnOnce() -> Result<R>) -> Result<R> {
+    DEFER_DERIVED.set(true);
+    let r = f();
+    DEFER_DERIVED.set(false);
+    r
+}
+
+/// Works out the derived values a write from `old` to `new` of a `spec` row touches.
+pub(crate) fn recompute_derived(ctx: &Ctx, spec: &'static TableSpec, old: &Record, new: &Record) -> Result<()> {
+    apply_derived(ctx, rules::derived(ctx, spec, Some(old), new)?)
 }
 
 /// Writes derived values through the same path as any write (audited, recorded for sync).

@@ -12,7 +12,21 @@ use plugs_core::scan::Scanned;
 use plugs_core::search::ContactRow;
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
-use plugs_core::tables::{audit_logs::AuditLog, contacts::Contact, event_attendees::EventAttendee, expenses::Expense, media::Media, notifications::Notification};
+use plugs_core::tables::{
+    audit_logs::AuditLog,
+    contact_interactions::{ContactInteraction, ContactInteractionId, ContactInteractionPatch, NewContactInteraction},
+    contacts::{Contact, ContactId, ContactPatch, NewContact},
+    event_agenda_items::{EventAgendaItem, EventAgendaItemId, EventAgendaItemPatch, NewEventAgendaItem},
+    event_attendees::{EventAttendee, EventAttendeeId, EventAttendeePatch, NewEventAttendee},
+    events::{Event, EventId, EventPatch, NewEvent},
+    expenses::{Expense, ExpenseId, ExpensePatch, NewExpense},
+    integrations::{Integration, IntegrationId, IntegrationPatch, NewIntegration},
+    media::{Media, MediaId, MediaPatch, NewMedia},
+    media_collection_items::{MediaCollectionItem, MediaCollectionItemId, MediaCollectionItemPatch, NewMediaCollectionItem},
+    media_collections::{MediaCollection, MediaCollectionId, MediaCollectionPatch, NewMediaCollection},
+    notifications::{NewNotification, Notification, NotificationId, NotificationPatch},
+    users::{NewUser, User, UserId, UserPatch},
+};
 use plugs_core::tagging::{SavedList, TagCount, TagReport};
 use plugs_core::touch::{Cadence, LosingTouch, TagCadence, Touch};
 use plugs_core::views::{ContactPerformance, EventAnalytics};
@@ -55,10 +69,26 @@ fn id(field: &str, s: &str) -> plugs_core::Result<Uuid> {
     Uuid::parse_str(s).map_err(|_| plugs_core::Error::invalid(field, "invalid_format", format!("'{s}' is not a UUID")))
 }
 
+/// A row's fields as the UI sends them: typed in TypeScript as `T` (`NewContact`, `ContactPatch`),
+/// read here as the record it is, so that the core's checks answer a bad value with its field and
+/// the reason in words (a strict decode would refuse "12,50" as an amount without naming the field),
+/// and refuse a field `T` does not have ("contacts has no field 'x'", "is set by The Plugs").
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+pub struct Input<T>(pub Record, #[serde(skip)] std::marker::PhantomData<T>);
+
 /// Declares the commands. Each is `fn name(state: &StateType, ...; arg: Type, ...) -> Type { body }`;
-/// every command runs off the main thread (async), so a slow one never freezes the window.
+/// every command runs off the main thread (async), so a slow one never freezes the window. The
+/// `tables` section gives each table its typed commands (`create_contact(NewContact)`,
+/// `update_contact(ContactId, ContactPatch)`, …): the core validates and fills the rest.
 macro_rules! commands {
-    ($( $(#[doc = $doc:literal])* fn $name:ident( $($st:ident : &$sty:ty),* ; $($arg:ident : $aty:ty),* ) -> $ret:ty $body:block )*) => {
+    (
+        $( $(#[doc = $doc:literal])* fn $name:ident( $($st:ident : &$sty:ty),* ; $($arg:ident : $aty:ty),* ) -> $ret:ty $body:block )*
+        tables {
+            $( $row:ident in $table:literal ($new:ident, $patch:ident, $idt:ident):
+                $create:ident, $get:ident, $update:ident, $delete:ident, $restore:ident, $list:ident, $count:ident; )*
+        }
+    ) => {
         $(
             $(#[doc = $doc])*
             #[tauri::command]
@@ -66,22 +96,94 @@ macro_rules! commands {
             pub async fn $name( $($st: State<'_, $sty>,)* $($arg: $aty),* ) -> Answer<$ret> $body
         )*
 
+        $(
+            #[doc = concat!("Creates a row of `", $table, "`; the core validates it and fills the defaults.")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $create(s: State<'_, AppStore>, sync: State<'_, Sync>, fields: Input<$new>) -> Answer<$row> {
+                let r = with(&s, |st| st.repo::<$row>().create(&fields.0));
+                sync.nudge();
+                r
+            }
+
+            #[doc = concat!("One row of `", $table, "` by id (a soft-deleted one too).")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $get(s: State<'_, AppStore>, id: $idt) -> Answer<$row> {
+                with(&s, |st| st.repo::<$row>().get(id.0))
+            }
+
+            #[doc = concat!("Changes the given fields of a row of `", $table, "` (null clears one).")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $update(s: State<'_, AppStore>, sync: State<'_, Sync>, id: $idt, fields: Input<$patch>) -> Answer<$row> {
+                let r = with(&s, |st| st.repo::<$row>().update(id.0, &fields.0));
+                sync.nudge();
+                r
+            }
+
+            #[doc = concat!("Deletes a row of `", $table, "` (a tombstone that syncs, where the table keeps them).")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $delete(s: State<'_, AppStore>, sync: State<'_, Sync>, id: $idt) -> Answer<$row> {
+                let r = with(&s, |st| st.repo::<$row>().delete(id.0));
+                sync.nudge();
+                r
+            }
+
+            #[doc = concat!("Brings a soft-deleted row of `", $table, "` back.")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $restore(s: State<'_, AppStore>, sync: State<'_, Sync>, id: $idt) -> Answer<$row> {
+                let r = with(&s, |st| st.repo::<$row>().restore(id.0));
+                sync.nudge();
+                r
+            }
+
+            #[doc = concat!("One page of `", $table, "`, filtered and sorted; `next_cursor` fetches the next.")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $list(s: State<'_, AppStore>, request: ListRequest) -> Answer<Page<$row>> {
+                with(&s, |st| st.repo::<$row>().list(&request.query()))
+            }
+
+            #[doc = concat!("How many rows of `", $table, "` a list request shows over all its pages.")]
+            #[tauri::command]
+            #[allow(clippy::unused_async)]
+            pub async fn $count(s: State<'_, AppStore>, request: ListRequest) -> Answer<i64> {
+                with(&s, |st| st.count_rows($table, &request.query()))
+            }
+        )*
+
         /// The invoke handler of every command above.
         pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + std::marker::Sync + 'static {
-            tauri::generate_handler![$($name),*]
+            tauri::generate_handler![$($name,)* $($create, $get, $update, $delete, $restore, $list, $count),*]
         }
 
         /// The commands' TypeScript signatures.
         #[cfg(test)]
         pub fn signatures() -> Vec<Signature> {
-            vec![$(
+            let mut all = vec![$(
                 Signature {
                     name: stringify!($name),
                     doc: concat!($($doc, "\n"),*),
                     args: vec![$((stringify!($arg), <$aty as TsType>::ts())),*],
                     ret: <$ret as TsType>::ts(),
                 }
-            ),*]
+            ),*];
+            $(
+                let (row, id) = (<$row as TsType>::ts(), <$idt as TsType>::ts());
+                all.extend([
+                    Signature { name: stringify!($create), doc: concat!(" Creates a row of `", $table, "`; the core validates it and fills the defaults.\n"), args: vec![("fields", <$new as TsType>::ts())], ret: row.clone() },
+                    Signature { name: stringify!($get), doc: concat!(" One row of `", $table, "` by id (a soft-deleted one too).\n"), args: vec![("id", id.clone())], ret: row.clone() },
+                    Signature { name: stringify!($update), doc: concat!(" Changes the given fields of a row of `", $table, "` (null clears one).\n"), args: vec![("id", id.clone()), ("fields", <$patch as TsType>::ts())], ret: row.clone() },
+                    Signature { name: stringify!($delete), doc: concat!(" Deletes a row of `", $table, "` (a tombstone that syncs, where the table keeps them).\n"), args: vec![("id", id.clone())], ret: row.clone() },
+                    Signature { name: stringify!($restore), doc: concat!(" Brings a soft-deleted row of `", $table, "` back.\n"), args: vec![("id", id.clone())], ret: row.clone() },
+                    Signature { name: stringify!($list), doc: concat!(" One page of `", $table, "`, filtered and sorted; `next_cursor` fetches the next.\n"), args: vec![("request", <ListRequest as TsType>::ts())], ret: format!("Page<{row}>") },
+                    Signature { name: stringify!($count), doc: concat!(" How many rows of `", $table, "` a list request shows over all its pages.\n"), args: vec![("request", <ListRequest as TsType>::ts())], ret: "number".into() },
+                ]);
+            )*
+            all
         }
     };
 }
@@ -97,12 +199,6 @@ commands! {
         with(&s, |st| st.init_workspace(&input).map(|_| ()))
     }
 
-    /// Creates a row of any table; the core validates and fills defaults.
-    fn create_record(s: &AppStore, sync: &Sync; table: String, fields: Record) -> Record {
-        let r = with(&s, |st| st.table(&table)?.create(fields));
-        sync.nudge();
-        r
-    }
 
     /// Captures someone just met (one transaction): a new contact, or the meeting added to a known
     /// one; linked to the event met at; with an optional follow-up.
@@ -151,41 +247,11 @@ commands! {
         with(&s, |st| st.companies(500))
     }
 
-    /// Changes the given fields of a row.
-    fn update_record(s: &AppStore, sync: &Sync; table: String, id: String, fields: Record) -> Record {
-        let r = with(&s, |st| st.table(&table)?.update(self::id("id", &id)?, fields));
-        sync.nudge();
-        r
-    }
 
-    /// Soft-deletes a row (a tombstone that syncs).
-    fn delete_record(s: &AppStore, sync: &Sync; table: String, id: String) -> Record {
-        let r = with(&s, |st| st.table(&table)?.delete(self::id("id", &id)?));
-        sync.nudge();
-        r
-    }
 
-    /// Brings a soft-deleted row back.
-    fn restore_record(s: &AppStore, sync: &Sync; table: String, id: String) -> Record {
-        let r = with(&s, |st| st.table(&table)?.restore(self::id("id", &id)?));
-        sync.nudge();
-        r
-    }
 
-    /// One row by id.
-    fn get_record(s: &AppStore; table: String, id: String) -> Record {
-        with(&s, |st| st.table(&table)?.get(self::id("id", &id)?))
-    }
 
-    /// One page of a table, filtered and sorted; `next_cursor` fetches the next page.
-    fn list_records(s: &AppStore; table: String, request: ListRequest) -> Page<Record> {
-        with(&s, |st| st.table(&table)?.list(&request.query()))
-    }
 
-    /// How many rows a list request shows over all its pages.
-    fn count_records(s: &AppStore; table: String, request: ListRequest) -> i64 {
-        with(&s, |st| st.count_rows(&table, &request.query()))
-    }
 
     /// Full-text contact search (names weigh most), with equality filters.
     fn search_contacts(s: &AppStore; query: String, equals: Record, limit: usize) -> Vec<Contact> {
@@ -606,6 +672,33 @@ commands! {
             plugs_core::Error::invalid("file", "not_written", format!("{} could not be written: {e}", to.display())).to_payload()
         })?;
         Ok(Some(to.display().to_string()))
+    }
+
+    tables {
+        Contact in "contacts" (NewContact, ContactPatch, ContactId):
+            create_contact, get_contact, update_contact, delete_contact, restore_contact, list_contacts, count_contacts;
+        ContactInteraction in "contact_interactions" (NewContactInteraction, ContactInteractionPatch, ContactInteractionId):
+            create_contact_interaction, get_contact_interaction, update_contact_interaction, delete_contact_interaction, restore_contact_interaction, list_contact_interactions, count_contact_interactions;
+        Event in "events" (NewEvent, EventPatch, EventId):
+            create_event, get_event, update_event, delete_event, restore_event, list_events, count_events;
+        EventAttendee in "event_attendees" (NewEventAttendee, EventAttendeePatch, EventAttendeeId):
+            create_event_attendee, get_event_attendee, update_event_attendee, delete_event_attendee, restore_event_attendee, list_event_attendees, count_event_attendees;
+        EventAgendaItem in "event_agenda_items" (NewEventAgendaItem, EventAgendaItemPatch, EventAgendaItemId):
+            create_event_agenda_item, get_event_agenda_item, update_event_agenda_item, delete_event_agenda_item, restore_event_agenda_item, list_event_agenda_items, count_event_agenda_items;
+        Expense in "expenses" (NewExpense, ExpensePatch, ExpenseId):
+            create_expense, get_expense, update_expense, delete_expense, restore_expense, list_expenses, count_expenses;
+        Media in "media" (NewMedia, MediaPatch, MediaId):
+            create_media, get_media, update_media, delete_media, restore_media, list_media, count_media;
+        MediaCollection in "media_collections" (NewMediaCollection, MediaCollectionPatch, MediaCollectionId):
+            create_media_collection, get_media_collection, update_media_collection, delete_media_collection, restore_media_collection, list_media_collections, count_media_collections;
+        MediaCollectionItem in "media_collection_items" (NewMediaCollectionItem, MediaCollectionItemPatch, MediaCollectionItemId):
+            create_media_collection_item, get_media_collection_item, update_media_collection_item, delete_media_collection_item, restore_media_collection_item, list_media_collection_items, count_media_collection_items;
+        Notification in "notifications" (NewNotification, NotificationPatch, NotificationId):
+            create_notification, get_notification, update_notification, delete_notification, restore_notification, list_notifications, count_notifications;
+        Integration in "integrations" (NewIntegration, IntegrationPatch, IntegrationId):
+            create_integration, get_integration, update_integration, delete_integration, restore_integration, list_integrations, count_integrations;
+        User in "users" (NewUser, UserPatch, UserId):
+            create_user, get_user, update_user, delete_user, restore_user, list_users, count_users;
     }
 }
 

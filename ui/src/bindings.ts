@@ -86,6 +86,102 @@ export type Organization = { id: string, name: string, domain: string | null, su
 
 export type User = { id: string, organization_id: string, email: string, password_hash: string, first_name: string, last_name: string, phone: string | null, bio: string | null, avatar_url: string | null, job_title: string | null, company: string | null, linkedin_url: string | null, is_active: boolean, is_verified: boolean, is_admin: boolean, verified_at: Timestamp | null, last_login: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, is_deleted: boolean, deleted_at: Timestamp | null, created_by: string | null, updated_by: string | null, };
 
+export type NewAnalyticsEvent = { event_name?: string, event_category?: string, properties?: JsonValue, session_id?: string | null, ip_address?: string | null, user_agent?: string | null, event_timestamp?: Timestamp, };
+
+export type AnalyticsEventPatch = Record<symbol, never>;
+
+export type AnalyticsEventId = string;
+
+export type NewAuditLog = Record<symbol, never>;
+
+export type AuditLogPatch = Record<symbol, never>;
+
+export type AuditLogId = string;
+
+export type NewContactInteraction = { contact_id?: string, user_id?: string, interaction_type?: InteractionType, subject?: string | null, description?: string | null, outcome?: string | null, interaction_date?: Timestamp, status?: InteractionStatus, metadata?: JsonValue, };
+
+export type ContactInteractionPatch = { interaction_type?: InteractionType, subject?: string | null, description?: string | null, outcome?: string | null, interaction_date?: Timestamp, status?: InteractionStatus, metadata?: JsonValue, };
+
+export type ContactInteractionId = string;
+
+export type NewContact = { first_name?: string, last_name?: string, email?: string | null, phone?: string | null, company?: string | null, job_title?: string | null, linkedin_url?: string | null, bio?: string | null, avatar_url?: string | null, contact_type?: ContactType, status?: ContactStatus, priority?: Priority, business_type?: string | null, network_type?: string | null, industry?: string | null, notes?: string | null, metadata?: JsonValue, lead_score?: number, };
+
+export type ContactPatch = { first_name?: string, last_name?: string, email?: string | null, phone?: string | null, company?: string | null, job_title?: string | null, linkedin_url?: string | null, bio?: string | null, avatar_url?: string | null, contact_type?: ContactType, status?: ContactStatus, priority?: Priority, business_type?: string | null, network_type?: string | null, industry?: string | null, notes?: string | null, metadata?: JsonValue, lead_score?: number, };
+
+export type ContactId = string;
+
+export type NewEventAgendaItem = { event_id?: string, title?: string, description?: string | null, start_time?: Timestamp, end_time?: Timestamp, agenda_type?: AgendaType, location?: string | null, speaker_id?: string | null, sort_order?: number, status?: AgendaStatus, metadata?: JsonValue, };
+
+export type EventAgendaItemPatch = { title?: string, description?: string | null, start_time?: Timestamp, end_time?: Timestamp, agenda_type?: AgendaType, location?: string | null, speaker_id?: string | null, sort_order?: number, status?: AgendaStatus, metadata?: JsonValue, };
+
+export type EventAgendaItemId = string;
+
+export type NewEventAttendee = { event_id?: string, user_id?: string, status?: AttendeeStatus, notes?: string | null, metadata?: JsonValue, };
+
+export type EventAttendeePatch = { status?: AttendeeStatus, notes?: string | null, metadata?: JsonValue, };
+
+export type EventAttendeeId = string;
+
+export type NewEvent = { title?: string, description?: string | null, event_type?: EventType, status?: EventStatus, start_date?: Timestamp, end_date?: Timestamp, timezone?: string, location?: string | null, venue?: string | null, venue_details?: JsonValue, budget?: Money, currency?: string, max_attendees?: number | null, registration_url?: string | null, settings?: JsonValue, metadata?: JsonValue, };
+
+export type EventPatch = { title?: string, description?: string | null, event_type?: EventType, status?: EventStatus, start_date?: Timestamp, end_date?: Timestamp, timezone?: string, location?: string | null, venue?: string | null, venue_details?: JsonValue, budget?: Money, currency?: string, max_attendees?: number | null, registration_url?: string | null, settings?: JsonValue, metadata?: JsonValue, };
+
+export type EventId = string;
+
+export type NewExpense = { event_id?: string | null, title?: string, description?: string | null, amount?: Money, currency?: string, category?: string | null, expense_type?: ExpenseType, expense_date?: string, receipt_url?: string | null, notes?: string | null, metadata?: JsonValue, };
+
+export type ExpensePatch = { event_id?: string | null, title?: string, description?: string | null, amount?: Money, currency?: string, category?: string | null, expense_type?: ExpenseType, expense_date?: string, receipt_url?: string | null, notes?: string | null, metadata?: JsonValue, };
+
+export type ExpenseId = string;
+
+export type NewIntegrationLog = { integration_id?: string, operation?: IntegrationOperation, status?: IntegrationLogStatus, message?: string | null, request_data?: JsonValue | null, response_data?: JsonValue | null, started_at?: Timestamp, completed_at?: Timestamp | null, records_processed?: number, records_failed?: number, error_details?: JsonValue | null, };
+
+export type IntegrationLogPatch = Record<symbol, never>;
+
+export type IntegrationLogId = string;
+
+export type NewIntegration = { provider?: Provider, integration_type?: IntegrationType, credentials?: JsonValue, settings?: JsonValue, is_active?: boolean, status?: IntegrationStatus, metadata?: JsonValue, };
+
+export type IntegrationPatch = { integration_type?: IntegrationType, credentials?: JsonValue, settings?: JsonValue, is_active?: boolean, status?: IntegrationStatus, metadata?: JsonValue, };
+
+export type IntegrationId = string;
+
+export type NewMedia = { title?: string, description?: string | null, file_name?: string, file_path?: string, file_url?: string | null, media_type?: MediaType, mime_type?: string, file_size?: number, metadata?: JsonValue, status?: MediaStatus, related_event?: string | null, related_contact?: string | null, access_level?: AccessLevel, tags?: JsonValue, };
+
+export type MediaPatch = { title?: string, description?: string | null, file_name?: string, file_path?: string, file_url?: string | null, media_type?: MediaType, mime_type?: string, file_size?: number, metadata?: JsonValue, status?: MediaStatus, related_event?: string | null, related_contact?: string | null, access_level?: AccessLevel, tags?: JsonValue, };
+
+export type MediaId = string;
+
+export type NewMediaCollectionItem = { collection_id?: string, media_id?: string, sort_order?: number, };
+
+export type MediaCollectionItemPatch = { sort_order?: number, };
+
+export type MediaCollectionItemId = string;
+
+export type NewMediaCollection = { name?: string, description?: string | null, collection_type?: CollectionType, settings?: JsonValue, };
+
+export type MediaCollectionPatch = { name?: string, description?: string | null, collection_type?: CollectionType, settings?: JsonValue, };
+
+export type MediaCollectionId = string;
+
+export type NewNotification = { user_id?: string, title?: string, message?: string, notification_type?: NotificationType, channel?: Channel, data?: JsonValue, expires_at?: Timestamp | null, };
+
+export type NotificationPatch = { title?: string, message?: string, notification_type?: NotificationType, channel?: Channel, data?: JsonValue, expires_at?: Timestamp | null, };
+
+export type NotificationId = string;
+
+export type NewOrganization = { name?: string, domain?: string | null, settings?: JsonValue, is_active?: boolean, };
+
+export type OrganizationPatch = { name?: string, domain?: string | null, settings?: JsonValue, is_active?: boolean, };
+
+export type OrganizationId = string;
+
+export type NewUser = { email?: string, first_name?: string, last_name?: string, phone?: string | null, bio?: string | null, avatar_url?: string | null, job_title?: string | null, company?: string | null, linkedin_url?: string | null, is_active?: boolean, is_admin?: boolean, };
+
+export type UserPatch = { email?: string, first_name?: string, last_name?: string, phone?: string | null, bio?: string | null, avatar_url?: string | null, job_title?: string | null, company?: string | null, linkedin_url?: string | null, is_active?: boolean, is_admin?: boolean, };
+
+export type UserId = string;
+
 export type ErrorPayload = { code: string, field: string | null, message: string, };
 
 export type Page<T> = { items: Array<T>, next_cursor: string | null, };

@@ -2,8 +2,8 @@
 // `UPDATE_BINDINGS=1 cargo test -p plugs-desktop`. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, DuplicatePair, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, MergeReport, MergeRequest, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus, JsonValue } from "./bindings";
-export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactPerformance, ContactRow, DuplicatePair, EventAnalytics, EventAttendee, EventLeads, Expense, ExpenseBucket, ExpenseTotal, HomeSummary, ImportReport, LikelyMatch, ListRequest, LosingTouch, Media, MergeReport, MergeRequest, NewWorkspace, Notification, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, WorkspaceStatus } from "./bindings";
+import type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactId, ContactInteraction, ContactInteractionId, ContactInteractionPatch, ContactPatch, ContactPerformance, ContactRow, DuplicatePair, Event, EventAgendaItem, EventAgendaItemId, EventAgendaItemPatch, EventAnalytics, EventAttendee, EventAttendeeId, EventAttendeePatch, EventId, EventLeads, EventPatch, Expense, ExpenseBucket, ExpenseId, ExpensePatch, ExpenseTotal, HomeSummary, ImportReport, Integration, IntegrationId, IntegrationPatch, LikelyMatch, ListRequest, LosingTouch, Media, MediaCollection, MediaCollectionId, MediaCollectionItem, MediaCollectionItemId, MediaCollectionItemPatch, MediaCollectionPatch, MediaId, MediaPatch, MergeReport, MergeRequest, NewContact, NewContactInteraction, NewEvent, NewEventAgendaItem, NewEventAttendee, NewExpense, NewIntegration, NewMedia, NewMediaCollection, NewMediaCollectionItem, NewNotification, NewUser, NewWorkspace, Notification, NotificationId, NotificationPatch, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, User, UserId, UserPatch, WorkspaceStatus, JsonValue } from "./bindings";
+export type { AppSettings, AuditLog, BackupInfo, BackupReport, BackupSettings, Bucket, Cadence, Capture, CaptureEvent, Captured, Contact, ContactId, ContactInteraction, ContactInteractionId, ContactInteractionPatch, ContactPatch, ContactPerformance, ContactRow, DuplicatePair, Event, EventAgendaItem, EventAgendaItemId, EventAgendaItemPatch, EventAnalytics, EventAttendee, EventAttendeeId, EventAttendeePatch, EventId, EventLeads, EventPatch, Expense, ExpenseBucket, ExpenseId, ExpensePatch, ExpenseTotal, HomeSummary, ImportReport, Integration, IntegrationId, IntegrationPatch, LikelyMatch, ListRequest, LosingTouch, Media, MediaCollection, MediaCollectionId, MediaCollectionItem, MediaCollectionItemId, MediaCollectionItemPatch, MediaCollectionPatch, MediaId, MediaPatch, MergeReport, MergeRequest, NewContact, NewContactInteraction, NewEvent, NewEventAgendaItem, NewEventAttendee, NewExpense, NewIntegration, NewMedia, NewMediaCollection, NewMediaCollectionItem, NewNotification, NewUser, NewWorkspace, Notification, NotificationId, NotificationPatch, Page, SavedList, Scanned, StagedRestore, SyncStatus, TagCadence, TagCount, TagReport, Touch, Upload, User, UserId, UserPatch, WorkspaceStatus } from "./bindings";
 
 /** One row: column name to value. */
 export type Fields = { [key in string]?: JsonValue };
@@ -13,8 +13,6 @@ export const commands = {
   workspaceStatus: () => invoke<WorkspaceStatus>("workspace_status"),
   /** First launch: creates the local organization and its admin user, with no server. */
   initWorkspace: (input: NewWorkspace) => invoke<null>("init_workspace", { input }),
-  /** Creates a row of any table; the core validates and fills defaults. */
-  createRecord: (table: string, fields: Fields) => invoke<Fields>("create_record", { table, fields }),
   /** Captures someone just met (one transaction): a new contact, or the meeting added to a known */
   /** one; linked to the event met at; with an optional follow-up. */
   captureContact: (capture: Capture) => invoke<Captured>("capture_contact", { capture }),
@@ -31,18 +29,6 @@ export const commands = {
   eventLeads: (eventId: string) => invoke<EventLeads>("event_leads", { eventId }),
   /** The workspace's companies, most used first (capture's autocomplete). */
   companies: () => invoke<Array<string>>("companies"),
-  /** Changes the given fields of a row. */
-  updateRecord: (table: string, id: string, fields: Fields) => invoke<Fields>("update_record", { table, id, fields }),
-  /** Soft-deletes a row (a tombstone that syncs). */
-  deleteRecord: (table: string, id: string) => invoke<Fields>("delete_record", { table, id }),
-  /** Brings a soft-deleted row back. */
-  restoreRecord: (table: string, id: string) => invoke<Fields>("restore_record", { table, id }),
-  /** One row by id. */
-  getRecord: (table: string, id: string) => invoke<Fields>("get_record", { table, id }),
-  /** One page of a table, filtered and sorted; `next_cursor` fetches the next page. */
-  listRecords: (table: string, request: ListRequest) => invoke<Page<Fields>>("list_records", { table, request }),
-  /** How many rows a list request shows over all its pages. */
-  countRecords: (table: string, request: ListRequest) => invoke<number>("count_records", { table, request }),
   /** Full-text contact search (names weigh most), with equality filters. */
   searchContacts: (query: string, equals: Fields, limit: number) => invoke<Array<Contact>>("search_contacts", { query, equals, limit }),
   /** The same search, answering only the fields a result list shows, with the list's filters */
@@ -171,4 +157,172 @@ export const commands = {
   /** Downloads, `the-plugs-contacts-2026-12-02.vcf`): the path written, or null when the dialog */
   /** was cancelled. `PLUGS_EXPORT_DIR` skips the dialog and writes there (scripts and tests). */
   exportToFile: (format: string) => invoke<string | null>("export_to_file", { format }),
+  /** Creates a row of `contacts`; the core validates it and fills the defaults. */
+  createContact: (fields: NewContact) => invoke<Contact>("create_contact", { fields }),
+  /** One row of `contacts` by id (a soft-deleted one too). */
+  getContact: (id: ContactId) => invoke<Contact>("get_contact", { id }),
+  /** Changes the given fields of a row of `contacts` (null clears one). */
+  updateContact: (id: ContactId, fields: ContactPatch) => invoke<Contact>("update_contact", { id, fields }),
+  /** Deletes a row of `contacts` (a tombstone that syncs, where the table keeps them). */
+  deleteContact: (id: ContactId) => invoke<Contact>("delete_contact", { id }),
+  /** Brings a soft-deleted row of `contacts` back. */
+  restoreContact: (id: ContactId) => invoke<Contact>("restore_contact", { id }),
+  /** One page of `contacts`, filtered and sorted; `next_cursor` fetches the next. */
+  listContacts: (request: ListRequest) => invoke<Page<Contact>>("list_contacts", { request }),
+  /** How many rows of `contacts` a list request shows over all its pages. */
+  countContacts: (request: ListRequest) => invoke<number>("count_contacts", { request }),
+  /** Creates a row of `contact_interactions`; the core validates it and fills the defaults. */
+  createContactInteraction: (fields: NewContactInteraction) => invoke<ContactInteraction>("create_contact_interaction", { fields }),
+  /** One row of `contact_interactions` by id (a soft-deleted one too). */
+  getContactInteraction: (id: ContactInteractionId) => invoke<ContactInteraction>("get_contact_interaction", { id }),
+  /** Changes the given fields of a row of `contact_interactions` (null clears one). */
+  updateContactInteraction: (id: ContactInteractionId, fields: ContactInteractionPatch) => invoke<ContactInteraction>("update_contact_interaction", { id, fields }),
+  /** Deletes a row of `contact_interactions` (a tombstone that syncs, where the table keeps them). */
+  deleteContactInteraction: (id: ContactInteractionId) => invoke<ContactInteraction>("delete_contact_interaction", { id }),
+  /** Brings a soft-deleted row of `contact_interactions` back. */
+  restoreContactInteraction: (id: ContactInteractionId) => invoke<ContactInteraction>("restore_contact_interaction", { id }),
+  /** One page of `contact_interactions`, filtered and sorted; `next_cursor` fetches the next. */
+  listContactInteractions: (request: ListRequest) => invoke<Page<ContactInteraction>>("list_contact_interactions", { request }),
+  /** How many rows of `contact_interactions` a list request shows over all its pages. */
+  countContactInteractions: (request: ListRequest) => invoke<number>("count_contact_interactions", { request }),
+  /** Creates a row of `events`; the core validates it and fills the defaults. */
+  createEvent: (fields: NewEvent) => invoke<Event>("create_event", { fields }),
+  /** One row of `events` by id (a soft-deleted one too). */
+  getEvent: (id: EventId) => invoke<Event>("get_event", { id }),
+  /** Changes the given fields of a row of `events` (null clears one). */
+  updateEvent: (id: EventId, fields: EventPatch) => invoke<Event>("update_event", { id, fields }),
+  /** Deletes a row of `events` (a tombstone that syncs, where the table keeps them). */
+  deleteEvent: (id: EventId) => invoke<Event>("delete_event", { id }),
+  /** Brings a soft-deleted row of `events` back. */
+  restoreEvent: (id: EventId) => invoke<Event>("restore_event", { id }),
+  /** One page of `events`, filtered and sorted; `next_cursor` fetches the next. */
+  listEvents: (request: ListRequest) => invoke<Page<Event>>("list_events", { request }),
+  /** How many rows of `events` a list request shows over all its pages. */
+  countEvents: (request: ListRequest) => invoke<number>("count_events", { request }),
+  /** Creates a row of `event_attendees`; the core validates it and fills the defaults. */
+  createEventAttendee: (fields: NewEventAttendee) => invoke<EventAttendee>("create_event_attendee", { fields }),
+  /** One row of `event_attendees` by id (a soft-deleted one too). */
+  getEventAttendee: (id: EventAttendeeId) => invoke<EventAttendee>("get_event_attendee", { id }),
+  /** Changes the given fields of a row of `event_attendees` (null clears one). */
+  updateEventAttendee: (id: EventAttendeeId, fields: EventAttendeePatch) => invoke<EventAttendee>("update_event_attendee", { id, fields }),
+  /** Deletes a row of `event_attendees` (a tombstone that syncs, where the table keeps them). */
+  deleteEventAttendee: (id: EventAttendeeId) => invoke<EventAttendee>("delete_event_attendee", { id }),
+  /** Brings a soft-deleted row of `event_attendees` back. */
+  restoreEventAttendee: (id: EventAttendeeId) => invoke<EventAttendee>("restore_event_attendee", { id }),
+  /** One page of `event_attendees`, filtered and sorted; `next_cursor` fetches the next. */
+  listEventAttendees: (request: ListRequest) => invoke<Page<EventAttendee>>("list_event_attendees", { request }),
+  /** How many rows of `event_attendees` a list request shows over all its pages. */
+  countEventAttendees: (request: ListRequest) => invoke<number>("count_event_attendees", { request }),
+  /** Creates a row of `event_agenda_items`; the core validates it and fills the defaults. */
+  createEventAgendaItem: (fields: NewEventAgendaItem) => invoke<EventAgendaItem>("create_event_agenda_item", { fields }),
+  /** One row of `event_agenda_items` by id (a soft-deleted one too). */
+  getEventAgendaItem: (id: EventAgendaItemId) => invoke<EventAgendaItem>("get_event_agenda_item", { id }),
+  /** Changes the given fields of a row of `event_agenda_items` (null clears one). */
+  updateEventAgendaItem: (id: EventAgendaItemId, fields: EventAgendaItemPatch) => invoke<EventAgendaItem>("update_event_agenda_item", { id, fields }),
+  /** Deletes a row of `event_agenda_items` (a tombstone that syncs, where the table keeps them). */
+  deleteEventAgendaItem: (id: EventAgendaItemId) => invoke<EventAgendaItem>("delete_event_agenda_item", { id }),
+  /** Brings a soft-deleted row of `event_agenda_items` back. */
+  restoreEventAgendaItem: (id: EventAgendaItemId) => invoke<EventAgendaItem>("restore_event_agenda_item", { id }),
+  /** One page of `event_agenda_items`, filtered and sorted; `next_cursor` fetches the next. */
+  listEventAgendaItems: (request: ListRequest) => invoke<Page<EventAgendaItem>>("list_event_agenda_items", { request }),
+  /** How many rows of `event_agenda_items` a list request shows over all its pages. */
+  countEventAgendaItems: (request: ListRequest) => invoke<number>("count_event_agenda_items", { request }),
+  /** Creates a row of `expenses`; the core validates it and fills the defaults. */
+  createExpense: (fields: NewExpense) => invoke<Expense>("create_expense", { fields }),
+  /** One row of `expenses` by id (a soft-deleted one too). */
+  getExpense: (id: ExpenseId) => invoke<Expense>("get_expense", { id }),
+  /** Changes the given fields of a row of `expenses` (null clears one). */
+  updateExpense: (id: ExpenseId, fields: ExpensePatch) => invoke<Expense>("update_expense", { id, fields }),
+  /** Deletes a row of `expenses` (a tombstone that syncs, where the table keeps them). */
+  deleteExpense: (id: ExpenseId) => invoke<Expense>("delete_expense", { id }),
+  /** Brings a soft-deleted row of `expenses` back. */
+  restoreExpense: (id: ExpenseId) => invoke<Expense>("restore_expense", { id }),
+  /** One page of `expenses`, filtered and sorted; `next_cursor` fetches the next. */
+  listExpenses: (request: ListRequest) => invoke<Page<Expense>>("list_expenses", { request }),
+  /** How many rows of `expenses` a list request shows over all its pages. */
+  countExpenses: (request: ListRequest) => invoke<number>("count_expenses", { request }),
+  /** Creates a row of `media`; the core validates it and fills the defaults. */
+  createMedia: (fields: NewMedia) => invoke<Media>("create_media", { fields }),
+  /** One row of `media` by id (a soft-deleted one too). */
+  getMedia: (id: MediaId) => invoke<Media>("get_media", { id }),
+  /** Changes the given fields of a row of `media` (null clears one). */
+  updateMedia: (id: MediaId, fields: MediaPatch) => invoke<Media>("update_media", { id, fields }),
+  /** Deletes a row of `media` (a tombstone that syncs, where the table keeps them). */
+  deleteMedia: (id: MediaId) => invoke<Media>("delete_media", { id }),
+  /** Brings a soft-deleted row of `media` back. */
+  restoreMedia: (id: MediaId) => invoke<Media>("restore_media", { id }),
+  /** One page of `media`, filtered and sorted; `next_cursor` fetches the next. */
+  listMedia: (request: ListRequest) => invoke<Page<Media>>("list_media", { request }),
+  /** How many rows of `media` a list request shows over all its pages. */
+  countMedia: (request: ListRequest) => invoke<number>("count_media", { request }),
+  /** Creates a row of `media_collections`; the core validates it and fills the defaults. */
+  createMediaCollection: (fields: NewMediaCollection) => invoke<MediaCollection>("create_media_collection", { fields }),
+  /** One row of `media_collections` by id (a soft-deleted one too). */
+  getMediaCollection: (id: MediaCollectionId) => invoke<MediaCollection>("get_media_collection", { id }),
+  /** Changes the given fields of a row of `media_collections` (null clears one). */
+  updateMediaCollection: (id: MediaCollectionId, fields: MediaCollectionPatch) => invoke<MediaCollection>("update_media_collection", { id, fields }),
+  /** Deletes a row of `media_collections` (a tombstone that syncs, where the table keeps them). */
+  deleteMediaCollection: (id: MediaCollectionId) => invoke<MediaCollection>("delete_media_collection", { id }),
+  /** Brings a soft-deleted row of `media_collections` back. */
+  restoreMediaCollection: (id: MediaCollectionId) => invoke<MediaCollection>("restore_media_collection", { id }),
+  /** One page of `media_collections`, filtered and sorted; `next_cursor` fetches the next. */
+  listMediaCollections: (request: ListRequest) => invoke<Page<MediaCollection>>("list_media_collections", { request }),
+  /** How many rows of `media_collections` a list request shows over all its pages. */
+  countMediaCollections: (request: ListRequest) => invoke<number>("count_media_collections", { request }),
+  /** Creates a row of `media_collection_items`; the core validates it and fills the defaults. */
+  createMediaCollectionItem: (fields: NewMediaCollectionItem) => invoke<MediaCollectionItem>("create_media_collection_item", { fields }),
+  /** One row of `media_collection_items` by id (a soft-deleted one too). */
+  getMediaCollectionItem: (id: MediaCollectionItemId) => invoke<MediaCollectionItem>("get_media_collection_item", { id }),
+  /** Changes the given fields of a row of `media_collection_items` (null clears one). */
+  updateMediaCollectionItem: (id: MediaCollectionItemId, fields: MediaCollectionItemPatch) => invoke<MediaCollectionItem>("update_media_collection_item", { id, fields }),
+  /** Deletes a row of `media_collection_items` (a tombstone that syncs, where the table keeps them). */
+  deleteMediaCollectionItem: (id: MediaCollectionItemId) => invoke<MediaCollectionItem>("delete_media_collection_item", { id }),
+  /** Brings a soft-deleted row of `media_collection_items` back. */
+  restoreMediaCollectionItem: (id: MediaCollectionItemId) => invoke<MediaCollectionItem>("restore_media_collection_item", { id }),
+  /** One page of `media_collection_items`, filtered and sorted; `next_cursor` fetches the next. */
+  listMediaCollectionItems: (request: ListRequest) => invoke<Page<MediaCollectionItem>>("list_media_collection_items", { request }),
+  /** How many rows of `media_collection_items` a list request shows over all its pages. */
+  countMediaCollectionItems: (request: ListRequest) => invoke<number>("count_media_collection_items", { request }),
+  /** Creates a row of `notifications`; the core validates it and fills the defaults. */
+  createNotification: (fields: NewNotification) => invoke<Notification>("create_notification", { fields }),
+  /** One row of `notifications` by id (a soft-deleted one too). */
+  getNotification: (id: NotificationId) => invoke<Notification>("get_notification", { id }),
+  /** Changes the given fields of a row of `notifications` (null clears one). */
+  updateNotification: (id: NotificationId, fields: NotificationPatch) => invoke<Notification>("update_notification", { id, fields }),
+  /** Deletes a row of `notifications` (a tombstone that syncs, where the table keeps them). */
+  deleteNotification: (id: NotificationId) => invoke<Notification>("delete_notification", { id }),
+  /** Brings a soft-deleted row of `notifications` back. */
+  restoreNotification: (id: NotificationId) => invoke<Notification>("restore_notification", { id }),
+  /** One page of `notifications`, filtered and sorted; `next_cursor` fetches the next. */
+  listNotifications: (request: ListRequest) => invoke<Page<Notification>>("list_notifications", { request }),
+  /** How many rows of `notifications` a list request shows over all its pages. */
+  countNotifications: (request: ListRequest) => invoke<number>("count_notifications", { request }),
+  /** Creates a row of `integrations`; the core validates it and fills the defaults. */
+  createIntegration: (fields: NewIntegration) => invoke<Integration>("create_integration", { fields }),
+  /** One row of `integrations` by id (a soft-deleted one too). */
+  getIntegration: (id: IntegrationId) => invoke<Integration>("get_integration", { id }),
+  /** Changes the given fields of a row of `integrations` (null clears one). */
+  updateIntegration: (id: IntegrationId, fields: IntegrationPatch) => invoke<Integration>("update_integration", { id, fields }),
+  /** Deletes a row of `integrations` (a tombstone that syncs, where the table keeps them). */
+  deleteIntegration: (id: IntegrationId) => invoke<Integration>("delete_integration", { id }),
+  /** Brings a soft-deleted row of `integrations` back. */
+  restoreIntegration: (id: IntegrationId) => invoke<Integration>("restore_integration", { id }),
+  /** One page of `integrations`, filtered and sorted; `next_cursor` fetches the next. */
+  listIntegrations: (request: ListRequest) => invoke<Page<Integration>>("list_integrations", { request }),
+  /** How many rows of `integrations` a list request shows over all its pages. */
+  countIntegrations: (request: ListRequest) => invoke<number>("count_integrations", { request }),
+  /** Creates a row of `users`; the core validates it and fills the defaults. */
+  createUser: (fields: NewUser) => invoke<User>("create_user", { fields }),
+  /** One row of `users` by id (a soft-deleted one too). */
+  getUser: (id: UserId) => invoke<User>("get_user", { id }),
+  /** Changes the given fields of a row of `users` (null clears one). */
+  updateUser: (id: UserId, fields: UserPatch) => invoke<User>("update_user", { id, fields }),
+  /** Deletes a row of `users` (a tombstone that syncs, where the table keeps them). */
+  deleteUser: (id: UserId) => invoke<User>("delete_user", { id }),
+  /** Brings a soft-deleted row of `users` back. */
+  restoreUser: (id: UserId) => invoke<User>("restore_user", { id }),
+  /** One page of `users`, filtered and sorted; `next_cursor` fetches the next. */
+  listUsers: (request: ListRequest) => invoke<Page<User>>("list_users", { request }),
+  /** How many rows of `users` a list request shows over all its pages. */
+  countUsers: (request: ListRequest) => invoke<number>("count_users", { request }),
 };

@@ -769,3 +769,31 @@ fn contacts_merge_with_their_history_and_the_merge_undoes() {
     assert_eq!(kept.metadata, json!({ "source": "card", "tags": ["navy"] }));
     assert!(matches!(store.undo_merge(report.merge_id).unwrap_err(), Error::Conflict { code, .. } if code == "already_undone"));
 }
+
+/// The typed inputs the window sends: a new row takes the columns a client may set, a patch
+/// changes only what it gives, and a given `null` clears a field where a missing one leaves it.
+#[test]
+fn typed_new_rows_and_patches_write_only_what_they_give() {
+    use plugs_core::tables::contacts::{ContactPatch, NewContact};
+    let w = world();
+    let new = NewContact { first_name: Some("Grace".into()), last_name: Some("Hopper".into()), email: Some(Some("grace@navy.test".into())), ..Default::default() };
+    let c = w.store.repo::<Contact>().create(&new).unwrap();
+    assert_eq!((c.first_name.as_str(), c.email.as_deref(), c.status), ("Grace", Some("grace@navy.test"), ContactStatus::ColdLead), "the seed's defaults fill the rest");
+
+    // What the window sends, read as the patch type: a null clears, a missing field stays.
+    let patch: ContactPatch = serde_json::from_value(json!({ "email": null, "company": "Navy" })).unwrap();
+    assert_eq!((patch.email.clone(), patch.company.clone(), patch.last_name.clone()), (Some(None), Some(Some("Navy".into())), None));
+    assert_eq!(serde_json::to_value(&patch).unwrap(), json!({ "email": null, "company": "Navy" }), "left-out fields are not sent");
+    let c = w.store.repo::<Contact>().update(c.id, &patch).unwrap();
+    assert_eq!((c.email, c.company.as_deref(), c.last_name.as_str()), (None, Some("Navy"), "Hopper"));
+
+    // Only the columns a client may set: no id, no authorship, no derived value.
+    for bad in [json!({ "id": Uuid::now_v7() }), json!({ "last_interaction": "2026-01-01T00:00:00.000000Z" }), json!({ "nickname": "Amazing Grace" })] {
+        assert!(serde_json::from_value::<NewContact>(bad.clone()).is_err(), "{bad} is not a field of a new contact");
+        assert!(serde_json::from_value::<ContactPatch>(bad.clone()).is_err(), "{bad} is not a field of a patch");
+    }
+    // An interaction's contact is set when it is born and fixed after.
+    let ok: plugs_core::tables::contact_interactions::NewContactInteraction = serde_json::from_value(json!({ "contact_id": c.id })).unwrap();
+    assert_eq!(ok.contact_id, Some(c.id));
+    assert!(serde_json::from_value::<plugs_core::tables::contact_interactions::ContactInteractionPatch>(json!({ "contact_id": c.id })).is_err());
+}

@@ -8,6 +8,8 @@
 //! from SQLite, the server from PostgreSQL inside the push transaction — so the server never
 //! accepts a write the device's rules refuse.
 
+extern crate self as plugs_domain;
+
 #[macro_use]
 pub mod types;
 pub mod error;

@@ -475,7 +475,7 @@ fn parse_inet(s: &str) -> std::result::Result<String, String> {
 macro_rules! table {
     (
         $(#[$m:meta])*
-        pub struct $row:ident in $name:literal {
+        pub struct $row:ident in $name:literal typed $new:ident, $patch:ident, $id:ident {
             $( $col:ident : $ty:ty = $kind:expr, $null:literal, $default:expr, $access:ident; )+
         }
         soft_delete: $sd:ident, ops: $ops:ident, sortable: [$($sort:literal),* $(,)?],
@@ -502,5 +502,50 @@ macro_rules! table {
         impl $crate::schema::Entity for $row {
             const SPEC: &'static $crate::schema::TableSpec = &SPEC;
         }
+
+        $crate::typed_fields! {
+            #[doc = concat!("A new row of `", $name, "`: the columns a client may set when it creates one (each may be left out; the store fills the seed's defaults and refuses what the rules refuse).")]
+            new $new [] $( $col : $ty = $access ; )+
+        }
+
+        $crate::typed_fields! {
+            #[doc = concat!("A change to a row of `", $name, "`: only the fields given change (`null` clears a nullable one).")]
+            patch $patch [] $( $col : $ty = $access ; )+
+        }
+
+        #[doc = concat!("The id of a row of `", $name, "`.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+        #[serde(transparent)]
+        pub struct $id(pub uuid::Uuid);
     };
+}
+
+/// The typed inputs of a table (see [`table!`]): `new` keeps the columns a client sets on create
+/// (`Write` and `CreateOnly`), `patch` those it may change (`Write`). Each field is optional, and a
+/// given `null` stays distinct from a field left out.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! typed_fields {
+    (#[$m:meta] $mode:ident $name:ident [] $($rest:tt)*) => { $crate::typed_fields!(@collect #[$m] $mode $name [] $($rest)*); };
+    (@collect #[$m:meta] $mode:ident $name:ident [$($acc:tt)*] $col:ident : $ty:ty = Write ; $($rest:tt)*) => { $crate::typed_fields!(@collect #[$m] $mode $name [$($acc)* $col : $ty ,] $($rest)*); };
+    (@collect #[$m:meta] new $name:ident [$($acc:tt)*] $col:ident : $ty:ty = CreateOnly ; $($rest:tt)*) => { $crate::typed_fields!(@collect #[$m] new $name [$($acc)* $col : $ty ,] $($rest)*); };
+    (@collect #[$m:meta] $mode:ident $name:ident [$($acc:tt)*] $col:ident : $ty:ty = $other:ident ; $($rest:tt)*) => { $crate::typed_fields!(@collect #[$m] $mode $name [$($acc)*] $($rest)*); };
+    (@collect #[$m:meta] $mode:ident $name:ident [$($col:ident : $ty:ty ,)*]) => {
+        #[$m]
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $(
+                #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "plugs_domain::schema::given")]
+                #[ts(optional)]
+                pub $col: Option<$ty>,
+            )*
+        }
+    };
+}
+
+/// Reads a field that was given (a `null` included) as `Some`: with `#[serde(default)]`, a field
+/// left out stays `None`, so `Option<Option<T>>` tells "clear it" from "leave it".
+pub fn given<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> std::result::Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }

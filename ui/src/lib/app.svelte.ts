@@ -72,7 +72,7 @@ export async function refreshUnread(): Promise<void> {
     const equals: Record<string, string | boolean> = { is_read: false };
     const id = me();
     if (id) equals.user_id = id;
-    app.unread = await commands.countRecords("notifications", req({ equals }));
+    app.unread = await commands.countNotifications(req({ equals }));
   } catch {
     /* keep the last count */
   }
@@ -92,8 +92,8 @@ let usersCache: Promise<import("../bindings").User[]> | null = null;
 export function users(refresh = false): Promise<import("../bindings").User[]> {
   if (!usersCache || refresh) {
     usersCache = commands
-      .listRecords("users", req({ sort: "last_name", limit: 1000 }))
-      .then((p) => p.items as unknown as import("../bindings").User[])
+      .listUsers(req({ sort: "last_name", limit: 1000 }))
+      .then((p) => p.items)
       .catch(() => {
         usersCache = null;
         return [];
@@ -105,7 +105,7 @@ export function users(refresh = false): Promise<import("../bindings").User[]> {
 /** Events for pickers (expenses, media); the newest first. */
 export async function eventChoices(): Promise<Array<{ id: string; title: string }>> {
   try {
-    const p = await commands.listRecords("events", req({ sort: "start_date", descending: true, limit: 500 }));
+    const p = await commands.listEvents(req({ sort: "start_date", descending: true, limit: 500 }));
     return p.items.map((e) => ({ id: String(e.id), title: String(e.title) }));
   } catch {
     return [];

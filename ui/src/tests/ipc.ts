@@ -8,7 +8,12 @@ export function mockCommands(handlers: Record<string, Handler>, options?: { even
   const calls: Call[] = [];
   mockIPC(
     (cmd, args) => {
-      const a = (args ?? {}) as Record<string, any>;
+      let a = (args ?? {}) as Record<string, any>;
+      // A table's typed command (`list_contacts`, `update_contact`) reaches the test's handler of
+      // the record command it stands for (`list_records` with `table: "contacts"`), unless the
+      // test answers the typed command itself.
+      const typed = handlers[cmd] ? null : recordCommand(cmd);
+      if (typed) [cmd, a] = [typed.cmd, { table: typed.table, ...a }];
       calls.push({ cmd, args: a });
       const h = handlers[cmd];
       if (!h) return Promise.reject({ code: "unmocked", field: null, message: `no mock for ${cmd}` });
@@ -17,6 +22,22 @@ export function mockCommands(handlers: Record<string, Handler>, options?: { even
     { shouldMockEvents: options?.events ?? false },
   );
   return calls;
+}
+
+const TABLES: Record<string, string> = {
+  contact: "contacts", contact_interaction: "contact_interactions", event: "events", event_attendee: "event_attendees",
+  event_agenda_item: "event_agenda_items", expense: "expenses", media: "media", media_collection: "media_collections",
+  media_collection_item: "media_collection_items", notification: "notifications", integration: "integrations", user: "users",
+};
+const PLURAL = Object.fromEntries(Object.values(TABLES).map((t) => [t, t]));
+
+function recordCommand(cmd: string): { cmd: string; table: string } | null {
+  const m = /^(create|get|update|delete|restore|list|count)_(\w+)$/.exec(cmd);
+  if (!m) return null;
+  const many = m[1] === "list" || m[1] === "count";
+  const table = many ? PLURAL[m[2]] : TABLES[m[2]];
+  if (!table) return null;
+  return { cmd: many ? `${m[1]}_records` : `${m[1]}_record`, table };
 }
 
 export const reject = (field: string | null, message: string, code = "invalid") => () => Promise.reject({ code, field, message });

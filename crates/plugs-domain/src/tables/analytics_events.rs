@@ -15,7 +15,7 @@ use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Nee
 
 table! {
     /// One row of `analytics_events`.
-    pub struct AnalyticsEvent in "analytics_events" {
+    pub struct AnalyticsEvent in "analytics_events" typed NewAnalyticsEvent, AnalyticsEventPatch, AnalyticsEventId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Option<Uuid> = Kind::Uuid { references: Some("organizations") }, true, None, System;
         user_id: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;

@@ -25,7 +25,7 @@ string_enum! {
 
 table! {
     /// One row of `audit_logs`.
-    pub struct AuditLog in "audit_logs" {
+    pub struct AuditLog in "audit_logs" typed NewAuditLog, AuditLogPatch, AuditLogId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         user_id: Option<Uuid> = Kind::Uuid { references: Some("users") }, true, None, System;

@@ -36,7 +36,7 @@ string_enum! {
 
 table! {
     /// One row of `contact_interactions`.
-    pub struct ContactInteraction in "contact_interactions" {
+    pub struct ContactInteraction in "contact_interactions" typed NewContactInteraction, ContactInteractionPatch, ContactInteractionId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         contact_id: Uuid = Kind::Uuid { references: Some("contacts") }, false, None, CreateOnly;

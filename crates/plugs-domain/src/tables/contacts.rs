@@ -38,7 +38,7 @@ string_enum! {
 
 table! {
     /// One row of `contacts`.
-    pub struct Contact in "contacts" {
+    pub struct Contact in "contacts" typed NewContact, ContactPatch, ContactId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;

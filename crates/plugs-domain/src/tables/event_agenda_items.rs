@@ -35,7 +35,7 @@ string_enum! {
 
 table! {
     /// One row of `event_agenda_items`.
-    pub struct EventAgendaItem in "event_agenda_items" {
+    pub struct EventAgendaItem in "event_agenda_items" typed NewEventAgendaItem, EventAgendaItemPatch, EventAgendaItemId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         event_id: Uuid = Kind::Uuid { references: Some("events") }, false, None, CreateOnly;

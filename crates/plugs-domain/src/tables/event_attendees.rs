@@ -26,7 +26,7 @@ string_enum! {
 
 table! {
     /// One row of `event_attendees`.
-    pub struct EventAttendee in "event_attendees" {
+    pub struct EventAttendee in "event_attendees" typed NewEventAttendee, EventAttendeePatch, EventAttendeeId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         event_id: Uuid = Kind::Uuid { references: Some("events") }, false, None, CreateOnly;

@@ -36,7 +36,7 @@ string_enum! {
 
 table! {
     /// One row of `events`.
-    pub struct Event in "events" {
+    pub struct Event in "events" typed NewEvent, EventPatch, EventId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;

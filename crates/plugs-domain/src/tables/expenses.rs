@@ -37,7 +37,7 @@ string_enum! {
 
 table! {
     /// One row of `expenses`.
-    pub struct Expense in "expenses" {
+    pub struct Expense in "expenses" typed NewExpense, ExpensePatch, ExpenseId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;

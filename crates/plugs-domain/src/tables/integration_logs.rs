@@ -34,7 +34,7 @@ string_enum! {
 
 table! {
     /// One row of `integration_logs`.
-    pub struct IntegrationLog in "integration_logs" {
+    pub struct IntegrationLog in "integration_logs" typed NewIntegrationLog, IntegrationLogPatch, IntegrationLogId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         integration_id: Uuid = Kind::Uuid { references: Some("integrations") }, false, None, CreateOnly;

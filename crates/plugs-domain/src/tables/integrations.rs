@@ -44,7 +44,7 @@ string_enum! {
 
 table! {
     /// One row of `integrations`.
-    pub struct Integration in "integrations" {
+    pub struct Integration in "integrations" typed NewIntegration, IntegrationPatch, IntegrationId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         provider: Provider = Kind::Enum(Provider::VALUES), false, None, CreateOnly;

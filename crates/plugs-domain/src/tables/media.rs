@@ -43,7 +43,7 @@ string_enum! {
 
 table! {
     /// One row of `media`.
-    pub struct Media in "media" {
+    pub struct Media in "media" typed NewMedia, MediaPatch, MediaId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         uploaded_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 table! {
     /// One row of `media_collection_items`.
-    pub struct MediaCollectionItem in "media_collection_items" {
+    pub struct MediaCollectionItem in "media_collection_items" typed NewMediaCollectionItem, MediaCollectionItemPatch, MediaCollectionItemId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         collection_id: Uuid = Kind::Uuid { references: Some("media_collections") }, false, None, CreateOnly;
         media_id: Uuid = Kind::Uuid { references: Some("media") }, false, None, CreateOnly;

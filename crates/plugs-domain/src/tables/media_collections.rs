@@ -19,7 +19,7 @@ string_enum! {
 
 table! {
     /// One row of `media_collections`.
-    pub struct MediaCollection in "media_collections" {
+    pub struct MediaCollection in "media_collections" typed NewMediaCollection, MediaCollectionPatch, MediaCollectionId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         created_by: Uuid = Kind::Uuid { references: Some("users") }, false, None, System;

@@ -36,7 +36,7 @@ string_enum! {
 
 table! {
     /// One row of `notifications`.
-    pub struct Notification in "notifications" {
+    pub struct Notification in "notifications" typed NewNotification, NotificationPatch, NotificationId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         user_id: Uuid = Kind::Uuid { references: Some("users") }, false, None, CreateOnly;

@@ -15,7 +15,7 @@ use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Nee
 
 table! {
     /// One row of `organizations`.
-    pub struct Organization in "organizations" {
+    pub struct Organization in "organizations" typed NewOrganization, OrganizationPatch, OrganizationId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         name: String = Kind::Text { max: Some(255), format: Format::Plain }, false, None, Write;
         domain: Option<String> = Kind::Text { max: Some(255), format: Format::Plain }, true, None, Write;

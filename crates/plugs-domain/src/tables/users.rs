@@ -15,7 +15,7 @@ use crate::rules::{changed, deleted, require_admin, text, time, uuid, Facts, Nee
 
 table! {
     /// One row of `users`.
-    pub struct User in "users" {
+    pub struct User in "users" typed NewUser, UserPatch, UserId {
         id: Uuid = Kind::Uuid { references: None }, false, None, System;
         organization_id: Uuid = Kind::Uuid { references: Some("organizations") }, false, None, System;
         email: String = Kind::Text { max: Some(255), format: Format::Email }, false, None, Write;

@@ -198,4 +198,63 @@ describe("contacts list", () => {
     const listed = calls.filter((c) => c.cmd === "list_records").pop()!;
     expect(listed.args.request).toMatchObject({ contains: { company: "acme" }, equals: {} });
   });
+
+  it("picks contacts found by different searches, tags the picked ones, merges them side by side and undoes it", async () => {
+    const grace = contact("g", { first_name: "Grace", last_name: "Hopper", email: null });
+    const amazing = contact("a", { first_name: "Amazing", last_name: "Grace", email: "grace@navy.test" });
+    let live = [grace, amazing];
+    const calls = mockCommands({
+      count_records: () => live.length,
+      list_records: () => ({ items: live, next_cursor: null }),
+      search_contact_rows: (a) => live.filter((c) => `${c.first_name} ${c.last_name}`.toLowerCase().includes(a.query.toLowerCase())),
+      count_contact_search: (a) => live.filter((c) => `${c.first_name} ${c.last_name}`.toLowerCase().includes(a.query.toLowerCase())).length,
+      contact_tags: () => [],
+      tag_rows: (a) => ({ changed: a.ids.length, unchanged: 0 }),
+      get_record: (a) => [grace, amazing].find((c) => c.id === a.id),
+      merge_contacts: () => {
+        live = [grace];
+        return { merge_id: "m1", keep: grace.id, merged: [amazing.id], interactions_moved: 2, files_moved: 1 };
+      },
+      undo_merge: () => {
+        live = [grace, amazing];
+        return null;
+      },
+    });
+    render(Contacts);
+    const pick = (name: string) => rows().find((r) => r.textContent!.includes(name))!.querySelector<HTMLInputElement>("input.pick")!;
+    app.query = "hopper";
+    await waitFor(() => expect(rows().length).toBe(1));
+    await fireEvent.click(pick("Grace Hopper"));
+    // Picking does not open the contact.
+    expect(route.screen).not.toBe("contact");
+    expect(document.getElementById("picked-count")!.textContent).toBe("1 contact picked:");
+    expect((document.getElementById("merge-picked") as HTMLButtonElement).disabled).toBe(true);
+    app.query = "amazing";
+    await waitFor(() => expect(rows()[0]?.textContent).toContain("Amazing Grace"));
+    await fireEvent.click(pick("Amazing Grace"));
+    expect(document.getElementById("picked-count")!.textContent).toBe("2 contacts picked:");
+    expect(document.getElementById("picked")!.textContent).toContain("Grace Hopper, Amazing Grace");
+
+    // The tag box now tags the picked contacts, not all found.
+    expect(document.getElementById("bulk-tag")!.textContent).toContain("Tag the 2 contacts picked");
+    await fireEvent.input(document.getElementById("bulk-tag-input")!, { target: { value: "navy" } });
+    await fireEvent.click(document.getElementById("bulk-tag-add")!);
+    await waitFor(() => expect(document.getElementById("bulk-tag-message")!.textContent).toContain("2 contacts changed"));
+    expect(calls.find((c) => c.cmd === "tag_rows")!.args).toEqual({ table: "contacts", ids: ["cg", "ca"], add: ["navy"], remove: [] });
+
+    await fireEvent.click(document.getElementById("merge-picked")!);
+    await waitFor(() => expect(document.getElementById("merge-row-email")).not.toBeNull());
+    // Grace Hopper, picked first, is kept; the email she lacks comes from the other.
+    const email = [...document.getElementById("merge-row-email")!.querySelectorAll<HTMLInputElement>("input")];
+    expect(email[1].checked).toBe(true);
+    await fireEvent.click(document.getElementById("merge-run")!);
+    await waitFor(() => expect(document.getElementById("merge-message")!.textContent).toContain("Merged 2 contacts into one: 2 interactions and 1 file moved."));
+    expect(calls.find((c) => c.cmd === "merge_contacts")!.args.request).toEqual({ keep: "cg", others: ["ca"], fields: { email: "ca" } });
+    expect(document.getElementById("picked")).toBeNull();
+    app.query = "";
+    await waitFor(() => expect(rows().length).toBe(1));
+    await fireEvent.click(document.getElementById("merge-undo")!);
+    await waitFor(() => expect(document.getElementById("merge-message")!.textContent).toContain("Merge undone"));
+    await waitFor(() => expect(rows().length).toBe(2));
+  });
 });

@@ -34,7 +34,7 @@ describe("duplicates and merge", () => {
     expect(phone[0].checked).toBe(true);
     await fireEvent.click(phone[1]);
     await fireEvent.click($("merge-run"));
-    await waitFor(() => expect($("merge-message").textContent).toContain("Merged: 1 interaction and 0 files moved."));
+    await waitFor(() => expect($("merge-message").textContent).toContain("Merged 2 contacts into one: 1 interaction and 0 files moved."));
     const sent = calls.find((c) => c.cmd === "merge_contacts")!.args.request;
     expect(sent.keep).toBe(a.id);
     expect(sent.others).toEqual([b.id]);

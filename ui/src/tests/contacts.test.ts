@@ -3,7 +3,7 @@ import { render, fireEvent, waitFor } from "@testing-library/svelte";
 import { tick } from "svelte";
 import Contacts from "../screens/Contacts.svelte";
 import { app } from "../lib/app.svelte";
-import { route } from "../lib/router.svelte";
+import { go, route } from "../lib/router.svelte";
 import { mockCommands, contact, deferred } from "./ipc";
 
 const TOTAL = 100_000;
@@ -220,6 +220,7 @@ describe("contacts list", () => {
         return null;
       },
     });
+    go("contacts");
     render(Contacts);
     const pick = (name: string) => rows().find((r) => r.textContent!.includes(name))!.querySelector<HTMLInputElement>("input.pick")!;
     app.query = "hopper";

@@ -37,6 +37,31 @@ fn fewer_malloc_arenas() {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Web, mail and phone links leave the window: the desktop's browser, mail or phone app opens them
+/// (`xdg-open` on Linux, through the `open` crate) and the window stays on the app. The app's own
+/// pages (its custom protocol, or the dev server on localhost) load as usual.
+fn external_links<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("external-links")
+        .on_navigation(|_, url| {
+            if !leaves_the_app(url) {
+                return true;
+            }
+            if let Err(e) = open::that_detached(url.as_str()) {
+                tracing::warn!(error = %e, scheme = url.scheme(), "no app on this desktop opens the link");
+            }
+            false
+        })
+        .build()
+}
+
+fn leaves_the_app(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "mailto" | "tel" => true,
+        "http" | "https" => !matches!(url.host_str(), Some("localhost" | "tauri.localhost" | "127.0.0.1")),
+        _ => false,
+    }
+}
+
 fn main() {
     // Card scans' OCR runs single-threaded (see plugs_scan::single_threaded_ocr): the launchers
     // set the limit; a start without it starts again with it, before anything else.
@@ -80,6 +105,7 @@ fn main() {
     let db = store.path().to_owned();
     let sync = background::Sync::start(&db);
     tauri::Builder::default()
+        .plugin(external_links())
         .manage(commands::AppStore(std::sync::Mutex::new(store)))
         .manage(sync)
         .setup(move |app| {
@@ -163,4 +189,23 @@ fn start_over_offered(why: &str) -> bool {
 
 pub(crate) fn problem(summary: &str, body: &str) {
     let _ = notify_rust::Notification::new().appname("The Plugs").summary(summary).body(body).icon("dialog-error").timeout(notify_rust::Timeout::Never).show();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leaves_the_app;
+
+    #[test]
+    fn web_mail_and_phone_links_leave_the_app_and_its_own_pages_do_not() {
+        let url = |s: &str| tauri::Url::parse(s).unwrap();
+        assert!(leaves_the_app(&url("https://www.linkedin.com/in/grace")));
+        assert!(leaves_the_app(&url("http://example.test/receipt.pdf")));
+        assert!(leaves_the_app(&url("mailto:grace@navy.test")));
+        assert!(leaves_the_app(&url("tel:+12025550100")));
+        assert!(!leaves_the_app(&url("tauri://localhost/index.html#/contacts")));
+        assert!(!leaves_the_app(&url("http://tauri.localhost/#/contacts")));
+        assert!(!leaves_the_app(&url("http://localhost:1420/#/home")));
+        assert!(!leaves_the_app(&url("file:///etc/passwd")));
+        assert!(!leaves_the_app(&url("javascript:alert(1)")));
+    }
 }

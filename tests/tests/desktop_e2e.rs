@@ -516,7 +516,8 @@ fn the_screens_at_1280_by_820_and_at_800_by_600() {
 #[test]
 fn tags_and_keep_in_touch_in_the_real_window() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
-    let screen = VirtualDisplay::start();
+    // A desktop with a real notification service: the overdue touch pops up there once.
+    let desk = plugs_testkit::NotificationServer::start();
     let data = tempfile::tempdir().unwrap();
     let (ada, linus) = {
         let store = seeded(data.path());
@@ -536,7 +537,7 @@ fn tags_and_keep_in_touch_in_the_real_window() {
         (ada.unwrap(), linus.id)
     };
     {
-        let d = Driver::start(&screen.display, data.path());
+        let d = Driver::start_with(&desk.env, data.path());
         d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 1280, "height": 820 })));
         std::thread::sleep(Duration::from_millis(400));
         // Home: Linus, met 15 days ago and due weekly, is 8 days overdue.
@@ -558,6 +559,19 @@ fn tags_and_keep_in_touch_in_the_real_window() {
         d.call(reqwest::Method::POST, &format!("/element/{opt}/click"), Some(json!({})));
         d.wait_text("#contacts-total", "3 contacts");
         d.screenshot("contacts-tag-filter-1280x820");
+        // The tag filter saved as a list: it shows in the sidebar and brings the filter back.
+        d.click("#list-new");
+        d.type_into("#list-name", "Investors");
+        d.click("#list-save");
+        d.wait_text("#list-message", "Saved as “Investors” in the sidebar");
+        d.wait_text("#nav-lists", "Investors");
+        d.screenshot("sidebar-lists-1280x820");
+        let any = d.wait("#f-tag option[value='']");
+        d.call(reqwest::Method::POST, &format!("/element/{any}/click"), Some(json!({})));
+        d.wait_text("#contacts-total", "4 contacts");
+        d.click("#nav-lists .nav-list");
+        d.wait_text("#contacts-total", "3 contacts");
+        assert_eq!(d.value("#f-tag"), "investor");
         // Ada: a weekly cadence, then a touch logged moves the next touch a week from now.
         d.click("#contacts .contact-row");
         d.wait_text("#contact-tags", "#investor");
@@ -578,8 +592,22 @@ fn tags_and_keep_in_touch_in_the_real_window() {
         d.click("#nav-home");
         d.wait_text("#losing-touch", "Linus Torvalds");
         d.screenshot("home-losing-touch-800x600");
+        d.click("#nav-toggle");
+        std::thread::sleep(Duration::from_millis(300));
+        d.wait_text("#nav-lists", "Investors");
+        d.screenshot("sidebar-lists-800x600");
+        d.click("#nav-home");
         d.click("#losing-touch .touch-log");
         d.wait_text("#home-losing-touch", "Everyone you keep in touch with is up to date");
+        // The app's scheduler told the desktop once, however long the window stayed open.
+        let touch = |n: &(String, String)| n.0 == "Keep in touch with Linus Torvalds";
+        let start = Instant::now();
+        while !desk.notifications().iter().any(touch) {
+            assert!(start.elapsed() < Duration::from_secs(20), "no keep-in-touch reminder reached the desktop: {:?}", desk.notifications());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        assert_eq!(desk.notifications().iter().filter(|n| touch(n)).count(), 1, "{:?}", desk.notifications());
     }
     let store = Store::open_dir(data.path()).unwrap();
     let g = store.repo::<Contact>().get(ada).unwrap();
@@ -587,4 +615,97 @@ fn tags_and_keep_in_touch_in_the_real_window() {
     assert_eq!(g.metadata["keep_in_touch"], json!({ "every": 1, "unit": "weeks" }));
     assert!(store.touch_of(ada).unwrap().unwrap().next_touch.as_datetime() > chrono::Utc::now() + chrono::Duration::days(6));
     assert!(store.losing_touch(plugs_core::Timestamp::now(), 10).unwrap().is_empty(), "Linus was touched: {linus}");
+}
+
+/// Merge in the real window: two contacts found by different searches picked with their boxes,
+/// merged side by side (the email the kept one lacked comes from the other, and so does the other's
+/// meeting), then undone: both back as they were. And a LinkedIn link opens in the desktop's
+/// browser (here a stand-in `xdg-open` that notes the address), the window staying on the app.
+#[test]
+fn merge_picked_contacts_and_undo_in_the_real_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    let (grace, hopper) = {
+        let store = seeded(data.path());
+        let grace = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper", "phone": "+1 202 555 0100", "linkedin_url": "linkedin.com/in/gracehopper" })).unwrap();
+        let hopper = store.repo::<Contact>().create(&json!({ "first_name": "Amazing", "last_name": "Grace", "email": "grace@navy.test", "company": "US Navy" })).unwrap();
+        store.repo::<Contact>().create(&json!({ "first_name": "Alan", "last_name": "Turing" })).unwrap();
+        store
+            .repo::<plugs_core::tables::contact_interactions::ContactInteraction>()
+            .create(&json!({ "contact_id": hopper.id, "interaction_type": "meeting", "interaction_date": "2026-11-30T20:00:00.000000Z", "status": "completed", "subject": "Met at the expo" }))
+            .unwrap();
+        (grace.id, hopper.id)
+    };
+    let bin = tempfile::tempdir().unwrap();
+    let opened = bin.path().join("opened.txt");
+    let opener = bin.path().join("xdg-open");
+    std::fs::write(&opener, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    {
+        let d = Driver::start_with(&[("DISPLAY".into(), screen.display.clone()), ("PATH".into(), path)], data.path());
+        let pick = |name: &str| {
+            let script = format!("const r = [...document.querySelectorAll('#contacts li.contact-row')].find((r) => r.textContent.includes('{name}')); r.querySelector('input.pick').click(); return true");
+            d.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] })));
+        };
+        for (w, h, tag) in [(800, 600, "800x600"), (1280, 820, "1280x820")] {
+            d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": w, "height": h })));
+            std::thread::sleep(Duration::from_millis(400));
+            d.click("#nav-contacts");
+            d.wait_text("#contacts", "Grace Hopper");
+            // Picked from two searches: the picks stay while the words change.
+            d.clear_and_type("#search", "hopper");
+            d.wait_text("#contacts-total", "1 contact found");
+            pick("Grace Hopper");
+            d.wait_text("#picked-count", "1 contact picked");
+            d.clear_and_type("#search", "amazing");
+            d.wait_text("#contacts", "Amazing Grace");
+            pick("Amazing Grace");
+            d.wait_text("#picked", "Grace Hopper, Amazing Grace");
+            d.click("#merge-picked");
+            d.wait("#merge-row-email");
+            d.screenshot(&format!("merge-{tag}"));
+            if w == 800 {
+                d.click("#merge-cancel");
+                d.click("#picked-clear");
+                assert_eq!(d.count("#picked"), 0);
+            }
+        }
+        d.click("#merge-run");
+        d.wait_text("#merge-message", "Merged 2 contacts into one: 1 interaction and 0 files moved.");
+        d.clear_and_type("#search", " ");
+        d.wait_text("#contacts-total", "2 contacts");
+        d.screenshot("merge-done-1280x820");
+        {
+            let store = Store::open_dir(data.path()).unwrap();
+            let kept = store.repo::<Contact>().get(grace).unwrap();
+            assert_eq!(kept.email.as_deref(), Some("grace@navy.test"), "the email the kept contact lacked");
+            assert_eq!(kept.phone.as_deref(), Some("+1 202 555 0100"));
+            let gone = store.repo::<Contact>().get(hopper).unwrap();
+            assert!(gone.is_deleted && gone.metadata["merged_into"] == json!(grace.to_string()), "{:?}", gone.metadata);
+        }
+        d.click("#merge-undo");
+        d.wait_text("#merge-message", "Merge undone");
+        d.wait_text("#contacts-total", "3 contacts");
+        {
+            let store = Store::open_dir(data.path()).unwrap();
+            assert_eq!(store.repo::<Contact>().get(grace).unwrap().email, None, "undo puts the kept contact back as it was");
+            assert!(!store.repo::<Contact>().get(hopper).unwrap().is_deleted);
+        }
+        // The contact page's LinkedIn link goes to the desktop's browser; the window stays.
+        d.clear_and_type("#search", "hopper");
+        d.wait_text("#contacts-total", "1 contact found");
+        d.click("#contacts .contact-row .name");
+        d.wait_text("#contact-linkedin", "linkedin.com/in/gracehopper");
+        d.click("#contact-linkedin");
+        let start = Instant::now();
+        while std::fs::read_to_string(&opened).unwrap_or_default().is_empty() {
+            assert!(start.elapsed() < Duration::from_secs(10), "the link did not reach the desktop's browser");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(std::fs::read_to_string(&opened).unwrap(), "https://linkedin.com/in/gracehopper\n");
+        std::thread::sleep(Duration::from_millis(300));
+        d.wait_text("#contact-name", "Grace Hopper");
+    }
 }

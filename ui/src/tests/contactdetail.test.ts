@@ -149,8 +149,8 @@ describe("contact page, read view", () => {
     expect($<HTMLAnchorElement>("contact-phone").getAttribute("href")).toBe("tel:+15550100199");
     const li = $<HTMLAnchorElement>("contact-linkedin");
     expect(li.getAttribute("href")).toBe("https://www.linkedin.com/in/grace-hopper");
-    expect(li.getAttribute("target")).toBe("_blank");
-    expect(li.getAttribute("rel")).toContain("noopener");
+    // No new window: the shell opens web, mail and phone links in the desktop's own apps.
+    expect(li.getAttribute("target")).toBeNull();
     expect(li.textContent!.trim()).toBe("linkedin.com/in/grace-hopper");
     expect($("contact-status").textContent).toBe("Hot lead");
     expect($("contact-notes").textContent).toBe("Wants a demo.\nPrefers email.");

@@ -129,6 +129,8 @@ async fn the_device_and_the_server_give_the_same_answer_to_every_rule_case() {
     let expense = |amount: &str| create(a, "expenses", json!({ "title": "Taxi", "amount": amount, "currency": "EUR", "expense_date": "2026-12-01" }));
     let event =
         |max: Option<i64>| create(a, "events", json!({ "title": "Summit", "start_date": "2027-03-10T09:00:00Z", "end_date": "2027-03-12T18:00:00Z", "max_attendees": max }));
+    let grace = || create(a, "contacts", json!({ "first_name": "Grace", "last_name": "Hopper" }));
+    let other = grace();
     type Setup<'a> = Box<dyn Fn() -> Uuid + 'a>;
     let cases: Vec<(&str, &str, Setup, Who, Change, Answer)> = vec![
         (
@@ -254,6 +256,24 @@ async fn the_device_and_the_server_give_the_same_answer_to_every_rule_case() {
             Who::Admin,
             Change::Patch(json!({ "subscription_plan": "enterprise" })),
             err("read_only", Some("subscription_plan")),
+        ),
+        ("a member tags a contact", "contacts", Box::new(grace), Who::Member, Change::Patch(json!({ "metadata": { "tags": ["Investor", "#berlin"] } })), Ok(())),
+        (
+            "a tag with a comma",
+            "contacts",
+            Box::new(grace),
+            Who::Member,
+            Change::Patch(json!({ "metadata": { "tags": ["investor,berlin"] } })),
+            err("invalid_tag", Some("tags")),
+        ),
+        ("tags that are not a list", "contacts", Box::new(grace), Who::Admin, Change::Patch(json!({ "metadata": { "tags": "investor" } })), err("invalid_type", Some("tags"))),
+        (
+            "an interaction moved to another contact",
+            "contact_interactions",
+            Box::new(|| create(a, "contact_interactions", json!({ "contact_id": grace(), "interaction_type": "call", "interaction_date": "2026-11-30T20:00:00Z" }))),
+            Who::Admin,
+            Change::Patch(json!({ "contact_id": other })),
+            err("read_only", Some("contact_id")),
         ),
         (
             "someone else's notification read",

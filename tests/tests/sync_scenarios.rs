@@ -422,14 +422,16 @@ async fn a_merge_syncs_while_another_device_edits_the_merged_contact() {
     use plugs_core::merge::MergeRequest;
     let cloud = Cloud::start().await;
     let a = first_device(&cloud, "Acme", "ada@acme.test").await;
-    let keep = add_contact(&a.store, "Grace");
-    let dup = add_contact(&a.store, "Grace2");
+    let keep = a.store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Test", "company": "US Navy" })).unwrap();
+    let dup = a.store.repo::<Contact>().create(&json!({ "first_name": "Grace2", "last_name": "Test", "company": "Navy", "phone": "+1 202 555 0100" })).unwrap();
     let old = a.store.repo::<ContactInteraction>().create(&json!({ "contact_id": dup.id, "interaction_type": "call", "interaction_date": "2026-11-01T10:00:00Z" })).unwrap();
     a.sync().await;
     let b = second_device(&cloud, "ada@acme.test").await;
     // B, offline: a meeting with the contact about to be merged away, and a note on it.
     let late = b.store.repo::<ContactInteraction>().create(&json!({ "contact_id": dup.id, "interaction_type": "meeting", "interaction_date": "2026-11-20T10:00:00Z" })).unwrap();
-    b.store.repo::<Contact>().update(dup.id, &json!({ "notes": "prefers mornings" })).unwrap();
+    // And edits of it: a note, a new phone, another company, a tag.
+    b.store.repo::<Contact>().update(dup.id, &json!({ "notes": "prefers mornings", "phone": "+1 202 555 0199", "company": "Navy Reserve" })).unwrap();
+    b.store.tag_rows("contacts", &[dup.id], &["investor".into()], &[]).unwrap();
     let report = a.store.merge_contacts(&MergeRequest { keep: keep.id, others: vec![dup.id], ..Default::default() }).unwrap();
     a.sync().await;
     let r = b.sync().await;
@@ -441,6 +443,14 @@ async fn a_merge_syncs_while_another_device_edits_the_merged_contact() {
         let gone = d.store.repo::<Contact>().get(dup.id).unwrap();
         assert!(gone.is_deleted && gone.metadata["merged_into"] == json!(keep.id.to_string()));
         assert_eq!(gone.notes.as_deref(), Some("prefers mornings"), "the edit is kept");
+        // The edit reaches the contact kept where it still held the value the edit replaced: the
+        // phone the merge took from the merged-away contact, the empty notes, the tags. Its own
+        // company, chosen by the merge, stands.
+        let kept = d.store.repo::<Contact>().get(keep.id).unwrap();
+        assert_eq!(kept.notes.as_deref(), Some("prefers mornings"));
+        assert_eq!(kept.phone.as_deref(), Some("+1 202 555 0199"));
+        assert_eq!(kept.company.as_deref(), Some("US Navy"));
+        assert_eq!(kept.metadata["tags"], json!(["investor"]));
     }
     assert_eq!(cloud.sql_count(&format!("SELECT count(*) FROM contact_interactions WHERE contact_id = '{}'", keep.id)).await, 2);
     // Undo on A: the contact is back with its own call and B's note, on both devices.

@@ -731,12 +731,39 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         touch(tx, org, table, ch.record_id, &versions, false).await?;
     }
     derived(tx, ctx, table, &new).await?;
+    if table == "contacts" && !write.is_empty() {
+        if let Some(kept) = plugs_domain::merge::merged_into(&current) {
+            forward_merged_edit(tx, ctx, kept, &current, &new, &won, &won_tags).await?;
+        }
+    }
     let mut result = applied(lost, !won.is_empty() || !won_tags.is_empty(), won.len() + won_tags.len() == candidates && refused.is_none());
     if refused.is_some() && result.outcome == Outcome::Applied {
         result.outcome = Outcome::Partial;
     }
     result.reason = refused;
     Ok(result)
+}
+
+/// An edit another device made to a contact merged away meanwhile: what of it the kept contact
+/// takes (plugs_domain::merge::forwarded_edit) is written there as a change of this push, dated
+/// now, so it wins over the merge's copy of the value it replaces. A kept contact that refuses it
+/// (a rule) leaves the edit on the merged-away contact alone.
+async fn forward_merged_edit(tx: &Transaction<'_>, ctx: &PushCtx, kept: Uuid, before: &Record, after: &Record, won: &[&str], won_tags: &[&str]) -> Result<(), ApplyError> {
+    let spec = spec("contacts").expect("contacts sync");
+    let Some(target) = fetch_for_update(tx, spec, kept).await?.map(|r| canonical(spec, &r)) else { return Ok(()) };
+    let Some((row, fields)) = plugs_domain::merge::forwarded_edit(before, after, &target, won, won_tags) else { return Ok(()) };
+    let at = Timestamp::from_datetime(ctx.now.as_datetime() - ctx.adjust);
+    let change = PushChange { mutation_id: Uuid::now_v7(), table: "contacts".into(), record_id: kept, kind: ChangeKind::Upsert, fields: fields.into_iter().map(|f| (f, at)).collect(), row: Some(row) };
+    tx.batch_execute("SAVEPOINT forward").await?;
+    match Box::pin(apply_one(tx, ctx, &change)).await {
+        Ok(_) => tx.batch_execute("RELEASE SAVEPOINT forward").await?,
+        Err(ApplyError::Reject(reason)) => {
+            tracing::info!(code = %reason.code, "an edit of a merged-away contact stays there");
+            tx.batch_execute("ROLLBACK TO SAVEPOINT forward; RELEASE SAVEPOINT forward").await?
+        }
+        Err(fatal) => return Err(fatal),
+    }
+    Ok(())
 }
 
 /// How a contact a reference column points at took part in a merge: the contact it was merged

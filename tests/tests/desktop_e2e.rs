@@ -534,6 +534,15 @@ fn tags_and_keep_in_touch_in_the_real_window() {
             .create(&json!({ "contact_id": linus.id, "interaction_type": "meeting", "interaction_date": met, "status": "completed" }))
             .unwrap();
         store.set_keep_in_touch(linus.id, Some(plugs_core::touch::Cadence { every: 1, unit: plugs_core::touch::CadenceUnit::Weeks })).unwrap();
+        // Katherine, met a day ago less a few seconds and due daily: her next touch passes while
+        // the window is open (Linus, long overdue, waits on the list rather than pop up).
+        let katherine = store.repo::<Contact>().create(&json!({ "first_name": "Katherine", "last_name": "Johnson" })).unwrap();
+        let met = plugs_core::Timestamp::from_datetime(chrono::Utc::now() - chrono::Duration::days(1) + chrono::Duration::seconds(8)).to_string();
+        store
+            .repo::<plugs_core::tables::contact_interactions::ContactInteraction>()
+            .create(&json!({ "contact_id": katherine.id, "interaction_type": "call", "interaction_date": met, "status": "completed" }))
+            .unwrap();
+        store.set_keep_in_touch(katherine.id, Some(plugs_core::touch::Cadence { every: 1, unit: plugs_core::touch::CadenceUnit::Days })).unwrap();
         (ada.unwrap(), linus.id)
     };
     {
@@ -554,7 +563,7 @@ fn tags_and_keep_in_touch_in_the_real_window() {
         d.click("#bulk-tag-add");
         d.wait_text("#bulk-tag-message", "Added #investor: 3 contacts changed");
         d.clear_and_type("#f-company", " ");
-        d.wait_text("#contacts-total", "4 contacts");
+        d.wait_text("#contacts-total", "5 contacts");
         let opt = d.wait("#f-tag option[value='investor']");
         d.call(reqwest::Method::POST, &format!("/element/{opt}/click"), Some(json!({})));
         d.wait_text("#contacts-total", "3 contacts");
@@ -568,7 +577,7 @@ fn tags_and_keep_in_touch_in_the_real_window() {
         d.screenshot("sidebar-lists-1280x820");
         let any = d.wait("#f-tag option[value='']");
         d.call(reqwest::Method::POST, &format!("/element/{any}/click"), Some(json!({})));
-        d.wait_text("#contacts-total", "4 contacts");
+        d.wait_text("#contacts-total", "5 contacts");
         d.click("#nav-lists .nav-list");
         d.wait_text("#contacts-total", "3 contacts");
         assert_eq!(d.value("#f-tag"), "investor");
@@ -597,17 +606,32 @@ fn tags_and_keep_in_touch_in_the_real_window() {
         d.wait_text("#nav-lists", "Investors");
         d.screenshot("sidebar-lists-800x600");
         d.click("#nav-home");
-        d.click("#losing-touch .touch-log");
-        d.wait_text("#home-losing-touch", "Everyone you keep in touch with is up to date");
-        // The app's scheduler told the desktop once, however long the window stayed open.
-        let touch = |n: &(String, String)| n.0 == "Keep in touch with Linus Torvalds";
+        // The app's scheduler tells the desktop once when Katherine's next touch passes, however
+        // long the window stays open; she joins Linus on the list.
+        let touch = |n: &(String, String)| n.0 == "Keep in touch with Katherine Johnson";
         let start = Instant::now();
         while !desk.notifications().iter().any(touch) {
-            assert!(start.elapsed() < Duration::from_secs(20), "no keep-in-touch reminder reached the desktop: {:?}", desk.notifications());
+            assert!(start.elapsed() < Duration::from_secs(30), "no keep-in-touch reminder reached the desktop: {:?}", desk.notifications());
             std::thread::sleep(Duration::from_millis(100));
         }
-        std::thread::sleep(Duration::from_secs(2));
+        for screen in ["#nav-contacts", "#nav-home"] {
+            d.click("#nav-toggle");
+            std::thread::sleep(Duration::from_millis(300));
+            d.click(screen);
+        }
+        d.wait_text("#losing-touch", "Katherine Johnson");
+        std::thread::sleep(Duration::from_secs(3));
         assert_eq!(desk.notifications().iter().filter(|n| touch(n)).count(), 1, "{:?}", desk.notifications());
+        assert!(!desk.notifications().iter().any(|n| n.0.contains("Linus")), "a touch long overdue waits on the list: {:?}", desk.notifications());
+        // A touch logged from the list takes each off it, the most overdue first.
+        d.click("#losing-touch .touch-log");
+        let start = Instant::now();
+        while d.text_content("#losing-touch").contains("Linus Torvalds") {
+            assert!(start.elapsed() < Duration::from_secs(10), "Linus stays on the list");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        d.click("#losing-touch .touch-log");
+        d.wait_text("#home-losing-touch", "Everyone you keep in touch with is up to date");
     }
     let store = Store::open_dir(data.path()).unwrap();
     let g = store.repo::<Contact>().get(ada).unwrap();
@@ -628,7 +652,10 @@ fn merge_picked_contacts_and_undo_in_the_real_window() {
     let data = tempfile::tempdir().unwrap();
     let (grace, hopper) = {
         let store = seeded(data.path());
-        let grace = store.repo::<Contact>().create(&json!({ "first_name": "Grace", "last_name": "Hopper", "phone": "+1 202 555 0100", "linkedin_url": "linkedin.com/in/gracehopper" })).unwrap();
+        let grace = store
+            .repo::<Contact>()
+            .create(&json!({ "first_name": "Grace", "last_name": "Hopper", "phone": "+1 202 555 0100", "linkedin_url": "https://www.linkedin.com/in/gracehopper" }))
+            .unwrap();
         let hopper = store.repo::<Contact>().create(&json!({ "first_name": "Amazing", "last_name": "Grace", "email": "grace@navy.test", "company": "US Navy" })).unwrap();
         store.repo::<Contact>().create(&json!({ "first_name": "Alan", "last_name": "Turing" })).unwrap();
         store
@@ -653,6 +680,7 @@ fn merge_picked_contacts_and_undo_in_the_real_window() {
             d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": w, "height": h })));
             std::thread::sleep(Duration::from_millis(400));
             d.click("#nav-contacts");
+            d.clear_and_type("#search", " ");
             d.wait_text("#contacts", "Grace Hopper");
             // Picked from two searches: the picks stay while the words change.
             d.clear_and_type("#search", "hopper");
@@ -704,7 +732,7 @@ fn merge_picked_contacts_and_undo_in_the_real_window() {
             assert!(start.elapsed() < Duration::from_secs(10), "the link did not reach the desktop's browser");
             std::thread::sleep(Duration::from_millis(100));
         }
-        assert_eq!(std::fs::read_to_string(&opened).unwrap(), "https://linkedin.com/in/gracehopper\n");
+        assert_eq!(std::fs::read_to_string(&opened).unwrap(), "https://www.linkedin.com/in/gracehopper\n");
         std::thread::sleep(Duration::from_millis(300));
         d.wait_text("#contact-name", "Grace Hopper");
     }

@@ -28,11 +28,14 @@ fn tokens_and_integration_credentials_round_trip_through_the_keychain() {
     store.init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "A".into(), last_name: "B".into(), email: "a@acme.test".into() }).unwrap();
     let i = store.connect_integration(&KeychainSecrets, "zoom", "video", "zoom-secret-123").unwrap();
     assert_eq!(store.integration_secret(&KeychainSecrets, i.id).unwrap().as_deref(), Some("zoom-secret-123"));
-    // A second connection of the same provider is refused and leaves the first entry alone.
-    let again = store.connect_integration(&KeychainSecrets, "zoom", "video", "other-secret");
-    assert_eq!(again.unwrap_err().code(), "duplicate");
-    assert_eq!(store.integration_secret(&KeychainSecrets, i.id).unwrap().as_deref(), Some("zoom-secret-123"));
-    let key = i.credentials["keychain_ref"].as_str().unwrap().to_owned();
+    // Connecting the same provider again (a new credential) keeps the one connection with the new
+    // credential, and the old one leaves the keychain.
+    let old = i.credentials["keychain_ref"].as_str().unwrap().to_owned();
+    let again = store.connect_integration(&KeychainSecrets, "zoom", "video", "other-secret").unwrap();
+    assert_eq!(again.id, i.id);
+    assert_eq!(store.integration_secret(&KeychainSecrets, i.id).unwrap().as_deref(), Some("other-secret"));
+    assert_eq!(KeychainSecrets.get(&old).unwrap(), None);
+    let key = again.credentials["keychain_ref"].as_str().unwrap().to_owned();
     KeychainSecrets.delete(&key).unwrap();
     assert_eq!(KeychainSecrets.get(&key).unwrap(), None);
 

@@ -432,7 +432,8 @@ async fn a_merge_syncs_while_another_device_edits_the_merged_contact() {
     // And edits of it: a note, a new phone, another company, a tag.
     b.store.repo::<Contact>().update(dup.id, &json!({ "notes": "prefers mornings", "phone": "+1 202 555 0199", "company": "Navy Reserve" })).unwrap();
     b.store.tag_rows("contacts", &[dup.id], &["investor".into()], &[]).unwrap();
-    let report = a.store.merge_contacts(&MergeRequest { keep: keep.id, others: vec![dup.id], ..Default::default() }).unwrap();
+    // The phone the kept contact lacked is taken from the other (as the merge screen offers).
+    let report = a.store.merge_contacts(&MergeRequest { keep: keep.id, others: vec![dup.id], fields: [("phone".into(), dup.id)].into() }).unwrap();
     a.sync().await;
     let r = b.sync().await;
     assert_eq!(r.rejected, 0, "{r:?}: {:?}", b.store.sync_rejections().unwrap());

@@ -213,7 +213,19 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
                 .about("Connect an integration: the credential goes to the OS keychain, never the database")
                 .arg(Arg::new("provider").long("provider").required(true).value_name("PROVIDER"))
                 .arg(Arg::new("integration-type").long("integration-type").required(true).value_name("TYPE"))
-                .arg(Arg::new("secret-stdin").long("secret-stdin").action(ArgAction::SetTrue).help("read the credential from standard input")),
+                .arg(Arg::new("secret-stdin").long("secret-stdin").action(ArgAction::SetTrue).help("read the credential from standard input"))
+                .arg(Arg::new("base-url").long("base-url").value_name("URL").help("the provider's API address (a sandbox); its public host by default")),
+        )
+        .subcommand(
+            Command::new("run")
+                .about("Run a connection now: pull what changed there, push what changed here, log the run")
+                .arg(Arg::new("provider").value_name("PROVIDER").required(true)),
+        )
+        .subcommand(
+            Command::new("logs")
+                .about("A connection's runs, newest first")
+                .arg(Arg::new("provider").value_name("PROVIDER").required(true))
+                .arg(Arg::new("limit").long("limit").value_parser(clap::value_parser!(usize)).value_name("N")),
         ),
         "notification" => cmd.subcommand(
             Command::new("read")
@@ -747,7 +759,39 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
         "connect" => {
             let secret = crate::sync::whole_secret(a, "secret-stdin", "Credential: ")?;
             let p = |k: &str| a.get_one::<String>(k).cloned().unwrap_or_default();
-            val(serde_json::to_value(store.connect_integration(&plugs_core::integrations::KeychainSecrets, &p("provider"), &p("integration-type"), &secret)?))
+            let made = store.connect_integration(&plugs_core::integrations::KeychainSecrets, &p("provider"), &p("integration-type"), &secret)?;
+            match a.get_one::<String>("base-url") {
+                Some(url) => {
+                    let mut settings = made.settings.as_object().cloned().unwrap_or_default();
+                    settings.insert("base_url".into(), json!(url.trim()));
+                    val(serde_json::to_value(store.repo::<plugs_core::tables::integrations::Integration>().update(made.id, &json!({ "settings": settings }))?))
+                }
+                None => val(serde_json::to_value(made)),
+            }
+        }
+        "run" => {
+            let provider = a.get_one::<String>("provider").cloned().unwrap_or_default();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let r = rt.block_on(store.run_integration(&plugs_core::integrations::KeychainSecrets, &provider))?;
+            let text = format!("{} run {}: {}", provider, r.status, r.message);
+            Ok(Output::Message(text, serde_json::to_value(&r).unwrap_or_default()))
+        }
+        "logs" => {
+            let provider = a.get_one::<String>("provider").cloned().unwrap_or_default();
+            let i = store.integration_for(&provider)?;
+            let q = ListQuery {
+                filters: vec![Filter::Eq("integration_id".into(), json!(i.id))],
+                sort: Some("started_at".into()),
+                descending: true,
+                limit: a.get_one::<usize>("limit").copied(),
+                ..Default::default()
+            };
+            let page = store.table("integration_logs")?.list(&q)?;
+            Ok(Output::List {
+                items: page.items.into_iter().map(Value::Object).collect(),
+                columns: vec!["started_at", "status", "records_processed", "records_failed", "message"],
+                next_cursor: page.next_cursor,
+            })
         }
         "capture" => {
             let event = if a.get_flag("no-event") {

@@ -22,7 +22,7 @@ pub(crate) fn is_deleted(r: &Record) -> bool {
     r.get("is_deleted").and_then(Value::as_bool).unwrap_or(false)
 }
 
-fn id_of(r: &Record) -> Result<Uuid> {
+pub(crate) fn id_of(r: &Record) -> Result<Uuid> {
     r.get("id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(|| Error::invalid("id", "corrupt_row", "row has no id"))
 }
 

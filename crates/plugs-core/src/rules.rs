@@ -98,7 +98,7 @@ pub(crate) fn derived(ctx: &Ctx, spec: &TableSpec, old: Option<&Record>, new: &R
                 Aggregate::Count => "COUNT(*)".to_owned(),
                 Aggregate::Max(c) => format!("MAX({c})"),
             };
-            let sql = format!("SELECT {fold} FROM {} WHERE {} = ?1 AND NOT is_deleted{}", d.from, d.fk, d.filter_sql());
+            let sql = format!("SELECT {fold} FROM {} WHERE {} = ?1{}{}", d.from, d.fk, d.live_sql(), d.filter_sql());
             let value = match d.aggregate {
                 Aggregate::Count => Value::from(ctx.conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get::<_, i64>(0))?),
                 Aggregate::Max(_) => ctx.conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get::<_, Option<String>>(0))?.map(Value::String).unwrap_or(Value::Null),

@@ -91,7 +91,9 @@ mod tests {
     #[test]
     fn an_edit_of_a_merged_away_contact_reaches_the_kept_one_where_it_still_holds_the_old_value() {
         let row = |v: serde_json::Value| v.as_object().unwrap().clone();
-        let before = row(json!({ "is_deleted": true, "phone": "+1 555 0100", "job_title": "Captain", "company": "Navy", "notes": null, "metadata": { "merged_into": "k", "tags": ["navy", "expo"] } }));
+        let before = row(
+            json!({ "is_deleted": true, "phone": "+1 555 0100", "job_title": "Captain", "company": "Navy", "notes": null, "metadata": { "merged_into": "k", "tags": ["navy", "expo"] } }),
+        );
         let mut after = before.clone();
         after.insert("phone".into(), json!("+1 555 0199"));
         after.insert("job_title".into(), json!("Rear Admiral"));

@@ -179,6 +179,15 @@ pub struct Derived {
 }
 
 impl Derived {
+    /// The SQL condition that keeps the live rows it is derived from (tables without tombstones,
+    /// such as logs, have only live rows).
+    pub fn live_sql(&self) -> &'static str {
+        match crate::tables::spec(self.from).map(|s| s.soft_delete) {
+            Some(SoftDelete::None) => "",
+            _ => " AND NOT COALESCE(is_deleted, false)",
+        }
+    }
+
     /// The SQL condition of the filters (`only`, `except`), after the live and parent conditions.
     /// The values are the domain's own literals, never input.
     pub fn filter_sql(&self) -> String {

@@ -753,7 +753,14 @@ async fn forward_merged_edit(tx: &Transaction<'_>, ctx: &PushCtx, kept: Uuid, be
     let Some(target) = fetch_for_update(tx, spec, kept).await?.map(|r| canonical(spec, &r)) else { return Ok(()) };
     let Some((row, fields)) = plugs_domain::merge::forwarded_edit(before, after, &target, won, won_tags) else { return Ok(()) };
     let at = Timestamp::from_datetime(ctx.now.as_datetime() - ctx.adjust);
-    let change = PushChange { mutation_id: Uuid::now_v7(), table: "contacts".into(), record_id: kept, kind: ChangeKind::Upsert, fields: fields.into_iter().map(|f| (f, at)).collect(), row: Some(row) };
+    let change = PushChange {
+        mutation_id: Uuid::now_v7(),
+        table: "contacts".into(),
+        record_id: kept,
+        kind: ChangeKind::Upsert,
+        fields: fields.into_iter().map(|f| (f, at)).collect(),
+        row: Some(row),
+    };
     tx.batch_execute("SAVEPOINT forward").await?;
     match Box::pin(apply_one(tx, ctx, &change)).await {
         Ok(_) => tx.batch_execute("RELEASE SAVEPOINT forward").await?,
@@ -831,12 +838,13 @@ async fn derived(tx: &Transaction<'_>, ctx: &PushCtx, table: &str, row: &Record)
             Aggregate::Max(c) => format!("MAX({c})"),
         };
         let sql = format!(
-            "UPDATE {p} SET {col} = v.v FROM (SELECT {fold} AS v FROM {from} WHERE {fk} = $1 AND NOT COALESCE(is_deleted, false){filter}) v
+            "UPDATE {p} SET {col} = v.v FROM (SELECT {fold} AS v FROM {from} WHERE {fk} = $1{live}{filter}) v
              WHERE id = $1 AND NOT COALESCE({p}.is_deleted, false) AND {col} IS DISTINCT FROM v.v",
             p = parent.name,
             col = d.column,
             from = d.from,
             fk = d.fk,
+            live = d.live_sql(),
             filter = d.filter_sql()
         );
         if tx.execute(&sql, &[&id]).await? > 0 {

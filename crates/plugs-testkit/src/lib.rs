@@ -7,6 +7,7 @@
 //! process and, when that process exits for any reason, stops the server and deletes its files.
 //! Each test gets a database of its own.
 
+pub mod hubspot;
 pub mod proxy;
 pub mod webdriver;
 

@@ -52,7 +52,7 @@ table! {
         credentials: Value = Kind::Json(JsonShape::Object), false, None, Write;
         settings: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
         is_active: bool = Kind::Bool, true, Some(Default::Json("true")), Write;
-        last_sync: Option<Timestamp> = Kind::Timestamp, true, None, System;
+        last_sync: Option<Timestamp> = Kind::Timestamp, true, None, Derived;
         status: IntegrationStatus = Kind::Enum(IntegrationStatus::VALUES), true, Some(Default::Json(r#""disconnected""#)), Write;
         metadata: Value = Kind::Json(JsonShape::Object), true, Some(Default::Json(r#"{}"#)), Write;
         created_at: Timestamp = Kind::Timestamp, true, Some(Default::Now), System;
@@ -62,6 +62,10 @@ table! {
     }
     soft_delete: Full, ops: All, sortable: ["provider", "created_at", "updated_at"],
     rules: crate::rules::TableRules { needs, before_write, together: &[] },
+    derived: [
+        // When a run last reached the provider (a run that failed did not sync).
+        Derived { column: "last_sync", from: "integration_logs", fk: "integration_id", aggregate: Aggregate::Max("completed_at"), only: None, except: Some(("status", "failed")) },
+    ],
 }
 
 fn needs(ctx: &WriteCtx, _old: Option<&Record>, _new: &Record) -> Vec<Need> {

@@ -106,12 +106,16 @@ impl FakeHubSpot {
 
     /// A contact made in HubSpot by a HubSpot user; its id.
     pub fn create(&self, props: &[(&str, &str)]) -> String {
+        self.create_at(props, chrono::Utc::now())
+    }
+
+    /// A contact HubSpot has had, last changed at `at`; its id.
+    pub fn create_at(&self, props: &[(&str, &str)], at: chrono::DateTime<chrono::Utc>) -> String {
         let mut h = self.hub.lock().unwrap();
         let id = h.next_id;
         h.next_id += 1;
-        let now = chrono::Utc::now();
-        h.contacts
-            .insert(id, HubContact { id: id.to_string(), properties: props.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(), created_at: now, updated_at: now });
+        let properties = props.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        h.contacts.insert(id, HubContact { id: id.to_string(), properties, created_at: at, updated_at: at });
         id.to_string()
     }
 

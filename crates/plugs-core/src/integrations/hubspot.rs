@@ -3,8 +3,8 @@
 //!
 //! A run pulls first (contacts changed in HubSpot since the last run: a search by
 //! `lastmodifieddate`, paged with `after`), then pushes the contacts changed here since they were
-//! last sent (batches of 100: `batch/update` for those linked to a HubSpot id, `batch/read` by
-//! email to find the others that HubSpot already has, `batch/create` for the rest). What each
+//! last sent (batches of 100: `batch/update` for those linked to a HubSpot id, `batch/create` for
+//! the others, and `batch/read` by email when HubSpot says it has some of them). What each
 //! contact is in HubSpot (its id, and the properties last sent or received) is kept in
 //! `integration_links` as soon as HubSpot answers, so a run killed halfway and run again sends
 //! nothing twice and creates no duplicates.
@@ -98,7 +98,7 @@ fn props(o: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-/// A contact's values to send: the mapped properties, every one (empty ones clear HubSpot's).
+/// Properties to send (an empty one clears HubSpot's).
 fn sendable(p: &BTreeMap<String, String>) -> Value {
     Value::Object(p.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
@@ -146,6 +146,12 @@ impl HubSpot {
         Ok((results, next))
     }
 }
+
+/// A contact to create in HubSpot: its id here, its properties.
+type Outgoing = (Uuid, BTreeMap<String, String>);
+
+/// A contact to update in HubSpot: its id here and there, its properties, and those to send.
+type Update = (Uuid, String, BTreeMap<String, String>, BTreeMap<String, String>);
 
 /// A record a run could not carry, and why (ids only: no personal data in logs).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -230,8 +236,10 @@ impl Store {
         };
         let id = crate::repo::id_of(&local)?;
         let ours = properties_of(&local);
-        // The properties as last sent or received: a side that differs from them changed.
-        let base = link.map(|l| l.synced).unwrap_or_else(|| ours.clone());
+        // The properties as last sent or received: a side that differs from them changed. Linked
+        // for the first time (the same email), nothing was agreed yet: each side's values fill
+        // the other's blanks, and where both have one, the later edit's stands.
+        let base = link.map(|l| l.synced).unwrap_or_default();
         let our_at = local.get("updated_at").and_then(Value::as_str).and_then(millis).unwrap_or(0);
         let mut take = BTreeMap::new();
         let mut ours_stay = vec![];
@@ -274,7 +282,7 @@ impl Store {
     /// Pushes the contacts changed here since they were last sent.
     pub(super) async fn hubspot_push(&self, hs: &mut HubSpot, integration: Uuid, counts: &mut RunCounts) -> std::result::Result<(), RunError> {
         let links: HashMap<Uuid, Link> = self.links(integration, "contacts")?.into_iter().map(|l| (l.record_id, l)).collect();
-        let mut update: Vec<(Uuid, String, BTreeMap<String, String>)> = vec![];
+        let mut update: Vec<Update> = vec![];
         let mut unlinked: Vec<(Uuid, BTreeMap<String, String>)> = vec![];
         let table = self.table("contacts")?;
         let mut cursor = None;
@@ -285,7 +293,12 @@ impl Store {
                 let p = properties_of(c);
                 match links.get(&id) {
                     Some(l) if l.synced == p => {}
-                    Some(l) => update.push((id, l.remote_id.clone(), p)),
+                    // Only what changed since: a property HubSpot holds that this side did not touch
+                    // stays as HubSpot has it.
+                    Some(l) => {
+                        let send = p.iter().filter(|(k, v)| l.synced.get(*k).map_or(!v.is_empty(), |s| s != *v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+                        update.push((id, l.remote_id.clone(), p, send));
+                    }
                     // HubSpot tells contacts apart by email: one without is not sent (it could
                     // not be found again, and a re-run would make a second).
                     None if p["email"].is_empty() => counts.skipped += 1,
@@ -297,33 +310,19 @@ impl Store {
                 break;
             }
         }
-        // Contacts HubSpot already has (by email) are linked and updated, the others created.
+        // Created in batches; a batch HubSpot refuses because an email is taken (a contact HubSpot
+        // has had since before the last run) is read by email once: those found are linked and
+        // updated, the rest created.
         for chunk in unlinked.chunks(BATCH) {
-            let inputs: Vec<Value> = chunk.iter().map(|(_, p)| json!({ "id": p["email"] })).collect();
-            let (_, v) = hs.post("/crm/v3/objects/contacts/batch/read", &json!({ "idProperty": "email", "properties": ["email"], "inputs": inputs })).await?;
-            let found: HashMap<String, String> = v
-                .get("results")
-                .and_then(Value::as_array)
-                .ok_or_else(|| shape("results"))?
-                .iter()
-                .filter_map(|o| Some((o.pointer("/properties/email")?.as_str()?.to_lowercase(), o.get("id")?.as_str()?.to_owned())))
-                .collect();
-            let mut create = vec![];
-            for (id, p) in chunk {
-                match found.get(&p["email"]) {
-                    Some(hid) => update.push((*id, hid.clone(), p.clone())),
-                    None => create.push((*id, p.clone())),
-                }
-            }
-            self.hubspot_create(hs, integration, &create, counts).await?;
+            self.hubspot_create(hs, integration, chunk, counts, &mut update).await?;
         }
         for chunk in update.chunks(BATCH) {
-            let inputs: Vec<Value> = chunk.iter().map(|(_, hid, p)| json!({ "id": hid, "properties": sendable(p) })).collect();
+            let inputs: Vec<Value> = chunk.iter().map(|(_, hid, _, send)| json!({ "id": hid, "properties": sendable(send) })).collect();
             let (_, v) = hs.post("/crm/v3/objects/contacts/batch/update", &json!({ "inputs": inputs })).await?;
             let done: HashMap<String, ()> =
                 v.get("results").and_then(Value::as_array).ok_or_else(|| shape("results"))?.iter().filter_map(|o| Some((o.get("id")?.as_str()?.to_owned(), ()))).collect();
             let reasons = batch_errors(&v);
-            for (id, hid, p) in chunk {
+            for (id, hid, p, _) in chunk {
                 if done.contains_key(hid) {
                     self.hubspot_linked(integration, *id, hid, p)?;
                     counts.updated += 1;
@@ -336,11 +335,20 @@ impl Store {
         Ok(())
     }
 
-    /// Creates contacts in HubSpot; a batch HubSpot refuses whole (one bad value, an email taken
-    /// meanwhile) is split in halves until the refused ones are found and named.
-    async fn hubspot_create(&self, hs: &mut HubSpot, integration: Uuid, batch: &[(Uuid, BTreeMap<String, String>)], counts: &mut RunCounts) -> std::result::Result<(), RunError> {
-        let mut todo: Vec<&[(Uuid, BTreeMap<String, String>)]> = vec![batch];
-        while let Some(part) = todo.pop() {
+    /// Creates contacts in HubSpot. A batch refused because emails are taken (409) is read by
+    /// email: the contacts HubSpot has go to `update`, the others are created. A batch refused
+    /// whole for a bad value (400) is split in halves until the refused contacts are found, each
+    /// named in the log.
+    async fn hubspot_create(
+        &self,
+        hs: &mut HubSpot,
+        integration: Uuid,
+        batch: &[Outgoing],
+        counts: &mut RunCounts,
+        update: &mut Vec<Update>,
+    ) -> std::result::Result<(), RunError> {
+        let mut todo: Vec<(Vec<Outgoing>, bool)> = vec![(batch.to_vec(), false)];
+        while let Some((part, read)) = todo.pop() {
             if part.is_empty() {
                 continue;
             }
@@ -355,7 +363,7 @@ impl Store {
                         .iter()
                         .filter_map(|o| Some((o.pointer("/properties/email")?.as_str()?.to_lowercase(), o.get("id")?.as_str()?.to_owned())))
                         .collect();
-                    for (id, p) in part {
+                    for (id, p) in &part {
                         match made.get(&p["email"]) {
                             Some(hid) => {
                                 self.hubspot_linked(integration, *id, hid, p)?;
@@ -365,9 +373,32 @@ impl Store {
                         }
                     }
                 }
+                Err(CallError::Rejected { status: 409, .. }) if !read => {
+                    let inputs: Vec<Value> = part.iter().map(|(_, p)| json!({ "id": p["email"] })).collect();
+                    let (_, v) = hs.post("/crm/v3/objects/contacts/batch/read", &json!({ "idProperty": "email", "properties": ["email"], "inputs": inputs })).await?;
+                    let found: HashMap<String, String> = v
+                        .get("results")
+                        .and_then(Value::as_array)
+                        .ok_or_else(|| shape("results"))?
+                        .iter()
+                        .filter_map(|o| Some((o.pointer("/properties/email")?.as_str()?.to_lowercase(), o.get("id")?.as_str()?.to_owned())))
+                        .collect();
+                    let mut rest = vec![];
+                    for (id, p) in part {
+                        match found.get(&p["email"]) {
+                            // Found, never agreed on: what this side has, not its blanks.
+                            Some(hid) => {
+                                let send = p.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect();
+                                update.push((id, hid.clone(), p, send));
+                            }
+                            None => rest.push((id, p)),
+                        }
+                    }
+                    todo.push((rest, true));
+                }
                 Err(CallError::Rejected { status, message, .. }) if status == 400 || status == 409 => {
                     if part.len() == 1 {
-                        let (id, p) = &part[0];
+                        let (id, _) = &part[0];
                         // An email taken meanwhile: "Existing ID: 123" links it, the next run updates it.
                         match message.rsplit_once("Existing ID: ").map(|(_, hid)| hid.trim().to_owned()) {
                             Some(hid) if status == 409 => self.set_link(integration, "contacts", *id, &hid, &BTreeMap::new())?,
@@ -377,11 +408,11 @@ impl Store {
                                 reason: format!("HubSpot refused it ({status}): {}", without_values(&message)),
                             }),
                         }
-                        let _ = p;
                     } else {
-                        let (a, b) = part.split_at(part.len() / 2);
-                        todo.push(b);
-                        todo.push(a);
+                        let mut a = part;
+                        let b = a.split_off(a.len() / 2);
+                        todo.push((b, read));
+                        todo.push((a, read));
                     }
                 }
                 Err(e) => return Err(e.into()),

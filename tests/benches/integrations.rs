@@ -1,0 +1,80 @@
+//! HubSpot benchmark: 10,000 new contacts pushed to a local HubSpot that enforces its documented
+//! private-app limit (100 requests per rolling 10 s), against the floor that limit sets for the
+//! requests the run needs (one search and 100 batch creates: the 101st request cannot start
+//! before 10 s). Goal: within 10% of the floor. Then a second run with nothing to send.
+//!
+//! Run: `cargo bench -p plugs-tests --bench integrations`
+
+use plugs_core::integrations::SecretStore;
+use plugs_core::workspace::NewWorkspace;
+use plugs_core::Store;
+use plugs_testkit::hubspot::FakeHubSpot;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "pat-na1-bench";
+
+#[derive(Default)]
+struct Secrets(Mutex<HashMap<String, String>>);
+
+impl SecretStore for Secrets {
+    fn set(&self, key: &str, secret: &str) -> plugs_core::Result<()> {
+        self.0.lock().unwrap().insert(key.into(), secret.into());
+        Ok(())
+    }
+    fn get(&self, key: &str) -> plugs_core::Result<Option<String>> {
+        Ok(self.0.lock().unwrap().get(key).cloned())
+    }
+    fn delete(&self, key: &str) -> plugs_core::Result<()> {
+        self.0.lock().unwrap().remove(key);
+        Ok(())
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, async {
+        let (max, window) = (100usize, Duration::from_secs(10));
+        let hub = FakeHubSpot::with_limit(TOKEN, max, window).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_dir(dir.path()).unwrap();
+        store.init_workspace(&NewWorkspace { organization_name: "Acme".into(), first_name: "Ada".into(), last_name: "L".into(), email: "ada@acme.test".into() }).unwrap();
+        let secrets = Secrets::default();
+        let i = store.connect_integration(&secrets, "hubspot", "crm", TOKEN).unwrap();
+        store.table("integrations").unwrap().update(i.id, json!({ "settings": { "base_url": hub.base } }).as_object().unwrap().clone()).unwrap();
+        let n = 10_000;
+        let made = Instant::now();
+        let import: String = std::iter::once("First name,Last name,Email,Company\n".to_owned())
+            .chain((0..n).map(|k| format!("Person{k},Bench,person{k}@example.test,Company {}\n", k % 97)))
+            .collect();
+        let report = store.import_contacts(import.as_bytes(), &plugs_core::interop::ImportOptions::default(), |_, _| {}).unwrap();
+        println!("{} contacts made here in {:.1} s", report.created, made.elapsed().as_secs_f64());
+
+        let start = Instant::now();
+        let r = store.run_integration(&secrets, "hubspot").await.unwrap();
+        let took = start.elapsed();
+        assert_eq!((r.status.as_str(), r.counts.created as usize), ("success", n), "{r:?}");
+        assert_eq!(hub.contacts().len(), n);
+        let floor = window * ((r.requests as usize).div_ceil(max) as u32 - 1);
+        println!(
+            "10,000 contacts to HubSpot: {:.2} s for {} requests ({} answered 429); the limit's floor {:.0} s: {:.3}× the floor (goal ≤ 1.10×)",
+            took.as_secs_f64(),
+            r.requests,
+            r.throttled,
+            floor.as_secs_f64(),
+            took.as_secs_f64() / floor.as_secs_f64()
+        );
+        let start = Instant::now();
+        let again = store.run_integration(&secrets, "hubspot").await.unwrap();
+        println!(
+            "a second run (HubSpot's 10,000 echoed back by the search, nothing to send): {:.2} s, {} requests, {} created, {} updated",
+            start.elapsed().as_secs_f64(),
+            again.requests,
+            again.counts.created,
+            again.counts.updated
+        );
+    });
+}

@@ -5,6 +5,7 @@
 use plugs_core::backup::{BackupInfo, BackupReport, BackupSettings, StagedRestore};
 use plugs_core::capture::{Capture, CaptureEvent, Captured, EventLeads, LikelyMatch};
 use plugs_core::files::Upload;
+use plugs_core::integrations::RunReport;
 use plugs_core::interop::ImportReport;
 use plugs_core::merge::{DuplicatePair, MergeReport, MergeRequest};
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
@@ -12,6 +13,7 @@ use plugs_core::scan::Scanned;
 use plugs_core::search::ContactRow;
 use plugs_core::settings::AppSettings;
 use plugs_core::sync::SyncStatus;
+use plugs_core::tables::integration_logs::IntegrationLog;
 use plugs_core::tables::{
     audit_logs::AuditLog,
     contact_interactions::{ContactInteraction, ContactInteractionId, ContactInteractionPatch, NewContactInteraction},
@@ -292,6 +294,51 @@ commands! {
         });
         sync.nudge();
         r
+    }
+
+    /// Connects a provider (again: the credential is swapped): the credential goes to the OS
+    /// keychain, the row keeps a reference to it.
+    fn connect_integration(s: &AppStore, sync: &Sync; provider: String, integration_type: String, secret: String) -> Integration {
+        let r = with(&s, |st| st.connect_integration(&plugs_core::integrations::KeychainSecrets, &provider, &integration_type, &secret));
+        sync.nudge();
+        r
+    }
+
+    /// Disconnects a provider: its credential leaves the keychain, the connection is switched off.
+    fn disconnect_integration(s: &AppStore, sync: &Sync; provider: String) -> Integration {
+        let r = with(&s, |st| st.disconnect_integration(&plugs_core::integrations::KeychainSecrets, &provider));
+        sync.nudge();
+        r
+    }
+
+    /// Runs a connection now (docs/integrations.md), off the window's threads: pulls, pushes, logs.
+    fn run_integration(s: &AppStore, sync: &Sync; provider: String) -> RunReport {
+        let db = with(&s, |st| Ok(st.path().to_owned()))?;
+        let r = tauri::async_runtime::spawn_blocking(move || {
+            let store = plugs_core::Store::open_helper(&db)?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(store.run_integration(&plugs_core::integrations::KeychainSecrets, &provider))
+        })
+        .await
+        .map_err(|_| plugs_core::Error::invalid("provider", "failed", "the run stopped unexpectedly").to_payload())?
+        .map_err(|e| e.to_payload());
+        sync.nudge();
+        r
+    }
+
+    /// A connection's runs, newest first.
+    fn integration_logs(s: &AppStore; provider: String, limit: usize) -> Vec<IntegrationLog> {
+        with(&s, |st| {
+            let i = st.integration_for(&provider)?;
+            let q = plugs_core::ListQuery {
+                filters: vec![plugs_core::Filter::Eq("integration_id".into(), serde_json::json!(i.id))],
+                sort: Some("started_at".into()),
+                descending: true,
+                limit: Some(limit.clamp(1, 100)),
+                ..Default::default()
+            };
+            Ok(st.repo::<IntegrationLog>().list(&q)?.items)
+        })
     }
 
     /// Merges contacts into one, keeping the chosen value of each field (plugs_core::merge); the

@@ -737,3 +737,58 @@ fn merge_picked_contacts_and_undo_in_the_real_window() {
         d.wait_text("#contact-name", "Grace Hopper");
     }
 }
+
+/// HubSpot in the real window, with the app's keychain (gnome-keyring on a private bus) and a
+/// local HubSpot: the token pasted and connected, "Run now" sends the contacts, the run shows with
+/// its figures.
+#[test]
+fn hubspot_connected_and_run_in_the_real_window() {
+    let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let screen = VirtualDisplay::start();
+    let keys = plugs_testkit::SecretService::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let hub = rt.block_on(plugs_testkit::hubspot::FakeHubSpot::start("pat-na1-window"));
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = seeded(data.path());
+        for (f, l) in [("Grace", "Hopper"), ("Alan", "Turing"), ("Ada", "Byron")] {
+            store.repo::<Contact>().create(&json!({ "first_name": f, "last_name": l, "email": format!("{}@example.test", f.to_lowercase()) })).unwrap();
+        }
+        // A HubSpot connection pointed at the local HubSpot, switched off: the window connects it.
+        struct Nowhere;
+        impl plugs_core::integrations::SecretStore for Nowhere {
+            fn set(&self, _: &str, _: &str) -> plugs_core::Result<()> {
+                Ok(())
+            }
+            fn get(&self, _: &str) -> plugs_core::Result<Option<String>> {
+                Ok(None)
+            }
+            fn delete(&self, _: &str) -> plugs_core::Result<()> {
+                Ok(())
+            }
+        }
+        let i = store.connect_integration(&Nowhere, "hubspot", "crm", "placeholder").unwrap();
+        store.table("integrations").unwrap().update(i.id, json!({ "settings": { "base_url": hub.base } }).as_object().unwrap().clone()).unwrap();
+        store.disconnect_integration(&Nowhere, "hubspot").unwrap();
+    }
+    let mut env = keys.env.clone();
+    env.push(("DISPLAY".into(), screen.display.clone()));
+    let d = Driver::start_with(&env, data.path());
+    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 1280, "height": 820 })));
+    std::thread::sleep(Duration::from_millis(400));
+    d.click("#nav-integrations");
+    d.wait("#connect-hubspot");
+    d.type_into("#hubspot-token", "pat-na1-window");
+    d.click("#hubspot-connect");
+    d.wait_text("#integrations-message", "HubSpot connected");
+    d.click("#integration-hubspot .run");
+    d.wait_text("#integrations-message", "3 created");
+    d.wait_text("#logs-hubspot", "3 records");
+    d.screenshot("integrations-1280x820");
+    assert_eq!(hub.contacts().len(), 3);
+    assert_eq!(hub.by_email("grace@example.test").unwrap().properties["firstname"], "Grace");
+    let page = d.text_content("body");
+    assert!(!page.contains("pat-na1-window"), "the token is not shown");
+    drop(d);
+    drop(rt);
+}

@@ -283,6 +283,32 @@ changed: number,
  */
 unchanged: number, };
 
+export type Failed = { contact_id: string | null, hubspot_id: string | null, reason: string, };
+
+export type RunCounts = { 
+/**
+ * Records changed here from the provider.
+ */
+pulled: number, 
+/**
+ * Records created and updated at the provider.
+ */
+created: number, updated: number, 
+/**
+ * Records not sent (a contact without an email, which HubSpot could not find again).
+ */
+skipped: number, failed: Array<Failed>, };
+
+export type RunReport = { log_id: string, 
+/**
+ * `success`, `partial` (some records failed, named in the log) or `failed`.
+ */
+status: string, message: string, counts: RunCounts, 
+/**
+ * Requests sent to the provider, and how many it answered 429.
+ */
+requests: number, throttled: number, };
+
 export type SavedList = { id: string, name: string, 
 /**
  * What was typed in the search box (words and `#tags`), "" for none.

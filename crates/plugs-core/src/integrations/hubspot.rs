@@ -154,7 +154,7 @@ type Outgoing = (Uuid, BTreeMap<String, String>);
 type Update = (Uuid, String, BTreeMap<String, String>, BTreeMap<String, String>);
 
 /// A record a run could not carry, and why (ids only: no personal data in logs).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 pub struct Failed {
     pub contact_id: Option<Uuid>,
     pub hubspot_id: Option<String>,
@@ -339,14 +339,7 @@ impl Store {
     /// email: the contacts HubSpot has go to `update`, the others are created. A batch refused
     /// whole for a bad value (400) is split in halves until the refused contacts are found, each
     /// named in the log.
-    async fn hubspot_create(
-        &self,
-        hs: &mut HubSpot,
-        integration: Uuid,
-        batch: &[Outgoing],
-        counts: &mut RunCounts,
-        update: &mut Vec<Update>,
-    ) -> std::result::Result<(), RunError> {
+    async fn hubspot_create(&self, hs: &mut HubSpot, integration: Uuid, batch: &[Outgoing], counts: &mut RunCounts, update: &mut Vec<Update>) -> std::result::Result<(), RunError> {
         let mut todo: Vec<(Vec<Outgoing>, bool)> = vec![(batch.to_vec(), false)];
         while let Some((part, read)) = todo.pop() {
             if part.is_empty() {

@@ -102,6 +102,17 @@ impl Store {
     }
 }
 
+/// A provider as people write it.
+pub fn provider_name(provider: &str) -> &str {
+    match provider {
+        "hubspot" => "HubSpot",
+        "mailchimp" => "Mailchimp",
+        "zoom" => "Zoom",
+        "teams" => "Microsoft Teams",
+        other => other,
+    }
+}
+
 /// What a local row is at a provider, and the provider's properties as last agreed.
 #[derive(Debug, Clone)]
 pub(crate) struct Link {
@@ -111,7 +122,7 @@ pub(crate) struct Link {
 }
 
 /// What a run did.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, ts_rs::TS)]
 pub struct RunCounts {
     /// Records changed here from the provider.
     pub pulled: u64,
@@ -124,7 +135,7 @@ pub struct RunCounts {
 }
 
 /// A run's outcome: its log row, and what it did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct RunReport {
     pub log_id: Uuid,
     /// `success`, `partial` (some records failed, named in the log) or `failed`.
@@ -173,6 +184,16 @@ impl Store {
         )?
         .execute(rusqlite::params![integration.to_string(), table, record.to_string(), remote, serde_json::to_string(synced).unwrap_or_default()])?;
         Ok(())
+    }
+
+    /// Disconnects a provider: the credential leaves this device's keychain, the connection is
+    /// switched off (its logs and links stay; connecting again takes up where it was).
+    pub fn disconnect_integration(&self, secrets: &dyn SecretStore, provider: &str) -> Result<Integration> {
+        let i = self.integration_for(provider)?;
+        if let Some(k) = i.credentials.get("keychain_ref").and_then(|v| v.as_str()) {
+            secrets.delete(k)?;
+        }
+        self.repo::<Integration>().update(i.id, &json!({ "status": "disconnected", "is_active": false }))
     }
 
     /// The organization's connection to a provider (a live one).
@@ -230,10 +251,11 @@ impl Store {
         let message = match &failure {
             Some(e) => e.to_string(),
             None => format!(
-                "{} pulled, {} created and {} updated in {provider}{}{}",
+                "{} pulled, {} created and {} updated in {}{}{}",
                 counts.pulled,
                 counts.created,
                 counts.updated,
+                provider_name(provider),
                 if counts.skipped > 0 { format!(", {} without an email not sent", counts.skipped) } else { String::new() },
                 if counts.failed.is_empty() { String::new() } else { format!(", {} failed", counts.failed.len()) }
             ),
@@ -260,7 +282,7 @@ impl Store {
         metadata.insert("pulled_through".into(), json!(newest));
         let new_status = match &failure {
             Some(CallError::Unauthorized(_)) => {
-                metadata.insert("last_error".into(), json!(format!("{provider} refused the credential: reconnect")));
+                metadata.insert("last_error".into(), json!(format!("{} refused the credential: reconnect", provider_name(provider))));
                 "error"
             }
             Some(e) => {

@@ -328,17 +328,7 @@ commands! {
 
     /// A connection's runs, newest first.
     fn integration_logs(s: &AppStore; provider: String, limit: usize) -> Vec<IntegrationLog> {
-        with(&s, |st| {
-            let i = st.integration_for(&provider)?;
-            let q = plugs_core::ListQuery {
-                filters: vec![plugs_core::Filter::Eq("integration_id".into(), serde_json::json!(i.id))],
-                sort: Some("started_at".into()),
-                descending: true,
-                limit: Some(limit.clamp(1, 100)),
-                ..Default::default()
-            };
-            Ok(st.repo::<IntegrationLog>().list(&q)?.items)
-        })
+        with(&s, |st| Ok(st.integration_logs(&provider, limit.min(100))?.items))
     }
 
     /// Merges contacts into one, keeping the chosen value of each field (plugs_core::merge); the

@@ -778,17 +778,9 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
         }
         "logs" => {
             let provider = a.get_one::<String>("provider").cloned().unwrap_or_default();
-            let i = store.integration_for(&provider)?;
-            let q = ListQuery {
-                filters: vec![Filter::Eq("integration_id".into(), json!(i.id))],
-                sort: Some("started_at".into()),
-                descending: true,
-                limit: a.get_one::<usize>("limit").copied(),
-                ..Default::default()
-            };
-            let page = store.table("integration_logs")?.list(&q)?;
+            let page = store.integration_logs(&provider, a.get_one::<usize>("limit").copied().unwrap_or(plugs_core::repo::DEFAULT_PAGE))?;
             Ok(Output::List {
-                items: page.items.into_iter().map(Value::Object).collect(),
+                items: page.items.into_iter().map(|l| serde_json::to_value(l).unwrap_or_default()).collect(),
                 columns: vec!["started_at", "status", "records_processed", "records_failed", "message"],
                 next_cursor: page.next_cursor,
             })

@@ -349,13 +349,7 @@ impl Store {
                 part.iter().map(|(_, p)| json!({ "properties": sendable(&p.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect()) })).collect();
             match hs.post("/crm/v3/objects/contacts/batch/create", &json!({ "inputs": inputs })).await {
                 Ok((_, v)) => {
-                    let made: HashMap<String, String> = v
-                        .get("results")
-                        .and_then(Value::as_array)
-                        .ok_or_else(|| shape("results"))?
-                        .iter()
-                        .filter_map(|o| Some((o.pointer("/properties/email")?.as_str()?.to_lowercase(), o.get("id")?.as_str()?.to_owned())))
-                        .collect();
+                    let made = ids_by_email(&v)?;
                     for (id, p) in &part {
                         match made.get(&p["email"]) {
                             Some(hid) => {
@@ -369,13 +363,7 @@ impl Store {
                 Err(CallError::Rejected { status: 409, .. }) if !read => {
                     let inputs: Vec<Value> = part.iter().map(|(_, p)| json!({ "id": p["email"] })).collect();
                     let (_, v) = hs.post("/crm/v3/objects/contacts/batch/read", &json!({ "idProperty": "email", "properties": ["email"], "inputs": inputs })).await?;
-                    let found: HashMap<String, String> = v
-                        .get("results")
-                        .and_then(Value::as_array)
-                        .ok_or_else(|| shape("results"))?
-                        .iter()
-                        .filter_map(|o| Some((o.pointer("/properties/email")?.as_str()?.to_lowercase(), o.get("id")?.as_str()?.to_owned())))
-                        .collect();
+                    let found = ids_by_email(&v)?;
                     let mut rest = vec![];
                     for (id, p) in part {
                         match found.get(&p["email"]) {
@@ -426,6 +414,16 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The HubSpot id of each contact in a batch answer's `results`, by lower-case email.
+fn ids_by_email(v: &Value) -> std::result::Result<HashMap<String, String>, CallError> {
+    Ok(v.get("results")
+        .and_then(Value::as_array)
+        .ok_or_else(|| shape("results"))?
+        .iter()
+        .filter_map(|o| Some((o.pointer("/properties/email")?.as_str()?.to_lowercase(), o.get("id")?.as_str()?.to_owned())))
+        .collect())
 }
 
 /// The reason HubSpot gave for each id in a batch's `errors`.

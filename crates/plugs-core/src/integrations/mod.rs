@@ -196,6 +196,19 @@ impl Store {
         self.repo::<Integration>().update(i.id, &json!({ "status": "disconnected", "is_active": false }))
     }
 
+    /// A connection's runs, newest first.
+    pub fn integration_logs(&self, provider: &str, limit: usize) -> Result<crate::repo::Page<crate::tables::integration_logs::IntegrationLog>> {
+        let i = self.integration_for(provider)?;
+        let q = crate::repo::ListQuery {
+            filters: vec![crate::repo::Filter::Eq("integration_id".into(), json!(i.id))],
+            sort: Some("started_at".into()),
+            descending: true,
+            limit: Some(limit.clamp(1, crate::repo::MAX_PAGE)),
+            ..Default::default()
+        };
+        self.repo::<crate::tables::integration_logs::IntegrationLog>().list(&q)
+    }
+
     /// The organization's connection to a provider (a live one).
     pub fn integration_for(&self, provider: &str) -> Result<Integration> {
         let page = self.repo::<Integration>().list(&crate::repo::ListQuery {

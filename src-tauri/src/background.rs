@@ -289,6 +289,29 @@ pub fn backups(db: PathBuf) {
     });
 }
 
+/// Integrations on their schedule (`settings.sync_frequency`): looked at every minute; the
+/// connections due whose credential is in this device's keychain run one after the other
+/// (docs/integrations.md). A provider offline is tried again at the next look.
+pub fn integrations(db: PathBuf) {
+    let _ = std::thread::Builder::new().name("plugs-integrations".into()).spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        loop {
+            std::thread::sleep(Duration::from_secs(60));
+            let Ok(store) = Store::open_helper(&db) else { continue };
+            if !store.is_initialized() {
+                continue;
+            }
+            for (provider, r) in rt.block_on(store.run_due_integrations(&plugs_core::integrations::KeychainSecrets)) {
+                match r {
+                    Ok(r) => tracing::info!(provider, status = %r.status, message = %r.message, "scheduled integration run"),
+                    Err(plugs_core::Error::Offline(_)) => tracing::debug!(provider, "scheduled integration run waits for the network"),
+                    Err(e) => tracing::warn!(provider, error = %e, "scheduled integration run did not start"),
+                }
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::tray_line;

@@ -5,7 +5,11 @@
 use plugs_core::backup::{BackupInfo, BackupReport, BackupSettings, StagedRestore};
 use plugs_core::capture::{Capture, CaptureEvent, Captured, EventLeads, LikelyMatch};
 use plugs_core::files::Upload;
+use plugs_core::integrations::teams::{DeviceCode, Hosts};
 use plugs_core::integrations::RunReport;
+
+/// The Microsoft sign-in under way (Teams): where, its code, and the connection's settings.
+static TEAMS_SIGN_IN: std::sync::Mutex<Option<(Hosts, DeviceCode, Record)>> = std::sync::Mutex::new(None);
 use plugs_core::interop::ImportReport;
 use plugs_core::merge::{DuplicatePair, MergeReport, MergeRequest};
 use plugs_core::overview::{Bucket, ExpenseBucket, ExpenseTotal, HomeSummary};
@@ -298,8 +302,47 @@ commands! {
 
     /// Connects a provider (again: the credential is swapped): the credential goes to the OS
     /// keychain, the row keeps a reference to it.
-    fn connect_integration(s: &AppStore, sync: &Sync; provider: String, integration_type: String, secret: String) -> Integration {
-        let r = with(&s, |st| st.connect_integration(&plugs_core::integrations::KeychainSecrets, &provider, &integration_type, &secret));
+    fn connect_integration(s: &AppStore, sync: &Sync; provider: String, integration_type: String, secret: String, settings: Record) -> Integration {
+        let r = with(&s, |st| st.connect_integration_with(&plugs_core::integrations::KeychainSecrets, &provider, &integration_type, &secret, &settings));
+        sync.nudge();
+        r
+    }
+
+    /// Changes a connection's settings (what Mailchimp is sent, how often it runs, …).
+    fn configure_integration(s: &AppStore, sync: &Sync; provider: String, settings: Record) -> Integration {
+        let r = with(&s, |st| st.configure_integration(&provider, &settings));
+        sync.nudge();
+        r
+    }
+
+    /// Starts signing in to Microsoft for Teams: the code to show, and where to type it.
+    fn teams_sign_in_start(s: &AppStore; settings: Record) -> DeviceCode {
+        // Signing in again: the connection's settings, with what the form changed.
+        let mut settings_now = with(&s, |st| match st.integration_for("teams") {
+            Ok(i) => Ok(i.settings.as_object().cloned().unwrap_or_default()),
+            Err(_) => Ok(Record::new()),
+        })?;
+        settings_now.extend(settings);
+        let settings = settings_now;
+        let hosts = plugs_core::integrations::teams::Hosts::of(&serde_json::Value::Object(settings.clone())).map_err(|e| e.to_payload())?;
+        let http = plugs_core::integrations::teams::client().map_err(|e| e.to_payload())?;
+        let code = plugs_core::integrations::teams::start_sign_in(&http, &hosts).await.map_err(|e| plugs_core::integrations::teams::sign_in_error(e).to_payload())?;
+        *TEAMS_SIGN_IN.lock().unwrap_or_else(|p| p.into_inner()) = Some((hosts, code.clone(), settings));
+        Ok(code)
+    }
+
+    /// Waits for the Microsoft sign-in started last, then connects Teams (the refresh token into
+    /// the keychain).
+    fn teams_sign_in_finish(s: &AppStore, sync: &Sync;) -> Integration {
+        let pending = TEAMS_SIGN_IN.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some((hosts, code, settings)) = pending else {
+            return Err(plugs_core::Error::conflict(None, "sign_in", "no sign-in was started: start again").to_payload());
+        };
+        let http = plugs_core::integrations::teams::client().map_err(|e| e.to_payload())?;
+        let refresh = plugs_core::integrations::teams::finish_sign_in(&http, &hosts, &code).await.map_err(|e| plugs_core::integrations::teams::sign_in_error(e).to_payload());
+        TEAMS_SIGN_IN.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let refresh = refresh?;
+        let r = with(&s, |st| st.connect_teams(&plugs_core::integrations::KeychainSecrets, &settings, &refresh));
         sync.nudge();
         r
     }

@@ -137,6 +137,7 @@ fn main() {
             background::reminders(db.clone(), app.handle().clone(), status);
             background::integrity(db.clone(), app.handle().clone());
             background::backups(db.clone());
+            background::integrations(db.clone());
             // A single-document app: WebKit's lightest cache model (no page cache, small memory
             // caches) keeps the web process small.
             #[cfg(target_os = "linux")]

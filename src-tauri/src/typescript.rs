@@ -112,6 +112,7 @@ declared!(
     plugs_core::tagging::TagCount,
     plugs_core::tagging::TagReport,
     plugs_core::integrations::RunReport,
+    plugs_core::integrations::teams::DeviceCode,
     plugs_core::tagging::SavedList,
     plugs_core::touch::Cadence,
     plugs_core::touch::CadenceUnit,

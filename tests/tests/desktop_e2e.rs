@@ -742,12 +742,16 @@ fn merge_picked_contacts_and_undo_in_the_real_window() {
 /// local HubSpot: the token pasted and connected, "Run now" sends the contacts, the run shows with
 /// its figures.
 #[test]
-fn hubspot_connected_and_run_in_the_real_window() {
+fn integrations_connected_and_run_in_the_real_window() {
     let _one = ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner());
     let screen = VirtualDisplay::start();
     let keys = plugs_testkit::SecretService::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let hub = rt.block_on(plugs_testkit::hubspot::FakeHubSpot::start("pat-na1-window"));
+    let graph = rt.block_on(plugs_testkit::graph::FakeGraph::start("window-app"));
+    graph.poll_interval(1);
+    let t = chrono::Utc::now() - chrono::Duration::days(1);
+    graph.add_event("Partner review", t, t + chrono::Duration::hours(1), "Europe/Paris", true, &[("Katherine Johnson", "kj@nasa.test")]);
     let data = tempfile::tempdir().unwrap();
     {
         let store = seeded(data.path());
@@ -770,20 +774,44 @@ fn hubspot_connected_and_run_in_the_real_window() {
         let i = store.connect_integration(&Nowhere, "hubspot", "crm", "placeholder").unwrap();
         store.table("integrations").unwrap().update(i.id, json!({ "settings": { "base_url": hub.base } }).as_object().unwrap().clone()).unwrap();
         store.disconnect_integration(&Nowhere, "hubspot").unwrap();
+        // Teams likewise: its settings point at the local Microsoft.
+        let settings = json!({ "client_id": "window-app", "base_url": graph.base }).as_object().unwrap().clone();
+        store.connect_integration_with(&Nowhere, "teams", "", "placeholder", &settings).unwrap();
+        store.disconnect_integration(&Nowhere, "teams").unwrap();
     }
     let mut env = keys.env.clone();
     env.push(("DISPLAY".into(), screen.display.clone()));
     let d = Driver::start_with(&env, data.path());
-    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 1280, "height": 820 })));
+    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 800, "height": 600 })));
     std::thread::sleep(Duration::from_millis(400));
     d.click("#nav-integrations");
     d.wait("#connect-hubspot");
+    d.wait("#connect-mailchimp");
+    std::thread::sleep(Duration::from_millis(800));
+    d.screenshot("integrations-connect-800x600");
+    d.call(reqwest::Method::POST, "/window/rect", Some(json!({ "width": 1280, "height": 820 })));
+    std::thread::sleep(Duration::from_millis(400));
     d.type_into("#hubspot-token", "pat-na1-window");
     d.click("#hubspot-connect");
     d.wait_text("#integrations-message", "HubSpot connected");
     d.click("#integration-hubspot .run");
     d.wait_text("#integrations-message", "3 created");
     d.wait_text("#logs-hubspot", "3 records");
+    // Microsoft Teams: a code to type at Microsoft, then the connection.
+    // The form shows the client id the connection had.
+    assert_eq!(d.value("#teams-client"), "window-app");
+    d.click("#teams-sign-in");
+    d.wait("#teams-code");
+    let shown = d.text_content("#teams-code");
+    assert_eq!(shown.trim().len(), 9, "Microsoft's code is shown: {shown}");
+    while graph.device_code_polls() == 0 {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    graph.approve();
+    d.wait_text("#integrations-message", "Microsoft Teams connected");
+    d.click("#integration-teams .run");
+    d.wait_text("#integrations-message", "Microsoft Teams:");
+    d.wait_text("#logs-teams", "records");
     d.screenshot("integrations-1280x820");
     assert_eq!(hub.contacts().len(), 3);
     assert_eq!(hub.by_email("grace@example.test").unwrap().properties["firstname"], "Grace");

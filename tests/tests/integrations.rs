@@ -275,19 +275,33 @@ async fn offline_the_run_waits_and_logs_no_failure() {
     assert_eq!(integration(&w.store)["status"], "connected");
 }
 
-/// The whole way from the command line, with the credential in the real keychain (gnome-keyring's
-/// Secret Service on a private bus): connect, run, read the logs. The token is nowhere else: not
-/// in the database's files (its WAL included), not in any row (which is what sync sends), not in
-/// the output or the debug log.
+/// The whole way from the command line, with the credentials in the real keychain (gnome-keyring's
+/// Secret Service on a private bus): connect HubSpot, Mailchimp, Zoom and Teams (signing in with a
+/// code), run each, read the logs. No credential is anywhere else: not in the database's files
+/// (its WAL included), not in any row (which is what sync sends), not in the output or the debug
+/// log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn from_the_command_line_the_token_stays_in_the_keychain() {
+    const MC_KEY: &str = "9d1e4c7a2b5f8e0d3c6a9b2e5f8d1c4a-us21";
+    const ZOOM_SECRET: &str = "zoomCliSecret-Hq3Vt8Lw2Pz5";
     let keys = plugs_testkit::SecretService::start();
     let hub = FakeHubSpot::start(TOKEN).await;
+    let chimp = plugs_testkit::mailchimp::FakeMailchimp::start(MC_KEY).await;
+    let list = chimp.create_list("Leads");
+    let zoom = plugs_testkit::zoom::FakeZoom::start("acct-cli", "client-cli", ZOOM_SECRET).await;
+    let (_, uuid) = zoom.add_meeting("Briefing", chrono::Utc::now() - chrono::Duration::days(1), 30, "Europe/Berlin", true);
+    zoom.add_participants(&uuid, &[("Alan Turing", "alan@bletchley.test")]);
+    let graph = plugs_testkit::graph::FakeGraph::start("cli-app").await;
+    graph.poll_interval(1);
+    let t = chrono::Utc::now() - chrono::Duration::hours(30);
+    graph.add_event("Review", t, t + chrono::Duration::hours(1), "Europe/Paris", true, &[("Katherine Johnson", "kj@nasa.test")]);
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_owned();
-    let base = hub.base.clone();
+    let (base, chimp_base, zoom_base, graph_base) = (hub.base.clone(), chimp.base.clone(), zoom.base.clone(), graph.base.clone());
     let env = keys.env.clone();
-    let outputs = tokio::task::spawn_blocking(move || {
+    let list_id = list.clone();
+    let cli = tokio::task::spawn_blocking(move || {
+        let list = list_id;
         let plugs = |args: &[&str], stdin: Option<&str>| {
             let mut c = assert_cmd::Command::cargo_bin("plugs").unwrap();
             c.arg("--data-dir").arg(&data).args(args).env("RUST_LOG", "debug");
@@ -305,27 +319,66 @@ async fn from_the_command_line_the_token_stays_in_the_keychain() {
         all.push(plugs(&["init", "--organization-name", "Acme", "--first-name", "Ada", "--last-name", "L", "--email", "ada@acme.test"], None));
         all.push(plugs(&["contact", "add", "--first-name", "Grace", "--last-name", "Hopper", "--email", "grace@navy.test"], None));
         all.push(plugs(&["integration", "connect", "--provider", "hubspot", "--integration-type", "crm", "--secret-stdin", "--base-url", &base], Some(&format!("{TOKEN}\n"))));
-        let run = plugs(&["--json", "integration", "run", "hubspot"], None);
-        assert!(run.contains("\"status\": \"success\"") || run.contains("\"status\":\"success\""), "{run}");
-        all.push(run);
+        all.push(plugs(&["integration", "connect", "--provider", "mailchimp", "--list-id", &list, "--secret-stdin", "--base-url", &chimp_base], Some(&format!("{MC_KEY}\n"))));
+        all.push(plugs(
+            &[
+                "integration",
+                "connect",
+                "--provider",
+                "zoom",
+                "--account-id",
+                "acct-cli",
+                "--client-id",
+                "client-cli",
+                "--sync-frequency",
+                "daily",
+                "--secret-stdin",
+                "--base-url",
+                &zoom_base,
+            ],
+            Some(&format!("{ZOOM_SECRET}\n")),
+        ));
+        // Teams: the code is shown; the person signs in at Microsoft (the test approves meanwhile).
+        let signed = plugs(&["integration", "connect", "--provider", "teams", "--client-id", "cli-app", "--base-url", &graph_base], None);
+        assert!(signed.contains("microsoft.com/devicelogin") && signed.contains("enter the code"), "{signed}");
+        all.push(signed);
+        for p in ["hubspot", "mailchimp", "zoom", "teams"] {
+            let run = plugs(&["--json", "integration", "run", p], None);
+            assert!(run.contains("\"status\": \"success\"") || run.contains("\"status\":\"success\""), "{p}: {run}");
+            all.push(run);
+        }
         let logs = plugs(&["--json", "integration", "logs", "hubspot"], None);
         assert!(logs.contains("1 created"), "{logs}");
         all.push(logs);
+        all.push(plugs(&["--json", "integration", "logs", "zoom"], None));
         all.push(plugs(&["--json", "integration", "list"], None));
         all.push(plugs(&["--json", "integration-log", "list"], None));
+        all.push(plugs(&["--json", "contact", "list"], None));
+        all.push(plugs(&["--json", "event", "list"], None));
         all
-    })
-    .await
-    .unwrap();
-    assert_eq!(hub.by_email("grace@navy.test").unwrap().properties["firstname"], "Grace");
-    for o in &outputs {
-        assert!(!o.contains(TOKEN), "the token in the output or the log: {o}");
-        assert!(!o.contains("Bearer"), "{o}");
+    });
+    // The person approves the sign-in at Microsoft once the CLI asked for a code.
+    while graph.device_code_polls() == 0 && !cli.is_finished() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    for e in std::fs::read_dir(dir.path()).unwrap() {
-        let p = e.unwrap().path();
-        if let Ok(bytes) = std::fs::read(&p) {
-            assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "the token in {}", p.display());
+    graph.approve();
+    let outputs = cli.await.unwrap();
+    assert_eq!(hub.by_email("grace@navy.test").unwrap().properties["firstname"], "Grace");
+    assert!(chimp.member(&list, "grace@navy.test").is_some());
+    let joined = outputs.join("\n");
+    assert!(joined.contains("Briefing") && joined.contains("Review"), "the meetings became events");
+    assert!(joined.contains("alan@bletchley.test") && joined.contains("kj@nasa.test"), "their people became contacts");
+    assert!(joined.contains("\"sync_frequency\": \"daily\"") || joined.contains("\"sync_frequency\":\"daily\""), "settings from the command line");
+    for secret in [TOKEN, MC_KEY, ZOOM_SECRET] {
+        for o in &outputs {
+            assert!(!o.contains(secret), "a credential in the output or the log: {o}");
+            assert!(!o.contains("Bearer") && !o.contains("refresh_token="), "{o}");
+        }
+        for e in std::fs::read_dir(dir.path()).unwrap() {
+            let p = e.unwrap().path();
+            if let Ok(bytes) = std::fs::read(&p) {
+                assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "a credential in {}", p.display());
+            }
         }
     }
 }

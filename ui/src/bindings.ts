@@ -283,7 +283,15 @@ changed: number,
  */
 unchanged: number, };
 
-export type Failed = { contact_id: string | null, hubspot_id: string | null, reason: string, };
+export type Failed = { 
+/**
+ * The row here (a contact, an event), when there is one.
+ */
+record_id: string | null, 
+/**
+ * The record's id at the provider, when it has one.
+ */
+remote_id: string | null, reason: string, };
 
 export type RunCounts = { 
 /**
@@ -308,6 +316,16 @@ status: string, message: string, counts: RunCounts,
  * Requests sent to the provider, and how many it answered 429.
  */
 requests: number, throttled: number, };
+
+export type DeviceCode = { user_code: string, verification_uri: string, 
+/**
+ * Microsoft's own words for the person ("To sign in, use a web browser to open…").
+ */
+message: string, 
+/**
+ * Seconds the code stays good, and between two polls.
+ */
+expires_in: number, interval: number, };
 
 export type SavedList = { id: string, name: string, 
 /**

@@ -211,11 +211,21 @@ fn entity_command(e: &Entity, spec: &'static TableSpec) -> Command {
         "integration" => cmd.subcommand(
             Command::new("connect")
                 .about("Connect an integration: the credential goes to the OS keychain, never the database")
-                .arg(Arg::new("provider").long("provider").required(true).value_name("PROVIDER"))
-                .arg(Arg::new("integration-type").long("integration-type").required(true).value_name("TYPE"))
+                .long_about(
+                    "Connect an integration: the credential goes to the OS keychain, never the database.\n\n\
+                     hubspot    a private app's access token (--secret-stdin, or typed)\n\
+                     mailchimp  an API key (…-us6) and --list-id (the audience); --push all|tag:<tag>|list:<saved list>\n\
+                     zoom       a Server-to-Server OAuth app: --account-id, --client-id, and its client secret\n\
+                     teams      --client-id of an app registered in Microsoft Entra ID (public client): signs in with a code\n\
+                                shown here, typed at microsoft.com/devicelogin; nothing secret is typed here",
+                )
+                .arg(Arg::new("provider").long("provider").required(true).value_name("PROVIDER").value_parser(["hubspot", "mailchimp", "zoom", "teams"]))
+                .arg(Arg::new("integration-type").long("integration-type").value_name("TYPE").help("crm, email, video or calendar (the provider's, by default)"))
                 .arg(Arg::new("secret-stdin").long("secret-stdin").action(ArgAction::SetTrue).help("read the credential from standard input"))
-                .arg(Arg::new("base-url").long("base-url").value_name("URL").help("the provider's API address (a sandbox); its public host by default")),
+                .arg(Arg::new("base-url").long("base-url").value_name("URL").help("the provider's API address (a sandbox); its public host by default"))
+                .args(setting_args()),
         )
+        .subcommand(Command::new("configure").about("Change a connection's settings").arg(Arg::new("provider").value_name("PROVIDER").required(true)).args(setting_args()))
         .subcommand(
             Command::new("run")
                 .about("Run a connection now: pull what changed there, push what changed here, log the run")
@@ -757,17 +767,27 @@ fn run_entity(store: &Store, e: &Entity, m: &ArgMatches) -> Result<Output> {
             Ok(Output::List { items, columns: vec!["contact_id", "first_name", "last_name", "next_touch", "days_overdue"], next_cursor: None })
         }
         "connect" => {
-            let secret = crate::sync::whole_secret(a, "secret-stdin", "Credential: ")?;
-            let p = |k: &str| a.get_one::<String>(k).cloned().unwrap_or_default();
-            let made = store.connect_integration(&plugs_core::integrations::KeychainSecrets, &p("provider"), &p("integration-type"), &secret)?;
-            match a.get_one::<String>("base-url") {
-                Some(url) => {
-                    let mut settings = made.settings.as_object().cloned().unwrap_or_default();
-                    settings.insert("base_url".into(), json!(url.trim()));
-                    val(serde_json::to_value(store.repo::<plugs_core::tables::integrations::Integration>().update(made.id, &json!({ "settings": settings }))?))
-                }
-                None => val(serde_json::to_value(made)),
+            let provider = a.get_one::<String>("provider").cloned().unwrap_or_default();
+            let mut settings = settings_of(a);
+            if let Some(url) = a.get_one::<String>("base-url") {
+                settings.insert("base_url".into(), json!(url.trim()));
             }
+            let kind = a.get_one::<String>("integration-type").cloned().unwrap_or_default();
+            let secrets = plugs_core::integrations::KeychainSecrets;
+            let made = if provider == "teams" {
+                let hosts = plugs_core::integrations::teams::Hosts::of(&serde_json::Value::Object(settings.clone()))?;
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                let refresh = rt.block_on(plugs_core::integrations::teams::sign_in(&hosts, |code| eprintln!("{}", code.message)))?;
+                store.connect_teams(&secrets, &settings, &refresh)?
+            } else {
+                let secret = crate::sync::whole_secret(a, "secret-stdin", "Credential: ")?;
+                store.connect_integration_with(&secrets, &provider, &kind, &secret, &settings)?
+            };
+            val(serde_json::to_value(made))
+        }
+        "configure" => {
+            let provider = a.get_one::<String>("provider").cloned().unwrap_or_default();
+            val(serde_json::to_value(store.configure_integration(&provider, &settings_of(a))?))
         }
         "run" => {
             let provider = a.get_one::<String>("provider").cloned().unwrap_or_default();
@@ -919,6 +939,38 @@ fn cadence(s: &str) -> Result<Option<plugs_core::touch::Cadence>> {
         _ => return Err(Error::invalid("every", "invalid_format", format!("'{s}' is not a cadence: a number and d, w, m or y (2w, 3m), 0 for never, or tags"))),
     };
     Ok(Some(Cadence { every, unit }))
+}
+
+/// The settings a connection takes on the command line.
+fn setting_args() -> Vec<Arg> {
+    vec![
+        Arg::new("list-id").long("list-id").value_name("AUDIENCE").help("Mailchimp: the audience's id"),
+        Arg::new("push").long("push").value_name("WHICH").help("Mailchimp: the contacts sent: all, tag:<tag> or list:<saved list name or id>"),
+        Arg::new("double-opt-in").long("double-opt-in").value_parser(clap::value_parser!(bool)).value_name("BOOL").help("Mailchimp: new members confirm by email first (pending)"),
+        Arg::new("account-id").long("account-id").value_name("ID").help("Zoom: the app's Account ID"),
+        Arg::new("client-id").long("client-id").value_name("ID").help("Zoom: the app's Client ID; Teams: the Application (client) ID"),
+        Arg::new("tenant").long("tenant").value_name("TENANT").help("Teams: the tenant id or domain (organizations by default)"),
+        Arg::new("sync-frequency")
+            .long("sync-frequency")
+            .value_name("EVERY")
+            .value_parser(plugs_core::integrations::FREQUENCIES)
+            .help("how often the app runs it by itself (hourly by default)"),
+    ]
+}
+
+fn settings_of(a: &ArgMatches) -> serde_json::Map<String, serde_json::Value> {
+    let mut s = serde_json::Map::new();
+    for (arg, key) in
+        [("list-id", "list_id"), ("push", "push"), ("account-id", "account_id"), ("client-id", "client_id"), ("tenant", "tenant"), ("sync-frequency", "sync_frequency")]
+    {
+        if let Some(v) = a.get_one::<String>(arg) {
+            s.insert(key.into(), json!(v.trim()));
+        }
+    }
+    if let Some(b) = a.get_one::<bool>("double-opt-in") {
+        s.insert("double_opt_in".into(), json!(b));
+    }
+    s
 }
 
 #[cfg(test)]

@@ -30,6 +30,14 @@ pub struct HubContact {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// One HubSpot note: its id, properties, and the contacts it is associated with.
+#[derive(Debug, Clone)]
+pub struct HubNote {
+    pub id: String,
+    pub properties: BTreeMap<String, String>,
+    pub contacts: Vec<String>,
+}
+
 /// A fault the next request meets (before its work is done).
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -43,6 +51,7 @@ pub enum Fault {
 struct Hub {
     token: String,
     contacts: BTreeMap<u64, HubContact>,
+    notes: BTreeMap<u64, HubNote>,
     next_id: u64,
     window: VecDeque<Instant>,
     faults: VecDeque<Fault>,
@@ -85,6 +94,8 @@ impl FakeHubSpot {
             .route("/crm/v3/objects/contacts/batch/read", post(batch_read))
             .route("/crm/v3/objects/contacts/search", post(search))
             .route("/crm/v3/objects/contacts/{id}", patch(patch_one))
+            .route("/crm/v3/objects/notes/batch/create", post(notes_create))
+            .route("/crm/v3/objects/notes/batch/update", post(notes_update))
             .with_state(app);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a local port");
         let base = format!("http://{}", listener.local_addr().expect("an address"));
@@ -97,6 +108,11 @@ impl FakeHubSpot {
     /// The contacts it holds, by id.
     pub fn contacts(&self) -> Vec<HubContact> {
         self.hub.lock().unwrap().contacts.values().cloned().collect()
+    }
+
+    /// The notes it holds, by id.
+    pub fn notes(&self) -> Vec<HubNote> {
+        self.hub.lock().unwrap().notes.values().cloned().collect()
     }
 
     /// The contact with this email.
@@ -485,4 +501,93 @@ async fn patch_one(State(app): State<App>, headers: HeaderMap, Path(id): Path<St
     }
     c.updated_at = chrono::Utc::now();
     (StatusCode::OK, out, Json(object(c, None))).into_response()
+}
+
+fn note_object(n: &HubNote) -> Value {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    json!({ "id": n.id, "properties": n.properties, "createdAt": now, "updatedAt": now, "archived": false })
+}
+
+/// `POST /crm/v3/objects/notes/batch/create`: each input's properties (`hs_timestamp` required)
+/// and associations (to contacts it holds, type 202). Results come in no particular order, as
+/// HubSpot documents.
+async fn notes_create(State(app): State<App>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let started = chrono::Utc::now();
+    let out = match gate(&app, &headers) {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    let inputs = match inputs(&body) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let mut h = app.hub.lock().unwrap();
+    h.batch_sizes.push(inputs.len());
+    let mut made = vec![];
+    for input in inputs {
+        let p = match props_of(input) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        if p.get("hs_timestamp").is_none_or(|t| chrono::DateTime::parse_from_rfc3339(t).is_err()) {
+            return error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "Property values were not valid: hs_timestamp is required");
+        }
+        let mut contacts = vec![];
+        for a in input.get("associations").and_then(Value::as_array).into_iter().flatten() {
+            let to = a.pointer("/to/id").and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string()))).unwrap_or_default();
+            let kind = a.pointer("/types/0/associationTypeId").and_then(Value::as_u64);
+            if kind != Some(202) || !to.parse::<u64>().is_ok_and(|id| h.contacts.contains_key(&id)) {
+                return error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", &format!("Association to contact {to} is not valid"));
+            }
+            contacts.push(to);
+        }
+        made.push((p, contacts));
+    }
+    let mut results = vec![];
+    for (p, contacts) in made {
+        let id = h.next_id;
+        h.next_id += 1;
+        let n = HubNote { id: id.to_string(), properties: p, contacts };
+        results.push(note_object(&n));
+        h.notes.insert(id, n);
+    }
+    results.reverse();
+    batch_answer(StatusCode::CREATED, results, vec![], started, out)
+}
+
+/// `POST /crm/v3/objects/notes/batch/update`.
+async fn notes_update(State(app): State<App>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let started = chrono::Utc::now();
+    let out = match gate(&app, &headers) {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    let inputs = match inputs(&body) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let mut h = app.hub.lock().unwrap();
+    let (mut results, mut missing) = (vec![], vec![]);
+    for input in inputs {
+        let id = input.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let p = match props_of(input) {
+            Ok(p) => p,
+            Err(r) => return r,
+        };
+        match id.parse::<u64>().ok().and_then(|k| h.notes.get_mut(&k)) {
+            Some(n) => {
+                n.properties.extend(p);
+                results.push(note_object(n));
+            }
+            None => missing.push(id),
+        }
+    }
+    let errors = if missing.is_empty() {
+        vec![]
+    } else {
+        vec![
+            json!({ "status": "error", "category": "OBJECT_NOT_FOUND", "message": "Could not get some NOTE objects, they may be deleted or not exist.", "context": { "ids": missing } }),
+        ]
+    };
+    batch_answer(StatusCode::OK, results, errors, started, out)
 }

@@ -7,9 +7,12 @@
 //! process and, when that process exits for any reason, stops the server and deletes its files.
 //! Each test gets a database of its own.
 
+pub mod graph;
 pub mod hubspot;
+pub mod mailchimp;
 pub mod proxy;
 pub mod webdriver;
+pub mod zoom;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{ChildStdin, Command, Stdio};

@@ -112,8 +112,17 @@ impl Caller {
     }
 
     /// Sends the request `build` makes (again on each try) and reads its JSON answer: the status
-    /// (2xx, including 207) and the body.
+    /// (2xx, including 207) and the body (null for a 204, which has none).
     pub async fn json(&mut self, build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder) -> Result<(u16, Value), CallError> {
+        let (status, body) = self.bytes(build).await?;
+        if status == 204 {
+            return Ok((status, Value::Null));
+        }
+        serde_json::from_slice(&body).map(|v| (status, v)).map_err(|e| CallError::Malformed(format!("{e} (after {} bytes)", body.len())))
+    }
+
+    /// The same, for an answer that is not JSON (a file): the status and the bytes.
+    pub async fn bytes(&mut self, build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder) -> Result<(u16, bytes::Bytes), CallError> {
         let mut failures = 0u32;
         let mut throttled = 0u32;
         let mut wait = self.policy.backoff;
@@ -149,24 +158,25 @@ impl Caller {
                 tokio::time::sleep(pause).await;
                 continue;
             }
-            let text = r.text().await.map_err(|e| CallError::Malformed(e.without_url().to_string()));
+            let body = r.bytes().await.map_err(|e| CallError::Malformed(e.without_url().to_string()));
             if (500..600).contains(&status) {
                 failures += 1;
                 if failures >= self.policy.tries {
-                    return Err(CallError::Server { status, message: text.ok().map(|t| message_of(&t)).unwrap_or_default() });
+                    return Err(CallError::Server { status, message: body.ok().map(|t| message_of(&String::from_utf8_lossy(&t))).unwrap_or_default() });
                 }
                 tokio::time::sleep(wait).await;
                 wait *= 2;
                 continue;
             }
-            let text = text?;
+            let body = body?;
             if status == 401 || status == 403 {
-                return Err(CallError::Unauthorized(message_of(&text)));
+                return Err(CallError::Unauthorized(message_of(&String::from_utf8_lossy(&body))));
             }
             if !(200..300).contains(&status) {
+                let text = String::from_utf8_lossy(&body);
                 return Err(CallError::Rejected { status, message: message_of(&text), body: serde_json::from_str(&text).unwrap_or(Value::Null) });
             }
-            return serde_json::from_str(&text).map(|v| (status, v)).map_err(|e| CallError::Malformed(format!("{e} (after {} bytes)", text.len())));
+            return Ok((status, body));
         }
     }
 }
@@ -175,7 +185,7 @@ impl Caller {
 /// `error.message`), or the start of the text.
 fn message_of(text: &str) -> String {
     let v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    for p in ["/message", "/detail", "/error/message", "/error_description"] {
+    for p in ["/message", "/detail", "/error/message", "/error_description", "/reason"] {
         if let Some(m) = v.pointer(p).and_then(Value::as_str) {
             return m.to_owned();
         }

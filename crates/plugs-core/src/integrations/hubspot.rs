@@ -10,7 +10,7 @@
 //! nothing twice and creates no duplicates.
 
 use super::http::{CallError, Caller, Policy, RateHeaders};
-use super::{Link, RunCounts};
+use super::{without_values, Failed, Link, RunCounts, RunError};
 use crate::error::Result;
 use crate::repo::{Filter, ListQuery};
 use crate::store::Store;
@@ -153,14 +153,6 @@ type Outgoing = (Uuid, BTreeMap<String, String>);
 /// A contact to update in HubSpot: its id here and there, its properties, and those to send.
 type Update = (Uuid, String, BTreeMap<String, String>, BTreeMap<String, String>);
 
-/// A record a run could not carry, and why (ids only: no personal data in logs).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
-pub struct Failed {
-    pub contact_id: Option<Uuid>,
-    pub hubspot_id: Option<String>,
-    pub reason: String,
-}
-
 fn millis(s: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(s).ok().map(|d| d.timestamp_millis())
 }
@@ -183,7 +175,7 @@ impl Store {
                     match self.hubspot_take(integration, &id, &props(o), at) {
                         Ok(true) => counts.pulled += 1,
                         Ok(false) => {}
-                        Err(e) => counts.failed.push(Failed { contact_id: None, hubspot_id: Some(id.clone()), reason: e.to_string() }),
+                        Err(e) => counts.failed.push(Failed { record_id: None, remote_id: Some(id.clone()), reason: e.to_string() }),
                     }
                     newest = newest.max(at);
                 }
@@ -328,7 +320,7 @@ impl Store {
                     counts.updated += 1;
                 } else {
                     let reason = reasons.get(hid).cloned().unwrap_or_else(|| "HubSpot did not update it".into());
-                    counts.failed.push(Failed { contact_id: Some(*id), hubspot_id: Some(hid.clone()), reason });
+                    counts.failed.push(Failed { record_id: Some(*id), remote_id: Some(hid.clone()), reason });
                 }
             }
         }
@@ -356,7 +348,7 @@ impl Store {
                                 self.hubspot_linked(integration, *id, hid, p)?;
                                 counts.created += 1;
                             }
-                            None => counts.failed.push(Failed { contact_id: Some(*id), hubspot_id: None, reason: "HubSpot did not create it".into() }),
+                            None => counts.failed.push(Failed { record_id: Some(*id), remote_id: None, reason: "HubSpot did not create it".into() }),
                         }
                     }
                 }
@@ -383,11 +375,9 @@ impl Store {
                         // An email taken meanwhile: "Existing ID: 123" links it, the next run updates it.
                         match message.rsplit_once("Existing ID: ").map(|(_, hid)| hid.trim().to_owned()) {
                             Some(hid) if status == 409 => self.set_link(integration, "contacts", *id, &hid, &BTreeMap::new())?,
-                            _ => counts.failed.push(Failed {
-                                contact_id: Some(*id),
-                                hubspot_id: None,
-                                reason: format!("HubSpot refused it ({status}): {}", without_values(&message)),
-                            }),
+                            _ => {
+                                counts.failed.push(Failed { record_id: Some(*id), remote_id: None, reason: format!("HubSpot refused it ({status}): {}", without_values(&message)) })
+                            }
                         }
                     } else {
                         let mut a = part;
@@ -416,6 +406,131 @@ impl Store {
     }
 }
 
+/// A note's body: what the interaction was, its subject, what was said and what came of it
+/// (HubSpot shows the body as rich text).
+pub fn note_body(i: &Map<String, Value>) -> String {
+    let text = |k: &str| i.get(k).and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()).map(escape);
+    let kind = match i.get("interaction_type").and_then(Value::as_str).unwrap_or_default() {
+        "meeting" => "Meeting",
+        "call" => "Call",
+        "email" => "Email",
+        "linkedin" => "LinkedIn",
+        "event" => "Event",
+        "follow_up" => "Follow-up",
+        other => other,
+    };
+    let mut body = format!("<p><strong>{kind}</strong>{}</p>", text("subject").map(|s| format!(": {s}")).unwrap_or_default());
+    if let Some(d) = text("description") {
+        body.push_str(&format!("<p>{}</p>", d.replace('\n', "<br>")));
+    }
+    if let Some(o) = text("outcome") {
+        body.push_str(&format!("<p>Outcome: {}</p>", o.replace('\n', "<br>")));
+    }
+    body
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+impl Store {
+    /// Interactions of the contacts linked to HubSpot, as notes on them (`hs_note_body`,
+    /// `hs_timestamp`, associated to the contact by HubSpot's note-to-contact association, type
+    /// 202): new ones created in batches, edited ones updated; each note's id kept in
+    /// `integration_links` as HubSpot answers. A cancelled or scheduled interaction is not a note.
+    pub(super) async fn hubspot_notes(&self, hs: &mut HubSpot, integration: Uuid, counts: &mut RunCounts) -> std::result::Result<(), RunError> {
+        let contacts: HashMap<Uuid, String> = self.links(integration, "contacts")?.into_iter().map(|l| (l.record_id, l.remote_id)).collect();
+        if contacts.is_empty() {
+            return Ok(());
+        }
+        let notes: HashMap<Uuid, Link> = self.links(integration, "contact_interactions")?.into_iter().map(|l| (l.record_id, l)).collect();
+        let table = self.table("contact_interactions")?;
+        let mut create: Vec<(Uuid, BTreeMap<String, String>, String)> = vec![];
+        let mut update: Vec<(Uuid, String, BTreeMap<String, String>)> = vec![];
+        let mut cursor = None;
+        loop {
+            let page = table.list(&ListQuery {
+                limit: Some(1000),
+                cursor: cursor.clone(),
+                filters: vec![Filter::Eq("status".into(), json!("completed"))],
+                sort: Some("created_at".into()),
+                ..Default::default()
+            })?;
+            for i in &page.items {
+                let id = crate::repo::id_of(i)?;
+                let Some(contact) = i.get("contact_id").and_then(Value::as_str).and_then(|c| Uuid::parse_str(c).ok()).and_then(|c| contacts.get(&c)) else { continue };
+                let at = i.get("interaction_date").and_then(Value::as_str).and_then(millis).unwrap_or(0);
+                let props: BTreeMap<String, String> = [
+                    ("hs_note_body".to_owned(), note_body(i)),
+                    ("hs_timestamp".to_owned(), chrono::DateTime::from_timestamp_millis(at).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                ]
+                .into_iter()
+                .collect();
+                match notes.get(&id) {
+                    Some(l) if l.synced == props => {}
+                    Some(l) => update.push((id, l.remote_id.clone(), props)),
+                    None => create.push((id, props, contact.clone())),
+                }
+            }
+            cursor = page.next_cursor;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        for chunk in create.chunks(BATCH) {
+            let inputs: Vec<Value> = chunk
+                .iter()
+                .map(|(_, p, contact)| json!({ "properties": sendable(p), "associations": [{ "to": { "id": contact }, "types": [{ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202 }] }] }))
+                .collect();
+            let (_, v) = hs.post("/crm/v3/objects/notes/batch/create", &json!({ "inputs": inputs })).await?;
+            // HubSpot's results are not in the inputs' order: a note is known by its time and body.
+            let mut made: HashMap<(String, String), String> = HashMap::new();
+            for r in v.get("results").and_then(Value::as_array).ok_or_else(|| shape("results"))? {
+                let p = r.get("properties").ok_or_else(|| shape("properties on a note"))?;
+                let key = (
+                    p.get("hs_timestamp").and_then(Value::as_str).and_then(millis).unwrap_or(0).to_string(),
+                    p.get("hs_note_body").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                );
+                made.insert(key, r.get("id").and_then(Value::as_str).ok_or_else(|| shape("id on a note"))?.to_owned());
+            }
+            let mut links = vec![];
+            for (id, p, _) in chunk {
+                let key = (millis(&p["hs_timestamp"]).unwrap_or(0).to_string(), p["hs_note_body"].clone());
+                match made.remove(&key) {
+                    Some(note) => {
+                        links.push((*id, note, p.clone()));
+                        counts.created += 1;
+                    }
+                    None => counts.failed.push(Failed { record_id: Some(*id), remote_id: None, reason: "HubSpot did not create the note".into() }),
+                }
+            }
+            self.set_links(integration, "contact_interactions", &links)?;
+        }
+        for chunk in update.chunks(BATCH) {
+            let inputs: Vec<Value> = chunk.iter().map(|(_, note, p)| json!({ "id": note, "properties": sendable(p) })).collect();
+            let (_, v) = hs.post("/crm/v3/objects/notes/batch/update", &json!({ "inputs": inputs })).await?;
+            let done: std::collections::HashSet<String> =
+                v.get("results").and_then(Value::as_array).ok_or_else(|| shape("results"))?.iter().filter_map(|o| Some(o.get("id")?.as_str()?.to_owned())).collect();
+            let reasons = batch_errors(&v);
+            let mut links = vec![];
+            for (id, note, p) in chunk {
+                if done.contains(note) {
+                    links.push((*id, note.clone(), p.clone()));
+                    counts.updated += 1;
+                } else {
+                    counts.failed.push(Failed {
+                        record_id: Some(*id),
+                        remote_id: Some(note.clone()),
+                        reason: reasons.get(note).cloned().unwrap_or_else(|| "HubSpot did not update the note".into()),
+                    });
+                }
+            }
+            self.set_links(integration, "contact_interactions", &links)?;
+        }
+        Ok(())
+    }
+}
+
 /// The HubSpot id of each contact in a batch answer's `results`, by lower-case email.
 fn ids_by_email(v: &Value) -> std::result::Result<HashMap<String, String>, CallError> {
     Ok(v.get("results")
@@ -438,31 +553,6 @@ fn batch_errors(v: &Value) -> HashMap<String, String> {
         }
     }
     out
-}
-
-/// A provider message without the values it quotes (an email address is personal data: logs
-/// name records by id only).
-fn without_values(m: &str) -> String {
-    m.split_whitespace().map(|w| if w.contains('@') { "[value]" } else { w }).collect::<Vec<_>>().join(" ")
-}
-
-/// Why a run stopped.
-#[derive(Debug)]
-pub enum RunError {
-    Call(CallError),
-    Store(crate::Error),
-}
-
-impl From<CallError> for RunError {
-    fn from(e: CallError) -> Self {
-        RunError::Call(e)
-    }
-}
-
-impl From<crate::Error> for RunError {
-    fn from(e: crate::Error) -> Self {
-        RunError::Store(e)
-    }
 }
 
 #[cfg(test)]

@@ -9,34 +9,15 @@
 //!
 //! Run: `cargo bench -p plugs-tests --bench integrations`
 
-use plugs_core::integrations::SecretStore;
+use plugs_core::integrations::MemorySecrets as Secrets;
 use plugs_core::workspace::NewWorkspace;
 use plugs_core::Store;
 use plugs_testkit::hubspot::FakeHubSpot;
 use plugs_testkit::mailchimp::FakeMailchimp;
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "pat-na1-bench";
-
-#[derive(Default)]
-struct Secrets(Mutex<HashMap<String, String>>);
-
-impl SecretStore for Secrets {
-    fn set(&self, key: &str, secret: &str) -> plugs_core::Result<()> {
-        self.0.lock().unwrap().insert(key.into(), secret.into());
-        Ok(())
-    }
-    fn get(&self, key: &str) -> plugs_core::Result<Option<String>> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
-    }
-    fn delete(&self, key: &str) -> plugs_core::Result<()> {
-        self.0.lock().unwrap().remove(key);
-        Ok(())
-    }
-}
 
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -3,35 +3,15 @@
 //! credential is kept by a stand-in for the keychain here; the last test runs the CLI on the real
 //! Secret Service and scans the database, its WAL and the logs for the token.
 
-use plugs_core::integrations::SecretStore;
+use plugs_core::integrations::MemorySecrets as Secrets;
 use plugs_core::tables::contacts::Contact;
 use plugs_core::workspace::NewWorkspace;
 use plugs_core::{Error, Filter, ListQuery, Store};
 use plugs_testkit::hubspot::{FakeHubSpot, Fault};
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "pat-na1-0d7c5a3e-9b1f-4c2e-8f6a-hubspot-test";
-
-/// The keychain's part, in memory.
-#[derive(Default)]
-struct Secrets(Mutex<HashMap<String, String>>);
-
-impl SecretStore for Secrets {
-    fn set(&self, key: &str, secret: &str) -> plugs_core::Result<()> {
-        self.0.lock().unwrap().insert(key.into(), secret.into());
-        Ok(())
-    }
-    fn get(&self, key: &str) -> plugs_core::Result<Option<String>> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
-    }
-    fn delete(&self, key: &str) -> plugs_core::Result<()> {
-        self.0.lock().unwrap().remove(key);
-        Ok(())
-    }
-}
 
 struct World {
     _dir: tempfile::TempDir,
@@ -220,7 +200,7 @@ async fn a_cut_answer_fails_the_run_in_words_and_writes_nothing_and_a_refused_to
     let r = w.store.run_integration(&w.secrets, "hubspot").await.unwrap();
     assert_eq!(r.status, "success", "{r:?}");
     assert_eq!(integration(&w.store)["status"], "connected");
-    assert_eq!(w.secrets.0.lock().unwrap().len(), 1, "the old credential left the keychain");
+    assert_eq!(w.secrets.values().len(), 1, "the old credential left the keychain");
 }
 
 #[tokio::test]

@@ -5,7 +5,8 @@
 
 mod common;
 
-use plugs_core::integrations::{teams, SecretStore};
+use plugs_core::integrations::teams;
+use plugs_core::integrations::MemorySecrets as Secrets;
 use plugs_core::tables::contacts::Contact;
 use plugs_core::workspace::NewWorkspace;
 use plugs_core::{Filter, ListQuery, Store};
@@ -13,30 +14,11 @@ use plugs_testkit::graph::FakeGraph;
 use plugs_testkit::mailchimp::FakeMailchimp;
 use plugs_testkit::zoom::FakeZoom;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 const MC_KEY: &str = "5f2a9c0e71d84b3fa6c1e09d2b7f4a11-us6";
 const ZOOM_SECRET: &str = "zoomS2Ssecret-7Qm4Xc9RkT2vLp8N";
 const GRAPH_CLIENT: &str = "3f1d2c4b-5a69-4e7d-8c0b-1a2b3c4d5e6f";
-
-#[derive(Default)]
-struct Secrets(Mutex<HashMap<String, String>>);
-
-impl SecretStore for Secrets {
-    fn set(&self, key: &str, secret: &str) -> plugs_core::Result<()> {
-        self.0.lock().unwrap().insert(key.into(), secret.into());
-        Ok(())
-    }
-    fn get(&self, key: &str) -> plugs_core::Result<Option<String>> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
-    }
-    fn delete(&self, key: &str) -> plugs_core::Result<()> {
-        self.0.lock().unwrap().remove(key);
-        Ok(())
-    }
-}
 
 fn new_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -309,12 +291,13 @@ async fn teams_signs_in_with_a_code_and_its_online_meetings_become_events_with_t
     fake.add_event("Quarterly review", start, start + chrono::Duration::hours(1), "Europe/Paris", true, &[("Ada Lovelace", "ada@acme.test"), ("Grace Hopper", "grace@navy.test")]);
     fake.add_event("Dentist", start, start + chrono::Duration::hours(1), "Europe/Paris", false, &[]);
     let later = chrono::Utc::now() + chrono::Duration::days(3);
-    fake.add_event("Kick-off", later, later + chrono::Duration::minutes(30), "America/New_York", true, &[("Grace Hopper", "grace@navy.test")]);
+    fake.add_event("Kick-off", later, later + chrono::Duration::minutes(30), "Eastern Standard Time", true, &[("Grace Hopper", "grace@navy.test")]);
     let r = store.run_integration(&secrets, "teams").await.unwrap();
     assert_eq!(r.status, "success", "{r:?}");
     let events = store.table("events").unwrap().list(&ListQuery { sort: Some("start_date".into()), ..Default::default() }).unwrap().items;
     assert_eq!(events.iter().map(|e| e["title"].as_str().unwrap()).collect::<Vec<_>>(), vec!["Quarterly review", "Kick-off"], "online meetings only");
     assert_eq!((events[0]["status"].as_str(), events[1]["status"].as_str()), (Some("completed"), Some("published")));
+    assert_eq!((events[0]["timezone"].as_str(), events[1]["timezone"].as_str()), (Some("Europe/Paris"), Some("America/New_York")), "Outlook's Windows zone names in IANA's words");
     assert_eq!(chrono::DateTime::parse_from_rfc3339(events[0]["start_date"].as_str().unwrap()).unwrap().timestamp(), start.timestamp(), "in UTC");
     assert_eq!(count(&store, "event_attendees", vec![]), 1, "Ada");
     let grace = by_email(&store, "grace@navy.test").expect("Grace became a contact");
@@ -464,7 +447,7 @@ async fn no_credential_reaches_a_row_the_server_or_a_log() {
     assert!(hub.notes()[0].properties["hs_note_body"].contains("Intro"));
     let report = device.sync().await;
     assert_eq!(report.rejected, 0, "{report:?}");
-    let mut needles: Vec<String> = secrets.0.lock().unwrap().values().cloned().collect();
+    let mut needles: Vec<String> = secrets.values();
     needles.extend(["pat-na1-SECRETHUBSPOTTOKEN".to_owned(), MC_KEY.to_owned(), ZOOM_SECRET.to_owned(), refresh.clone()]);
     assert!(needles.len() >= 8);
     // Every row the server holds for the organization, as text.

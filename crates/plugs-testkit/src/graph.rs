@@ -110,9 +110,14 @@ fn fmt7(t: NaiveDateTime) -> String {
 }
 
 /// A time as Graph gives it in `zone` (`UTC` or an IANA name): the local time and the zone's name.
+/// A zone as Outlook may name it: IANA, or Windows ("W. Europe Standard Time", mapped by CLDR).
+fn zone_of(zone: &str) -> Option<chrono_tz::Tz> {
+    zone.parse::<chrono_tz::Tz>().ok().or_else(|| localzone::win_zone_to_iana(zone, None)?.parse().ok())
+}
+
 fn in_zone(t: DateTime<Utc>, zone: &str) -> (String, String) {
-    match zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) if zone != "UTC" => (fmt7(t.with_timezone(&tz).naive_local()), zone.to_owned()),
+    match zone_of(zone) {
+        Some(tz) if zone != "UTC" => (fmt7(t.with_timezone(&tz).naive_local()), zone.to_owned()),
         _ => (fmt7(t.naive_utc()), "UTC".to_owned()),
     }
 }
@@ -191,9 +196,10 @@ impl FakeGraph {
         self.graph.lock().unwrap().requests
     }
 
-    /// An event in the user's calendar, created in `time_zone` (`UTC` or an IANA name); its id.
+    /// An event in the user's calendar, created in `time_zone` (`UTC`, an IANA name or a Windows
+    /// one, as Outlook keeps them); its id.
     pub fn add_event(&self, subject: &str, start: DateTime<Utc>, end: DateTime<Utc>, time_zone: &str, online: bool, attendees: &[(&str, &str)]) -> String {
-        assert!(time_zone == "UTC" || time_zone.parse::<chrono_tz::Tz>().is_ok(), "UTC or an IANA time zone");
+        assert!(time_zone == "UTC" || zone_of(time_zone).is_some(), "UTC, an IANA or a Windows time zone");
         let id = format!("AAMkAGI2TG93AAA{}=", random(120, URL_SAFE));
         let join_url = if online { format!("https://teams.microsoft.com/l/meetup-join/19%3ameeting_{}%40thread.v2/0", random(48, URL_SAFE)) } else { String::new() };
         let e = Event {

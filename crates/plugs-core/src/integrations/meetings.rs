@@ -116,7 +116,8 @@ impl Store {
         fields.insert("description".into(), m.description.as_deref().map(str::trim).filter(|d| !d.is_empty()).map_or(Value::Null, |d| json!(d)));
         fields.insert("start_date".into(), json!(ts(m.start)));
         fields.insert("end_date".into(), json!(ts(end)));
-        fields.insert("timezone".into(), json!(cut(&m.timezone, 50)));
+        let known = m.timezone.parse::<chrono_tz::Tz>().is_ok();
+        fields.insert("timezone".into(), json!(if known { cut(&m.timezone, 50) } else { "UTC".to_owned() }));
         fields.insert("status".into(), json!(status));
         fields.insert("registration_url".into(), m.join_url.as_deref().filter(|u| u.len() <= 500).map_or(Value::Null, |u| json!(u)));
         self.write(|ctx| {
@@ -137,6 +138,10 @@ impl Store {
             }
             let mut meta = m.ids.clone();
             meta.insert("source".into(), json!(source));
+            if !known {
+                // A zone this app has no name for: the event in UTC, the provider's name kept.
+                meta.insert("provider_time_zone".into(), json!(m.timezone));
+            }
             fields.insert("event_type".into(), json!("meeting"));
             fields.insert("metadata".into(), Value::Object(meta));
             let made = repo::create(ctx, events, fields, Origin::Client)?;

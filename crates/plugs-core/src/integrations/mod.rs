@@ -81,25 +81,14 @@ impl Store {
         if provider == "mailchimp" && mailchimp::data_center(secret).is_none() {
             return Err(Error::invalid("secret", "invalid_key", "a Mailchimp API key ends with its data center after a dash (…-us6)"));
         }
-        let existing_settings = match self.integration_for(provider) {
-            Ok(i) => i.settings.as_object().cloned().unwrap_or_default(),
-            Err(_) => Map::new(),
-        };
-        let mut merged = existing_settings;
-        for (k, v) in settings {
-            if v.is_null() {
-                merged.remove(k);
-            } else {
-                merged.insert(k.clone(), v.clone());
-            }
-        }
-        let settings = check_settings(self, provider, merged)?;
         let org = self.actor()?.organization_id;
         let existing = match self.integration_for(provider) {
             Ok(i) => Some(i),
             Err(Error::NotFound { .. }) => None,
             Err(e) => return Err(e),
         };
+        // Connecting again keeps the settings the connection had, with the ones given.
+        let settings = check_settings(self, provider, with_changes(existing.as_ref().map(|i| &i.settings), settings))?;
         let key = keychain_ref(org, provider);
         secrets.set(&key, secret)?;
         tracing::debug!(provider, keychain_ref = %key, "integration credential stored in the keychain");
@@ -420,15 +409,7 @@ impl Store {
     /// removes one.
     pub fn configure_integration(&self, provider: &str, changes: &Map<String, Value>) -> Result<Integration> {
         let i = self.integration_for(provider)?;
-        let mut settings = i.settings.as_object().cloned().unwrap_or_default();
-        for (k, v) in changes {
-            if v.is_null() {
-                settings.remove(k);
-            } else {
-                settings.insert(k.clone(), v.clone());
-            }
-        }
-        let settings = check_settings(self, provider, settings)?;
+        let settings = check_settings(self, provider, with_changes(Some(&i.settings), changes))?;
         self.repo::<Integration>().update(i.id, &json!({ "settings": settings }))
     }
 
@@ -449,6 +430,45 @@ impl Store {
             .execute(rusqlite::params![integration.to_string(), table, record.to_string(), remote, serde_json::to_string(synced).unwrap_or_default()])?;
         }
         tx.commit().map_err(|e| self.write_error(e))?;
+        Ok(())
+    }
+}
+
+/// Settings with changes made: the keys given replace theirs, a null removes one.
+fn with_changes(settings: Option<&Value>, changes: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = settings.and_then(Value::as_object).cloned().unwrap_or_default();
+    for (k, v) in changes {
+        if v.is_null() {
+            out.remove(k);
+        } else {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+/// Secrets kept in memory, for the life of the value: for tests, and for a run given its
+/// credentials on the spot rather than from a keychain.
+#[derive(Default)]
+pub struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl MemorySecrets {
+    /// The secrets held, for checking that none of them leaked anywhere.
+    pub fn values(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).values().cloned().collect()
+    }
+}
+
+impl SecretStore for MemorySecrets {
+    fn set(&self, key: &str, secret: &str) -> Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key.into(), secret.into());
+        Ok(())
+    }
+    fn get(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned())
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
         Ok(())
     }
 }

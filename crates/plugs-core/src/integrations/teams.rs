@@ -257,11 +257,21 @@ fn meeting_of(e: &Value) -> std::result::Result<Meeting, CallError> {
         description: e.get("bodyPreview").and_then(Value::as_str).map(str::to_owned),
         start,
         end,
-        timezone: e.get("originalStartTimeZone").and_then(Value::as_str).filter(|z| !z.is_empty() && *z != "tzone://Microsoft/Custom").unwrap_or("UTC").to_owned(),
+        timezone: e.get("originalStartTimeZone").and_then(Value::as_str).map(iana_zone).unwrap_or_else(|| "UTC".into()),
         join_url: e.pointer("/onlineMeeting/joinUrl").and_then(Value::as_str).map(str::to_owned),
         cancelled: e.get("isCancelled").and_then(Value::as_bool).unwrap_or(false),
         ids,
     })
+}
+
+/// A zone as Outlook names it (a Windows name such as "W. Europe Standard Time", or an IANA one)
+/// in IANA's words, through CLDR's mapping; "UTC" for a zone with no IANA match (a custom one).
+pub fn iana_zone(z: &str) -> String {
+    let z = z.trim();
+    if z.parse::<chrono_tz::Tz>().is_ok() {
+        return z.to_owned();
+    }
+    localzone::win_zone_to_iana(z, None).filter(|i| i.parse::<chrono_tz::Tz>().is_ok()).unwrap_or("UTC").to_owned()
 }
 
 fn attendees(e: &Value) -> Vec<Person> {
@@ -348,5 +358,9 @@ mod tests {
         let paris = graph_time(&json!({ "dateTime": "2026-12-01T16:00:00.0000000", "timeZone": "Europe/Paris" })).unwrap();
         assert_eq!(paris, utc);
         assert!(graph_time(&json!({ "dateTime": "soon", "timeZone": "UTC" })).is_none());
+        assert_eq!(iana_zone("W. Europe Standard Time"), "Europe/Berlin");
+        assert_eq!(iana_zone("Pacific Standard Time"), "America/Los_Angeles");
+        assert_eq!(iana_zone("Europe/Paris"), "Europe/Paris");
+        assert_eq!(iana_zone("tzone://Microsoft/Custom"), "UTC");
     }
 }

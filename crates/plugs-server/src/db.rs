@@ -53,7 +53,7 @@ pub fn pool(config: &Config) -> Result<Pool, StoreError> {
 /// Starts a transaction that row-level security scopes to `org` (and only `org`).
 pub async fn begin_org<'c>(client: &'c mut deadpool_postgres::Client, org: Uuid) -> Result<deadpool_postgres::Transaction<'c>, StoreError> {
     let tx = client.transaction().await?;
-    tx.execute("SELECT set_config('plugs.org_id', $1, true)", &[&org.to_string()]).await?;
+    tx.exec("SELECT set_config('plugs.org_id', $1, true)", &[&org.to_string()]).await?;
     Ok(tx)
 }
 
@@ -80,3 +80,26 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+/// Queries through statements prepared once per connection (deadpool's statement cache): each
+/// query is then one round trip, and PostgreSQL plans it once, not at every call.
+pub(crate) trait Cached: deadpool_postgres::GenericClient + Sync {
+    async fn q(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<Vec<tokio_postgres::Row>, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.query(&st, params).await
+    }
+    async fn q_opt(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<Option<tokio_postgres::Row>, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.query_opt(&st, params).await
+    }
+    async fn q_one(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<tokio_postgres::Row, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.query_one(&st, params).await
+    }
+    async fn exec(&self, sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)]) -> Result<u64, tokio_postgres::Error> {
+        let st = self.prepare_cached(sql).await?;
+        self.execute(&st, params).await
+    }
+}
+
+impl<T: deadpool_postgres::GenericClient + Sync> Cached for T {}

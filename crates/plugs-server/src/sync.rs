@@ -4,6 +4,7 @@
 
 use crate::db::begin_org;
 use crate::error::StoreError;
+use crate::db::Cached;
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use plugs_domain::rights::{self, FromDevice};
 use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, Record, WriteCtx};
@@ -160,7 +161,7 @@ async fn fetch_rows_json(tx: &impl GenericClient, table: &str, ids: &[Uuid], use
     );
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = if vis.is_empty() { vec![&ids] } else { vec![&ids, &user] };
     let mut out = HashMap::new();
-    for r in tx.query(&sql, &params).await? {
+    for r in tx.q(&sql, &params).await? {
         let row = if r.get::<_, bool>(1) { r.get::<_, Option<String>>(2) } else { None };
         out.insert(r.get::<_, Uuid>(0), row);
     }
@@ -168,12 +169,12 @@ async fn fetch_rows_json(tx: &impl GenericClient, table: &str, ids: &[Uuid], use
 }
 
 async fn next_seq(tx: &impl GenericClient, org: Uuid) -> Result<i64, StoreError> {
-    Ok(tx.query_one("UPDATE sync_org_state SET last_seq = last_seq + 1 WHERE organization_id = $1 RETURNING last_seq", &[&org]).await?.get(0))
+    Ok(tx.q_one("UPDATE sync_org_state SET last_seq = last_seq + 1 WHERE organization_id = $1 RETURNING last_seq", &[&org]).await?.get(0))
 }
 
 /// Makes sure the organization has its change counter.
 pub async fn ensure_org_state(tx: &impl GenericClient, org: Uuid) -> Result<(), StoreError> {
-    tx.execute("INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&org]).await?;
+    tx.exec("INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&org]).await?;
     Ok(())
 }
 
@@ -181,7 +182,7 @@ pub async fn ensure_org_state(tx: &impl GenericClient, org: Uuid) -> Result<(), 
 pub async fn touch(tx: &impl GenericClient, org: Uuid, table: &str, id: Uuid, versions: &BTreeMap<String, Version>, removed: bool) -> Result<i64, StoreError> {
     let seq = next_seq(tx, org).await?;
     let v = serde_json::to_value(versions).unwrap_or_else(|_| Value::Object(Map::new()));
-    tx.execute(
+    tx.exec(
         "INSERT INTO sync_rows (organization_id, table_name, record_id, seq, removed, field_versions) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (organization_id, table_name, record_id) DO UPDATE SET seq = excluded.seq, removed = excluded.removed,
              field_versions = sync_rows.field_versions || excluded.field_versions",
@@ -270,70 +271,16 @@ fn versions_of(v: &Value) -> BTreeMap<String, Version> {
 }
 
 /// Applies one batch of changes in one transaction.
+///
+/// Most pushes apply whole, so changes are applied without a savepoint each. When one of them is
+/// refused, that transaction is rolled back and the push is applied again with a savepoint around
+/// each change: the refused one then leaves nothing behind and the others stand.
 pub async fn push(pool: &Pool, watchers: &Watchers, caller: Caller, req: PushRequest) -> Result<PushResponse, StoreError> {
-    let mut client = pool.get().await?;
-    let tx = begin_org(&mut client, caller.org).await?;
-    ensure_org_state(&tx, caller.org).await?;
-    // One push per organization at a time: sequence numbers are then handed out in commit order.
-    tx.execute("SELECT 1 FROM sync_org_state WHERE organization_id = $1 FOR UPDATE", &[&caller.org]).await?;
-    let now = Timestamp::now();
-    let skew = now.as_datetime() - req.client_time.as_datetime();
-    let adjust = if skew.abs() > chrono::Duration::from_std(SKEW_TOLERANCE).unwrap_or_default() { skew } else { chrono::Duration::zero() };
-    let ctx = PushCtx { caller, device: req.device_id, now, adjust };
-    let mut order: Vec<usize> = (0..req.changes.len()).collect();
-    order.sort_by_key(|&i| (table_rank(&req.changes[i].table).unwrap_or(usize::MAX), i));
-    let mut results: Vec<Option<PushResult>> = vec![None; req.changes.len()];
-    let mut changed = false;
-    for i in order {
-        let ch = &req.changes[i];
-        if let Some(prev) = tx.query_opt("SELECT result FROM sync_mutations WHERE organization_id = $1 AND mutation_id = $2", &[&caller.org, &ch.mutation_id]).await? {
-            results[i] = serde_json::from_value(prev.get::<_, Value>(0)).ok();
-            continue;
-        }
-        tx.batch_execute("SAVEPOINT change").await?;
-        let result = match apply_one(&tx, &ctx, ch).await {
-            Ok(r) => {
-                tx.batch_execute("RELEASE SAVEPOINT change").await?;
-                r
-            }
-            Err(ApplyError::Reject(reason)) => {
-                tx.batch_execute("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change").await?;
-                PushResult { mutation_id: ch.mutation_id, outcome: Outcome::Rejected, superseded_by: BTreeMap::new(), reason: Some(reason), current: None }
-            }
-            Err(ApplyError::Fatal(e)) => return Err(e),
-        };
-        changed |= matches!(result.outcome, Outcome::Applied | Outcome::Partial);
-        tx.execute(
-            "INSERT INTO sync_mutations (organization_id, mutation_id, result) VALUES ($1, $2, $3)",
-            &[&caller.org, &ch.mutation_id, &serde_json::to_value(&result).unwrap_or_default()],
-        )
-        .await?;
-        results[i] = Some(result);
-    }
-    // Every change's row as it now is, so the device can settle at once.
-    let mut by_table: HashMap<&str, Vec<Uuid>> = HashMap::new();
-    for ch in &req.changes {
-        by_table.entry(ch.table.as_str()).or_default().push(ch.record_id);
-    }
-    let mut current: HashMap<(String, Uuid), Option<Map<String, Value>>> = HashMap::new();
-    for (table, ids) in by_table {
-        for (id, row) in fetch_rows(&tx, table, &ids, caller.user).await? {
-            current.insert((table.to_owned(), id), row);
-        }
-    }
-    // A change wakes the organization's long-polls on every server instance: PostgreSQL delivers the
-    // notification when (and only if) this transaction commits (see `crate::live`).
-    let seq: i64 = if changed {
-        tx.query_one(
-            "SELECT last_seq, pg_notify($2, organization_id::text || ':' || last_seq::text)::text FROM sync_org_state WHERE organization_id = $1",
-            &[&caller.org, &crate::live::CHANNEL],
-        )
-        .await?
-        .get(0)
-    } else {
-        tx.query_one("SELECT last_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?.get(0)
+    let done = match push_once(pool, caller, &req, false).await? {
+        Some(done) => done,
+        None => push_once(pool, caller, &req, true).await?.ok_or_else(|| StoreError::Pool("a push did not settle with savepoints".into()))?,
     };
-    tx.commit().await?;
+    let Applied { results, current, seq, changed } = done;
     if changed {
         watchers.notify(caller.org, seq);
     }
@@ -354,6 +301,104 @@ pub async fn push(pool: &Pool, watchers: &Watchers, caller: Caller, req: PushReq
         })
         .collect();
     Ok(PushResponse { results, server_time: Timestamp::now() })
+}
+
+/// What a push did, committed.
+struct Applied {
+    results: Vec<Option<PushResult>>,
+    current: HashMap<(String, Uuid), Option<Map<String, Value>>>,
+    seq: i64,
+    changed: bool,
+}
+
+/// One attempt at a push, in one transaction. Without savepoints, a refused change ends the
+/// attempt (`None`: nothing is committed) so that the push is applied again with them.
+async fn push_once(pool: &Pool, caller: Caller, req: &PushRequest, savepoints: bool) -> Result<Option<Applied>, StoreError> {
+    let mut client = pool.get().await?;
+    let tx = begin_org(&mut client, caller.org).await?;
+    ensure_org_state(&tx, caller.org).await?;
+    // One push per organization at a time: sequence numbers are then handed out in commit order.
+    tx.exec("SELECT 1 FROM sync_org_state WHERE organization_id = $1 FOR UPDATE", &[&caller.org]).await?;
+    let now = Timestamp::now();
+    let skew = now.as_datetime() - req.client_time.as_datetime();
+    let adjust = if skew.abs() > chrono::Duration::from_std(SKEW_TOLERANCE).unwrap_or_default() { skew } else { chrono::Duration::zero() };
+    let ctx = PushCtx { caller, device: req.device_id, now, adjust };
+    let mut order: Vec<usize> = (0..req.changes.len()).collect();
+    order.sort_by_key(|&i| (table_rank(&req.changes[i].table).unwrap_or(usize::MAX), i));
+    let mut results: Vec<Option<PushResult>> = vec![None; req.changes.len()];
+    let mut changed = false;
+    // Changes already applied by an earlier push (whose answer was lost), in one query.
+    let ids: Vec<Uuid> = req.changes.iter().map(|c| c.mutation_id).collect();
+    let mut known: HashMap<Uuid, Option<PushResult>> = HashMap::new();
+    for r in tx.q("SELECT mutation_id, result FROM sync_mutations WHERE organization_id = $1 AND mutation_id = ANY($2)", &[&caller.org, &ids]).await? {
+        known.insert(r.get(0), serde_json::from_value(r.get::<_, Value>(1)).ok());
+    }
+    let (mut done_ids, mut done_results): (Vec<Uuid>, Vec<Value>) = (vec![], vec![]);
+    for i in order {
+        let ch = &req.changes[i];
+        if let Some(prev) = known.get(&ch.mutation_id) {
+            results[i] = prev.clone();
+            continue;
+        }
+        if savepoints {
+            tx.batch_execute("SAVEPOINT change").await?;
+        }
+        let result = match apply_one(&tx, &ctx, ch).await {
+            Ok(r) => {
+                if savepoints {
+                    tx.batch_execute("RELEASE SAVEPOINT change").await?;
+                }
+                r
+            }
+            Err(ApplyError::Reject(_)) if !savepoints => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            Err(ApplyError::Reject(reason)) => {
+                tx.batch_execute("ROLLBACK TO SAVEPOINT change; RELEASE SAVEPOINT change").await?;
+                PushResult { mutation_id: ch.mutation_id, outcome: Outcome::Rejected, superseded_by: BTreeMap::new(), reason: Some(reason), current: None }
+            }
+            Err(ApplyError::Fatal(e)) => return Err(e),
+        };
+        changed |= matches!(result.outcome, Outcome::Applied | Outcome::Partial);
+        // The same change twice in one push is applied once.
+        known.insert(ch.mutation_id, Some(result.clone()));
+        done_ids.push(ch.mutation_id);
+        done_results.push(serde_json::to_value(&result).unwrap_or_default());
+        results[i] = Some(result);
+    }
+    if !done_ids.is_empty() {
+        tx.exec(
+            "INSERT INTO sync_mutations (organization_id, mutation_id, result) SELECT $1, m, r FROM unnest($2::uuid[], $3::jsonb[]) AS t(m, r)",
+            &[&caller.org, &done_ids, &done_results],
+        )
+        .await?;
+    }
+    // Every change's row as it now is, so the device can settle at once.
+    let mut by_table: HashMap<&str, Vec<Uuid>> = HashMap::new();
+    for ch in &req.changes {
+        by_table.entry(ch.table.as_str()).or_default().push(ch.record_id);
+    }
+    let mut current: HashMap<(String, Uuid), Option<Map<String, Value>>> = HashMap::new();
+    for (table, ids) in by_table {
+        for (id, row) in fetch_rows(&tx, table, &ids, caller.user).await? {
+            current.insert((table.to_owned(), id), row);
+        }
+    }
+    // A change wakes the organization's long-polls on every server instance: PostgreSQL delivers the
+    // notification when (and only if) this transaction commits (see `crate::live`).
+    let seq: i64 = if changed {
+        tx.q_one(
+            "SELECT last_seq, pg_notify($2, organization_id::text || ':' || last_seq::text)::text FROM sync_org_state WHERE organization_id = $1",
+            &[&caller.org, &crate::live::CHANNEL],
+        )
+        .await?
+        .get(0)
+    } else {
+        tx.q_one("SELECT last_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?.get(0)
+    };
+    tx.commit().await?;
+    Ok(Some(Applied { results, current, seq, changed }))
 }
 
 /// A row in the domain's canonical form (times in UTC with fixed precision, money with two
@@ -435,7 +480,7 @@ async fn facts(tx: &Transaction<'_>, spec: &TableSpec, needs: &[Need], new: &Rec
                 let sql =
                     format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {table} WHERE {fk} = $1::text::uuid AND NOT COALESCE(is_deleted, false)) x", select_list(child));
                 let id = domain::text(new, "id").unwrap_or_default();
-                let rows = tx.query(&sql, &[&id]).await?;
+                let rows = tx.q(&sql, &[&id]).await?;
                 let rows = rows.iter().filter_map(|r| serde_json::from_str::<Map<String, Value>>(&r.get::<_, String>(0)).ok()).map(|r| canonical(child, &r)).collect();
                 f.children.insert(table, rows);
             }
@@ -449,7 +494,7 @@ async fn facts(tx: &Transaction<'_>, spec: &TableSpec, needs: &[Need], new: &Rec
                 }
                 let sql = format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {} WHERE {} LIMIT 1) x", select_list(spec), spec.name, conds.join(" AND "));
                 let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-                f.twin = tx.query_opt(&sql, &params).await?.and_then(|r| serde_json::from_str::<Map<String, Value>>(&r.get::<_, String>(0)).ok());
+                f.twin = tx.q_opt(&sql, &params).await?.and_then(|r| serde_json::from_str::<Map<String, Value>>(&r.get::<_, String>(0)).ok());
             }
         }
     }
@@ -482,7 +527,7 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
     let org = ctx.caller.org;
     let user = ctx.caller.user;
     let logged = tx
-        .query_opt("SELECT field_versions, removed FROM sync_rows WHERE organization_id = $1 AND table_name = $2 AND record_id = $3 FOR UPDATE", &[&org, &table, &ch.record_id])
+        .q_opt("SELECT field_versions, removed FROM sync_rows WHERE organization_id = $1 AND table_name = $2 AND record_id = $3 FOR UPDATE", &[&org, &table, &ch.record_id])
         .await?;
     let removed = logged.as_ref().is_some_and(|r| r.get::<_, bool>(1));
     let row_versions: BTreeMap<String, Version> = logged.map(|r| versions_of(&r.get::<_, Value>(0))).unwrap_or_default();
@@ -521,7 +566,7 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         }
         let wctx = WriteCtx { caller: &caller, op: Op::Delete, origin: Origin::Client, now: ctx.now, seen: None };
         domain::before_write(spec, &wctx, &Facts::default(), Some(&current), &mut current.clone()).map_err(rule_reject)?;
-        tx.execute(&format!("DELETE FROM {table} WHERE id = $1"), &[&ch.record_id]).await?;
+        tx.exec(&format!("DELETE FROM {table} WHERE id = $1"), &[&ch.record_id]).await?;
         touch(tx, org, table, ch.record_id, &[("_removed".to_owned(), v)].into(), true).await?;
         return Ok(applied(BTreeMap::new(), true, true));
     }
@@ -722,7 +767,7 @@ async fn apply_one(tx: &Transaction<'_>, ctx: &PushCtx, ch: &PushChange) -> Resu
         touch(tx, org, table, ch.record_id, &versions, false).await?;
         if table == "users" && (new.get("is_active") == Some(&Value::Bool(false)) || domain::deleted(&new)) {
             // Deactivating or removing a user ends their sessions, by whichever path it comes.
-            tx.execute("UPDATE auth_sessions SET revoked_at = NOW() WHERE user_id = $1 AND revoked_at IS NULL", &[&ch.record_id]).await?;
+            tx.exec("UPDATE auth_sessions SET revoked_at = NOW() WHERE user_id = $1 AND revoked_at IS NULL", &[&ch.record_id]).await?;
         }
     } else if !won_tags.is_empty() {
         // A tag change that found the row already so (added where it was, removed where it was
@@ -786,7 +831,7 @@ async fn merge_links(tx: &Transaction<'_>, spec: &TableSpec, col: &Column, value
         return Ok(MergeLinks::default());
     }
     let Some(id) = value.as_str().and_then(|s| Uuid::parse_str(s).ok()) else { return Ok(MergeLinks::default()) };
-    let row = tx.query_opt("SELECT COALESCE(is_deleted, false), metadata->>'merged_into', metadata->>'unmerged_from' FROM contacts WHERE id = $1", &[&id]).await?;
+    let row = tx.q_opt("SELECT COALESCE(is_deleted, false), metadata->>'merged_into', metadata->>'unmerged_from' FROM contacts WHERE id = $1", &[&id]).await?;
     let Some(r) = row else { return Ok(MergeLinks::default()) };
     let uuid = |s: Option<String>| s.and_then(|s| Uuid::parse_str(&s).ok());
     Ok(MergeLinks { merged_into: if r.get::<_, bool>(0) { uuid(r.get(1)) } else { None }, unmerged_from: if r.get::<_, bool>(0) { None } else { uuid(r.get(2)) } })
@@ -794,7 +839,7 @@ async fn merge_links(tx: &Transaction<'_>, spec: &TableSpec, col: &Column, value
 
 async fn fetch_for_update(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid) -> Result<Option<Map<String, Value>>, ApplyError> {
     let sql = format!("SELECT row_to_json(x)::text FROM (SELECT {} FROM {} WHERE id = $1 FOR UPDATE) x", select_list(spec), spec.name);
-    Ok(tx.query_opt(&sql, &[&id]).await?.map(|r| serde_json::from_str(&r.get::<_, String>(0)).unwrap_or_default()))
+    Ok(tx.q_opt(&sql, &[&id]).await?.map(|r| serde_json::from_str(&r.get::<_, String>(0)).unwrap_or_default()))
 }
 
 /// Inserts a new row with every column given (the rules have completed it).
@@ -807,7 +852,7 @@ async fn insert_row(tx: &Transaction<'_>, spec: &TableSpec, row: &Record) -> Res
     let marks = spec.columns.iter().enumerate().map(|(i, c)| format!("${}::text::{}", i + 1, cast(c))).collect::<Vec<_>>().join(", ");
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
     let conflict = if append_only(spec.name) { " ON CONFLICT (id) DO NOTHING" } else { "" };
-    tx.execute(&format!("INSERT INTO {} ({names}) VALUES ({marks}){conflict}", spec.name), &params).await?;
+    tx.exec(&format!("INSERT INTO {} ({names}) VALUES ({marks}){conflict}", spec.name), &params).await?;
     Ok(())
 }
 
@@ -824,7 +869,7 @@ async fn update_row(tx: &Transaction<'_>, spec: &TableSpec, id: Uuid, row: &Reco
         sets.push(format!("updated_at = GREATEST(updated_at, ${}::text::timestamptz)", vals.len()));
     }
     let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-    tx.execute(&format!("UPDATE {} SET {} WHERE id = $1::text::uuid", spec.name, sets.join(", ")), &params).await?;
+    tx.exec(&format!("UPDATE {} SET {} WHERE id = $1::text::uuid", spec.name, sets.join(", ")), &params).await?;
     Ok(())
 }
 
@@ -847,7 +892,7 @@ async fn derived(tx: &Transaction<'_>, ctx: &PushCtx, table: &str, row: &Record)
             live = d.live_sql(),
             filter = d.filter_sql()
         );
-        if tx.execute(&sql, &[&id]).await? > 0 {
+        if tx.exec(&sql, &[&id]).await? > 0 {
             touch(tx, ctx.caller.org, parent.name, id, &server_versions([d.column]), false).await?;
         }
     }
@@ -891,15 +936,15 @@ pub type ServedRow = PulledRow<Box<serde_json::value::RawValue>>;
 async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedPage, StoreError> {
     let mut client = pool.get().await?;
     let tx = begin_org(&mut client, caller.org).await?;
-    let state = tx.query_opt("SELECT last_seq, purged_through_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?;
+    let state = tx.q_opt("SELECT last_seq, purged_through_seq FROM sync_org_state WHERE organization_id = $1", &[&caller.org]).await?;
     let purged: i64 = state.as_ref().map(|r| r.get(1)).unwrap_or(0);
     if q.cursor > 0 && q.cursor < purged {
         return Ok(ServedPage { rows: vec![], cursor: q.cursor, has_more: false, total: None, resync_required: true, server_time: Timestamp::now() });
     }
     let entries = tx
-        .query("SELECT table_name, record_id, seq, removed FROM sync_rows WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&caller.org, &q.cursor, &q.limit])
+        .q("SELECT table_name, record_id, seq, removed FROM sync_rows WHERE organization_id = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&caller.org, &q.cursor, &q.limit])
         .await?;
-    let total = if q.total { Some(tx.query_one("SELECT COUNT(*) FROM sync_rows WHERE organization_id = $1 AND seq > $2", &[&caller.org, &q.cursor]).await?.get(0)) } else { None };
+    let total = if q.total { Some(tx.q_one("SELECT COUNT(*) FROM sync_rows WHERE organization_id = $1 AND seq > $2", &[&caller.org, &q.cursor]).await?.get(0)) } else { None };
     let mut by_table: HashMap<String, Vec<Uuid>> = HashMap::new();
     for e in &entries {
         if !e.get::<_, bool>(3) {
@@ -938,11 +983,11 @@ async fn pull_once(pool: &Pool, caller: Caller, q: &PullQuery) -> Result<ServedP
 pub async fn purge_tombstones(pool: &Pool, retention: Duration) -> Result<Option<i64>, StoreError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let ours: bool = tx.query_one("SELECT pg_try_advisory_xact_lock($1)", &[&PURGE_LOCK]).await?.get(0);
+    let ours: bool = tx.q_one("SELECT pg_try_advisory_xact_lock($1)", &[&PURGE_LOCK]).await?.get(0);
     if !ours {
         return Ok(None);
     }
-    let n = tx.query_one("SELECT plugs_purge_tombstones(make_interval(secs => $1))", &[&(retention.as_secs_f64())]).await?.get(0);
+    let n = tx.q_one("SELECT plugs_purge_tombstones(make_interval(secs => $1))", &[&(retention.as_secs_f64())]).await?.get(0);
     tx.commit().await?;
     Ok(Some(n))
 }

@@ -295,7 +295,7 @@ fn moto() -> Option<Moto> {
     let child =
         std::process::Command::new(bin).args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
     let moto = Moto(child, format!("http://127.0.0.1:{port}"));
-    for _ in 0..100 {
+    for _ in 0..300 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return Some(moto);
         }

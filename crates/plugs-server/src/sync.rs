@@ -168,10 +168,6 @@ async fn fetch_rows_json(tx: &impl GenericClient, table: &str, ids: &[Uuid], use
     Ok(out)
 }
 
-async fn next_seq(tx: &impl GenericClient, org: Uuid) -> Result<i64, StoreError> {
-    Ok(tx.q_one("UPDATE sync_org_state SET last_seq = last_seq + 1 WHERE organization_id = $1 RETURNING last_seq", &[&org]).await?.get(0))
-}
-
 /// Makes sure the organization has its change counter.
 pub async fn ensure_org_state(tx: &impl GenericClient, org: Uuid) -> Result<(), StoreError> {
     tx.exec("INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT DO NOTHING", &[&org]).await?;
@@ -180,15 +176,19 @@ pub async fn ensure_org_state(tx: &impl GenericClient, org: Uuid) -> Result<(), 
 
 /// Records that a row changed: the next seq, and who wrote which fields.
 pub async fn touch(tx: &impl GenericClient, org: Uuid, table: &str, id: Uuid, versions: &BTreeMap<String, Version>, removed: bool) -> Result<i64, StoreError> {
-    let seq = next_seq(tx, org).await?;
     let v = serde_json::to_value(versions).unwrap_or_else(|_| Value::Object(Map::new()));
-    tx.exec(
-        "INSERT INTO sync_rows (organization_id, table_name, record_id, seq, removed, field_versions) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (organization_id, table_name, record_id) DO UPDATE SET seq = excluded.seq, removed = excluded.removed,
-             field_versions = sync_rows.field_versions || excluded.field_versions",
-        &[&org, &table, &id, &seq, &removed, &v],
-    )
-    .await?;
+    // The organization's next sequence number and the row's entry, in one statement.
+    let seq = tx
+        .q_one(
+            "WITH s AS (UPDATE sync_org_state SET last_seq = last_seq + 1 WHERE organization_id = $1 RETURNING last_seq)
+             INSERT INTO sync_rows (organization_id, table_name, record_id, seq, removed, field_versions) SELECT $1, $2, $3, s.last_seq, $4, $5 FROM s
+             ON CONFLICT (organization_id, table_name, record_id) DO UPDATE SET seq = excluded.seq, removed = excluded.removed,
+                 field_versions = sync_rows.field_versions || excluded.field_versions
+             RETURNING seq",
+            &[&org, &table, &id, &removed, &v],
+        )
+        .await?
+        .get(0);
     Ok(seq)
 }
 
@@ -316,9 +316,13 @@ struct Applied {
 async fn push_once(pool: &Pool, caller: Caller, req: &PushRequest, savepoints: bool) -> Result<Option<Applied>, StoreError> {
     let mut client = pool.get().await?;
     let tx = begin_org(&mut client, caller.org).await?;
-    ensure_org_state(&tx, caller.org).await?;
     // One push per organization at a time: sequence numbers are then handed out in commit order.
-    tx.exec("SELECT 1 FROM sync_org_state WHERE organization_id = $1 FOR UPDATE", &[&caller.org]).await?;
+    // The organization's sync state is made if need be and locked, in one statement.
+    tx.exec(
+        "INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT (organization_id) DO UPDATE SET last_seq = sync_org_state.last_seq",
+        &[&caller.org],
+    )
+    .await?;
     let now = Timestamp::now();
     let skew = now.as_datetime() - req.client_time.as_datetime();
     let adjust = if skew.abs() > chrono::Duration::from_std(SKEW_TOLERANCE).unwrap_or_default() { skew } else { chrono::Duration::zero() };

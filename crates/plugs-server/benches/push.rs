@@ -6,6 +6,12 @@
 //! `cargo bench -p plugs-server --bench push` (PLUGS_BENCH_SECS, PLUGS_BENCH_ORGS to change the run;
 //! PLUGS_BENCH_DEVICES spreads that many devices over the organizations, one each by default, to
 //! show how pushes of one organization wait for each other while organizations do not).
+//!
+//! `PLUGS_BENCH_MODE=open`: an open loop instead — each device syncs (a 4-row push, then a pull
+//! from its cursor) every PLUGS_BENCH_EVERY_MS (5,000) on its own schedule, whether or not the
+//! last sync has answered, as devices in the field do. Reports push and pull latency, and every
+//! 30 s the process's resident size and PostgreSQL's connection count (the soak:
+//! `PLUGS_BENCH_MODE=open PLUGS_BENCH_DEVICES=500 PLUGS_BENCH_SECS=600`).
 
 use plugs_server::{Application, Config};
 use plugs_testkit::TestDb;
@@ -62,6 +68,10 @@ async fn main() {
         devices.push((r["access_token"].as_str().unwrap().to_owned(), org, user));
     }
     let devices: Vec<(String, String, String)> = (0..device_count).map(|i| devices[i % orgs].clone()).collect();
+    if std::env::var("PLUGS_BENCH_MODE").as_deref() == Ok("open") {
+        open_loop(&db, &http, &base, devices, secs, env("PLUGS_BENCH_EVERY_MS", 5000)).await;
+        return;
+    }
     println!("push benchmark: {orgs} organizations, {device_count} devices, 4-row pushes, {secs} s closed loop");
     let deadline = Instant::now() + Duration::from_secs(secs);
     let warmup = Instant::now() + Duration::from_secs(2);
@@ -127,4 +137,171 @@ async fn main() {
         pct(0.5).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0
     );
+}
+
+fn changes_for(org: &str, user: &str, n: u64, earlier: &mut Option<Value>) -> Vec<Value> {
+    let mut changes = vec![];
+    for k in 0..3 {
+        changes.push(upsert(&contact(org, user, &format!("c{n}x{k}")), &["first_name", "last_name", "company", "email", "created_by"]));
+    }
+    let edit = match earlier.as_ref() {
+        Some(e) => {
+            let mut e = e.clone();
+            e["job_title"] = json!(format!("Title {n}"));
+            upsert(&e, &["job_title"])
+        }
+        None => upsert(&contact(org, user, &format!("c{n}e")), &["first_name", "last_name", "company", "email", "created_by"]),
+    };
+    *earlier = Some(changes[0]["row"].clone());
+    changes.push(edit);
+    changes
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// Devices syncing on their own schedule (push, then pull), whatever the server's pace.
+async fn open_loop(db: &TestDb, http: &reqwest::Client, base: &str, devices: Vec<(String, String, String)>, secs: u64, every_ms: u64) {
+    let n = devices.len();
+    println!("open loop: {n} devices each syncing (a 4-row push, then a pull) every {every_ms} ms for {secs} s: {:.0} syncs/s", n as f64 * 1000.0 / every_ms as f64);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(secs);
+    let warmup = start + Duration::from_secs(10.min(secs / 4));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(bool, Duration, bool, u64)>();
+    let admin = db.admin_client().await;
+    let sampler = {
+        tokio::spawn(async move {
+            let mut samples = vec![];
+            while Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_secs(30).min(deadline.saturating_duration_since(Instant::now()))).await;
+                let conns: i64 = admin.query_one("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'", &[]).await.map(|r| r.get(0)).unwrap_or(-1);
+                let s = (start.elapsed().as_secs(), rss_kib(), conns, load_average());
+                println!("  t={:>4} s  rss {:>7} KiB  PostgreSQL connections {:>3}  load {}", s.0, s.1, s.2, s.3);
+                samples.push(s);
+            }
+            samples
+        })
+    };
+    for (i, (token, org, user)) in devices.into_iter().enumerate() {
+        let (http, base, tx) = (http.clone(), base.to_owned(), tx.clone());
+        // Each device's first sync at its own offset in the period.
+        let offset = Duration::from_millis(every_ms * i as u64 / n as u64);
+        tokio::spawn(async move {
+            let device = Uuid::now_v7();
+            let cursor = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+            let mut earlier = None;
+            let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + offset, Duration::from_millis(every_ms));
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            let mut k = 0u64;
+            loop {
+                ticker.tick().await;
+                if Instant::now() >= deadline {
+                    break;
+                }
+                let changes = changes_for(&org, &user, k, &mut earlier);
+                k += 1;
+                let (http, base, token, tx, cursor) = (http.clone(), base.clone(), token.clone(), tx.clone(), cursor.clone());
+                // Not waited for: the next tick comes on time whatever this one does.
+                tokio::spawn(async move {
+                    let counted = Instant::now() >= warmup;
+                    let t = Instant::now();
+                    let r =
+                        http.post(format!("{base}/v1/sync/push")).bearer_auth(&token).json(&json!({ "device_id": device, "client_time": now(), "changes": changes })).send().await;
+                    let ok = match r {
+                        Ok(r) if r.status().is_success() => {
+                            r.json::<Value>().await.map(|b| b["results"].as_array().is_some_and(|a| a.iter().all(|x| x["outcome"] == "applied"))).unwrap_or(false)
+                        }
+                        _ => false,
+                    };
+                    if counted {
+                        let _ = tx.send((true, t.elapsed(), ok, start.elapsed().as_secs()));
+                    }
+                    let t = Instant::now();
+                    let from = cursor.load(std::sync::atomic::Ordering::Relaxed);
+                    let r = http.get(format!("{base}/v1/sync/pull?cursor={from}&limit=500")).bearer_auth(&token).send().await;
+                    let ok = match r {
+                        Ok(r) if r.status().is_success() => match r.json::<Value>().await {
+                            Ok(b) => {
+                                if let Some(c) = b["cursor"].as_i64() {
+                                    cursor.fetch_max(c, std::sync::atomic::Ordering::Relaxed);
+                                }
+                                true
+                            }
+                            Err(_) => false,
+                        },
+                        _ => false,
+                    };
+                    if counted {
+                        let _ = tx.send((false, t.elapsed(), ok, start.elapsed().as_secs()));
+                    }
+                });
+            }
+        });
+    }
+    drop(tx);
+    let mut pushes = vec![];
+    let mut pulls = vec![];
+    let mut errors = 0u64;
+    // Push latencies by minute, to tell a slow stretch from a slow run.
+    let mut windows: std::collections::BTreeMap<u64, Vec<Duration>> = std::collections::BTreeMap::new();
+    // Answers still out at the deadline are waited for a little, then the run ends.
+    let stop = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline + Duration::from_secs(5)));
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            m = rx.recv() => match m {
+                Some((push, d, ok, at)) => {
+                    if !ok { errors += 1; }
+                    if push {
+                        pushes.push(d);
+                        windows.entry(at / 60).or_default().push(d);
+                    } else {
+                        pulls.push(d)
+                    }
+                }
+                None => break,
+            },
+            _ = &mut stop => break,
+        }
+    }
+    let samples = sampler.await.unwrap_or_default();
+    let measured = deadline.duration_since(warmup).as_secs_f64();
+    let pct = |v: &mut Vec<Duration>, p: f64| {
+        v.sort();
+        v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).copied().unwrap_or_default().as_secs_f64() * 1000.0
+    };
+    if windows.len() > 1 {
+        let line: Vec<String> = windows.iter_mut().map(|(m, v)| format!("{}: {:.0}", m + 1, pct(v, 0.99))).collect();
+        println!("push p99 by minute (ms): {}", line.join(", "));
+    }
+    println!(
+        "pushes {} ({:.0}/s): p50 {:.1} ms, p99 {:.1} ms; pulls {}: p50 {:.1} ms, p99 {:.1} ms; errors {errors}",
+        pushes.len(),
+        pushes.len() as f64 / measured,
+        pct(&mut pushes, 0.5),
+        pct(&mut pushes, 0.99),
+        pulls.len(),
+        pct(&mut pulls, 0.5),
+        pct(&mut pulls, 0.99)
+    );
+    // Resident size after warm-up (the first sample) against the last, and the connections' ceiling.
+    if let (Some(first), Some(last)) = (samples.first(), samples.last()) {
+        let most = samples.iter().map(|s| s.2).max().unwrap_or(0);
+        println!(
+            "resident size {} KiB at t={} s, {} KiB at t={} s ({:+.1}%); PostgreSQL connections at most {most}",
+            first.1,
+            first.0,
+            last.1,
+            last.0,
+            (last.1 as f64 / first.1.max(1) as f64 - 1.0) * 100.0
+        );
+    }
 }

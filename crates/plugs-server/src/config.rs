@@ -132,7 +132,7 @@ impl Config {
             require_verified: parse("PLUGS_REQUIRE_VERIFIED", false, "true or false")?,
             login_max_failures: parse("PLUGS_LOGIN_MAX_FAILURES", 5, "a whole number")?,
             login_window: Duration::from_secs(parse("PLUGS_LOGIN_WINDOW_SECS", 900, "a number of seconds")?),
-            pool_size: parse("PLUGS_DB_POOL_SIZE", 16, "a whole number")?,
+            pool_size: parse("PLUGS_DB_POOL_SIZE", default_pool_size(), "a whole number")?,
             tombstone_retention: Duration::from_secs(parse("PLUGS_TOMBSTONE_RETENTION_SECS", 90 * 24 * 3600, "a number of seconds")?),
             long_poll_cap: Duration::from_secs(parse("PLUGS_LONG_POLL_CAP_SECS", 30, "a number of seconds")?),
             blobs: crate::blobs::Blobs::open(var("PLUGS_BLOBS").as_deref().unwrap_or("plugs-blobs")).map_err(|problem| ConfigError { var: "PLUGS_BLOBS", problem })?,
@@ -170,4 +170,11 @@ impl Config {
             public_url: None,
         }
     }
+}
+
+/// Database connections by default: four per core (a push keeps its connection while PostgreSQL
+/// works and while it waits on the network; more than that only queue inside PostgreSQL), at
+/// least 8.
+pub fn default_pool_size() -> usize {
+    std::thread::available_parallelism().map(|n| n.get() * 4).unwrap_or(8).clamp(8, 64)
 }

@@ -3,8 +3,8 @@
 //! lives here. See docs/sync.md for the protocol.
 
 use crate::db::begin_org;
-use crate::error::StoreError;
 use crate::db::Cached;
+use crate::error::StoreError;
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use plugs_domain::rights::{self, FromDevice};
 use plugs_domain::rules::{self as domain, Facts, Need, Op, Origin, Record, WriteCtx};
@@ -318,11 +318,7 @@ async fn push_once(pool: &Pool, caller: Caller, req: &PushRequest, savepoints: b
     let tx = begin_org(&mut client, caller.org).await?;
     // One push per organization at a time: sequence numbers are then handed out in commit order.
     // The organization's sync state is made if need be and locked, in one statement.
-    tx.exec(
-        "INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT (organization_id) DO UPDATE SET last_seq = sync_org_state.last_seq",
-        &[&caller.org],
-    )
-    .await?;
+    tx.exec("INSERT INTO sync_org_state (organization_id) VALUES ($1) ON CONFLICT (organization_id) DO UPDATE SET last_seq = sync_org_state.last_seq", &[&caller.org]).await?;
     let now = Timestamp::now();
     let skew = now.as_datetime() - req.client_time.as_datetime();
     let adjust = if skew.abs() > chrono::Duration::from_std(SKEW_TOLERANCE).unwrap_or_default() { skew } else { chrono::Duration::zero() };

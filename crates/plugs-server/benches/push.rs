@@ -3,7 +3,8 @@
 //! loopback HTTP. Reports pushes/s and latency; the same source runs against any version of the
 //! server, so a before/after comparison is two runs of this file on one machine.
 //!
-//! `cargo bench -p plugs-server --bench push` (PLUGS_BENCH_SECS, PLUGS_BENCH_ORGS to change the run;
+//! `cargo bench -p plugs-server --bench push` (PLUGS_BENCH_SECS, PLUGS_BENCH_ORGS, PLUGS_BENCH_SEED
+//! (contacts each organization holds before the run, 1,000) to change the run;
 //! PLUGS_BENCH_DEVICES spreads that many devices over the organizations, one each by default, to
 //! show how pushes of one organization wait for each other while organizations do not).
 //!
@@ -66,6 +67,25 @@ async fn main() {
         let org = r["organization"]["id"].as_str().unwrap().to_owned();
         let user = r["user"]["id"].as_str().unwrap().to_owned();
         devices.push((r["access_token"].as_str().unwrap().to_owned(), org, user));
+    }
+    // A server at team scale holds data: each organization starts with PLUGS_BENCH_SEED contacts
+    // (1,000 by default; 100,000 in all), and the statistics are gathered as autovacuum does a
+    // minute into any server's life, so plans are those of a server in service, not of empty tables.
+    let seed = env("PLUGS_BENCH_SEED", 1000);
+    if seed > 0 {
+        let t = Instant::now();
+        let admin = db.admin_client().await;
+        admin
+            .execute(
+                "INSERT INTO contacts (organization_id, created_by, first_name, last_name, email, company)
+                 SELECT u.organization_id, u.id, 'Seed' || g, 'Contact', 'seed' || g || '@' || u.organization_id || '.test', 'Company ' || (g % 97)
+                 FROM users u, generate_series(1, $1::int) g",
+                &[&(seed as i32)],
+            )
+            .await
+            .expect("seed contacts");
+        admin.batch_execute("ANALYZE").await.expect("analyze");
+        println!("seeded {} contacts ({seed} per organization) in {:.1} s", seed * orgs as u64, t.elapsed().as_secs_f64());
     }
     let devices: Vec<(String, String, String)> = (0..device_count).map(|i| devices[i % orgs].clone()).collect();
     if std::env::var("PLUGS_BENCH_MODE").as_deref() == Ok("open") {

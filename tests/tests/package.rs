@@ -64,17 +64,8 @@ fn the_deb_installs_runs_captures_and_uninstalls_cleanly() {
     let data = tempfile::tempdir().unwrap();
     {
         let d = Driver::start_app(Path::new("/usr/bin/plugs-desktop"), &[("DISPLAY".into(), screen.display.clone())], data.path());
-        d.type_into("#org-name", "Acme Events");
-        d.type_into("#first-name", "Ada");
-        d.type_into("#last-name", "Lovelace");
-        d.type_into("#email", "ada@acme.test");
-        d.click("#create-workspace");
-        d.wait("#cap-first");
-        d.type_into("#cap-first", "Grace");
-        d.type_into("#cap-last", "Hopper");
-        d.type_into("#cap-email", "grace@navy.test");
-        d.click("#cap-save");
-        d.wait_text("#cap-saved", "Saved Grace Hopper");
+        d.create_workspace();
+        d.capture("Grace", "Hopper", "grace@navy.test");
         d.screenshot("installed-app");
     }
     // The installed CLI reads what the installed app wrote.
@@ -92,4 +83,54 @@ fn the_deb_installs_runs_captures_and_uninstalls_cleanly() {
     let status = Command::new("dpkg").args(["-s", "the-plugs"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&status.stdout).contains("Status: install ok installed"));
     assert!(data.path().join("plugs.db").exists(), "the user's data is never removed with the app");
+}
+
+#[test]
+#[ignore = "runs a package built by ./scripts/package: run by ./scripts/test-package"]
+fn the_appimage_runs_captures_and_its_cli_reads_it() {
+    let image = std::env::var("PLUGS_PACKAGE_APPIMAGE").expect("PLUGS_PACKAGE_APPIMAGE names the AppImage to run");
+    let image = std::fs::canonicalize(&image).unwrap();
+    let size = std::fs::metadata(&image).unwrap().len();
+    println!("AppImage: {} ({:.1} MB)", image.display(), size as f64 / 1e6);
+    // An AppImage: the runtime (an ELF executable) with the app's file system after it.
+    let head = std::fs::read(&image).unwrap();
+    assert_eq!(&head[..4], b"\x7fELF", "an executable");
+    assert_eq!(&head[8..11], b"AI\x02", "the AppImage type 2 magic");
+    // What is inside: the app, the CLI, the desktop entry and icon, Tesseract and its English data.
+    let unpacked = tempfile::tempdir().unwrap();
+    let out = Command::new(&image).arg("--appimage-extract").current_dir(unpacked.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let root = unpacked.path().join("squashfs-root");
+    for f in
+        ["AppRun", "plugs-desktop.desktop", ".DirIcon", "usr/bin/plugs-desktop", "usr/bin/plugs", "usr/lib/libtesseract.so.5", "usr/share/tesseract-ocr/5/tessdata/eng.traineddata"]
+    {
+        assert!(root.join(f).exists(), "{f} in the AppImage");
+    }
+    let entry = std::fs::read_to_string(root.join("plugs-desktop.desktop")).unwrap();
+    assert!(entry.contains("Exec=plugs-desktop") && entry.contains("Name=The Plugs"), "{entry}");
+    // No FUSE here (as in containers): the runtime extracts itself and runs from there.
+    let fuse = [("APPIMAGE_EXTRACT_AND_RUN".to_owned(), "1".to_owned())];
+    let cli = |args: &[&str]| {
+        let out = Command::new(&image).envs(fuse.iter().cloned()).arg("cli").args(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{args:?}: {text}{}", String::from_utf8_lossy(&out.stderr));
+        text
+    };
+    assert!(cli(&["--version"]).contains(env!("CARGO_PKG_VERSION")));
+
+    let screen = VirtualDisplay::start();
+    let data = tempfile::tempdir().unwrap();
+    {
+        let mut env = vec![("DISPLAY".to_owned(), screen.display.clone())];
+        env.extend(fuse.iter().cloned());
+        let d = Driver::start_app(&image, &env, data.path());
+        d.create_workspace();
+        d.capture("Katherine", "Johnson", "katherine@nasa.test");
+        d.screenshot("appimage-app");
+    }
+    // The AppImage's command line reads what its app wrote.
+    let listed = cli(&["--data-dir", data.path().to_str().unwrap(), "--json", "contact", "list"]);
+    let v: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(v[0]["email"], "katherine@nasa.test");
 }

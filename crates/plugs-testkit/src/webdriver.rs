@@ -189,6 +189,26 @@ impl Driver {
         self.call(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({ "text": text })));
     }
 
+    /// Onboarding as a person does it: a workspace with no server ("Acme Events", Ada Lovelace),
+    /// then the capture form.
+    pub fn create_workspace(&self) {
+        self.type_into("#org-name", "Acme Events");
+        self.type_into("#first-name", "Ada");
+        self.type_into("#last-name", "Lovelace");
+        self.type_into("#email", "ada@acme.test");
+        self.click("#create-workspace");
+        self.wait("#cap-first");
+    }
+
+    /// Captures one person in the quick capture form and waits for "Saved <first> <last>".
+    pub fn capture(&self, first: &str, last: &str, email: &str) {
+        self.type_into("#cap-first", first);
+        self.type_into("#cap-last", last);
+        self.type_into("#cap-email", email);
+        self.click("#cap-save");
+        self.wait_text("#cap-saved", &format!("Saved {first} {last}"));
+    }
+
     /// Clicks the element: a click WebDriver refuses (another element over it, such as a list of
     /// suggestions that just opened, or the element not yet interactable) is tried again, and one
     /// still refused after 20 s fails the test by its reason rather than passing unseen.

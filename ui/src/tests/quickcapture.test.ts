@@ -100,6 +100,30 @@ describe("quick capture", () => {
     expect(second.add_to).toBe("k1");
   });
 
+  it("drops an answer about likely matches that arrives after the save cleared the form", async () => {
+    const pending: ((v: unknown) => void)[] = [];
+    const known = { contact: { id: "k9", first_name: "Katherine", last_name: "Johnson", company: null, email: "k@nasa.test" }, phone: null, reason: "same_email", why: "same email" };
+    mockCommands({
+      capture_event: () => null,
+      companies: () => [],
+      likely_matches: () => new Promise((resolve) => pending.push(resolve)),
+      capture_contact: (a) => captured(a),
+    });
+    render(QuickCapture);
+    await type("cap-first", "Katherine");
+    await type("cap-last", "Johnson");
+    await type("cap-email", "k@nasa.test");
+    // The lookup a moment after the last key is on its way when the person presses Save.
+    await waitFor(() => expect(pending.length).toBeGreaterThan(0));
+    await fireEvent.submit(document.getElementById("capture")!);
+    await waitFor(() => expect($("cap-saved").textContent).toBe("Saved Katherine Johnson"));
+    // Its answer (the person just saved is now "known") arrives after the form was cleared.
+    pending.forEach((resolve) => resolve([known]));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(document.getElementById("cap-matches")).toBeNull();
+    expect($("cap-first").value).toBe("");
+  });
+
   it("keeps the draft when closed and reopened", async () => {
     mockCommands({ capture_event: () => null, companies: () => [], likely_matches: () => [] });
     const first = render(QuickCapture);

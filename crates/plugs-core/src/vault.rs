@@ -35,6 +35,10 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
+
+mod provider;
+pub(crate) use provider::register as register_provider;
+pub use provider::{use_rustcrypto, NAME as CIPHER_PROVIDER};
 use zeroize::Zeroizing;
 
 /// A 256-bit key, wiped from memory when the last copy is dropped.
@@ -368,6 +372,7 @@ pub(crate) fn cipher_settings(schema: &str) -> String {
 
 /// Applies the key to a connection just opened (before anything is read).
 pub(crate) fn apply(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
+    provider::register();
     // SQLCipher's own log goes to standard error; the store's errors are said in words instead.
     let stmt = Zeroizing::new(format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\"; {}", hex::encode(&key[..]), cipher_settings("main")));
     conn.execute_batch(&stmt)
@@ -405,6 +410,7 @@ pub(crate) fn encrypt_in_place(db: &Path, key: &Key) -> Result<()> {
     let started = std::time::Instant::now();
     let tmp = sibling(db, ".encrypting");
     let _ = std::fs::remove_file(&tmp);
+    provider::register();
     {
         let conn = Connection::open(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;

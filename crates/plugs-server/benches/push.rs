@@ -92,9 +92,23 @@ async fn main() {
         open_loop(&db, &http, &base, devices, secs, env("PLUGS_BENCH_EVERY_MS", 5000)).await;
         return;
     }
-    println!("push benchmark: {orgs} organizations, {device_count} devices, 4-row pushes, {secs} s closed loop");
+    // Each push is followed by the device's pull (PLUGS_BENCH_PULLS=0: pushes alone).
+    let with_pulls = env("PLUGS_BENCH_PULLS", 1) != 0;
+    println!(
+        "push benchmark: {orgs} organizations, {device_count} devices, 4-row pushes{}, {secs} s closed loop",
+        if with_pulls { " each followed by its pull" } else { "" }
+    );
     let deadline = Instant::now() + Duration::from_secs(secs);
     let warmup = Instant::now() + Duration::from_secs(2);
+    // The processor time PostgreSQL, this process (the server and the load generator) and the
+    // whole machine spend over the measured window: the machine's own limit, in the same run.
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(warmup)).await;
+        let a = cpu_ticks();
+        tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await;
+        let b = cpu_ticks();
+        [b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3]]
+    });
     let mut tasks = vec![];
     for (token, org, user) in devices {
         let http = http.clone();
@@ -105,6 +119,7 @@ async fn main() {
             let mut errors = 0u64;
             let mut earlier: Option<Value> = None;
             let mut n = 0u64;
+            let (mut cursor, mut pull_lat) = (0i64, vec![]);
             while Instant::now() < deadline {
                 let mut changes = vec![];
                 for k in 0..3 {
@@ -134,19 +149,43 @@ async fn main() {
                         errors += 1;
                     }
                 }
+                // Then the device pulls from its cursor, as a device does after each push.
+                if with_pulls {
+                    let t = Instant::now();
+                    let r = http.get(format!("{base}/v1/sync/pull?cursor={cursor}&limit=500")).bearer_auth(&token).send().await;
+                    let ok = match r {
+                        Ok(r) if r.status().is_success() => match r.json::<Value>().await {
+                            Ok(b) => {
+                                cursor = b["cursor"].as_i64().unwrap_or(cursor).max(cursor);
+                                true
+                            }
+                            Err(_) => false,
+                        },
+                        _ => false,
+                    };
+                    if t >= warmup {
+                        pull_lat.push(t.elapsed());
+                        if !ok {
+                            errors += 1;
+                        }
+                    }
+                }
                 n += 1;
             }
-            (lat, errors)
+            (lat, pull_lat, errors)
         }));
     }
-    let mut all = vec![];
+    let (mut all, mut pulls) = (vec![], vec![]);
     let mut errors = 0;
     for t in tasks {
-        let (l, e) = t.await.unwrap();
+        let (l, p, e) = t.await.unwrap();
         all.extend(l);
+        pulls.extend(p);
         errors += e;
     }
     all.sort();
+    pulls.sort();
+    let [pg, me, busy, total] = cpu.await.unwrap();
     let measured = secs.saturating_sub(2).max(1) as f64;
     let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
     println!(
@@ -157,6 +196,56 @@ async fn main() {
         pct(0.5).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0
     );
+    if with_pulls {
+        let p = |q: f64| pulls.get(((pulls.len() as f64 * q) as usize).min(pulls.len().saturating_sub(1))).copied().unwrap_or_default().as_secs_f64() * 1000.0;
+        println!("pulls: {} ({:.0}/s); latency p50 {:.1} ms, p99 {:.1} ms", pulls.len(), pulls.len() as f64 / measured, p(0.5), p(0.99));
+    }
+    // Processor time per push (with its pull), in ms; ticks are 1/100 s.
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+    let per = |ticks: u64| ticks as f64 * 10.0 / all.len().max(1) as f64;
+    println!(
+        "processor time per push{}: PostgreSQL {:.2} ms, the server and the load generator {:.2} ms; the machine busy {:.0}% of its {cores:.0} cores",
+        if with_pulls { " and its pull" } else { "" },
+        per(pg),
+        per(me),
+        busy as f64 * 100.0 / total.max(1) as f64
+    );
+    println!(
+        "the machine's own limit: {:.0} pushes/s if PostgreSQL had every core to itself ({cores:.0} × 1000 ms / {:.2} ms), {:.0} pushes/s with the server's share as measured",
+        cores * 1000.0 / per(pg).max(0.001),
+        per(pg),
+        cores * 1000.0 / (per(pg) + per(me)).max(0.001)
+    );
+}
+
+/// Processor ticks so far: [PostgreSQL's processes, this process, the machine busy, the machine
+/// in all] (PostgreSQL's backends are long-lived pool connections, so their counters hold).
+fn cpu_ticks() -> [u64; 4] {
+    let ticks = |stat: &str| -> u64 {
+        // After the command name in parentheses: utime and stime are fields 14 and 15.
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+    };
+    let mut pg = 0;
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            if let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) {
+                if stat.contains("(postgres)") {
+                    pg += ticks(&stat);
+                }
+            }
+        }
+    }
+    let me = std::fs::read_to_string("/proc/self/stat").map(|s| ticks(&s)).unwrap_or(0);
+    let (mut busy, mut total) = (0, 0);
+    if let Some(line) = std::fs::read_to_string("/proc/stat").ok().and_then(|s| s.lines().next().map(str::to_owned)) {
+        let v: Vec<u64> = line.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+        total = v.iter().take(8).sum();
+        // idle and iowait are the 4th and 5th.
+        busy = total - v.get(3).copied().unwrap_or(0) - v.get(4).copied().unwrap_or(0);
+    }
+    [pg, me, busy, total]
 }
 
 fn changes_for(org: &str, user: &str, n: u64, earlier: &mut Option<Value>) -> Vec<Value> {

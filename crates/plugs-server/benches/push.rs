@@ -94,10 +94,7 @@ async fn main() {
     }
     // Each push is followed by the device's pull (PLUGS_BENCH_PULLS=0: pushes alone).
     let with_pulls = env("PLUGS_BENCH_PULLS", 1) != 0;
-    println!(
-        "push benchmark: {orgs} organizations, {device_count} devices, 4-row pushes{}, {secs} s closed loop",
-        if with_pulls { " each followed by its pull" } else { "" }
-    );
+    println!("push benchmark: {orgs} organizations, {device_count} devices, 4-row pushes{}, {secs} s closed loop", if with_pulls { " each followed by its pull" } else { "" });
     let deadline = Instant::now() + Duration::from_secs(secs);
     let warmup = Instant::now() + Duration::from_secs(2);
     // The processor time PostgreSQL, this process (the server and the load generator) and the

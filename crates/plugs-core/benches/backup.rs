@@ -3,7 +3,8 @@
 //! same process: copying the database file as it is (no consistency, no encryption).
 //!
 //! `cargo bench -p plugs-core --bench backup` (PLUGS_BENCH_CONTACTS to change the size; each
-//! contact gets five interactions).
+//! contact gets five interactions; PLUGS_BENCH_OPENSSL=1 keeps the stores through SQLCipher's own
+//! OpenSSL provider instead of the app's, to compare the two).
 
 use plugs_core::workspace::NewWorkspace;
 use plugs_core::{Store, Timestamp};
@@ -11,6 +12,10 @@ use std::time::Instant;
 use uuid::Uuid;
 
 fn main() {
+    if std::env::var_os("PLUGS_BENCH_OPENSSL").is_some() {
+        assert!(plugs_core::vault::use_rustcrypto(false));
+        println!("the stores kept through SQLCipher's OpenSSL provider");
+    }
     if std::env::var_os(plugs_core::vault::PASSPHRASE_ENV).is_none() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
         // No keychain here: the stores' keys are wrapped with a passphrase, as on a server.
         plugs_core::vault::set_passphrase(Some("a passphrase for the benchmark"));

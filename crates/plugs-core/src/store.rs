@@ -309,6 +309,10 @@ impl Store {
             // thread has copied most of it by then, and the next write starts the WAL over,
             // writing over the file's existing blocks from then on.
             conn.pragma_update(None, "wal_autocheckpoint", WAL_CEILING)?;
+            // A large transaction (an import, a first pull) leaves a WAL as large as itself; when
+            // the WAL next starts over, the file is cut back to this size instead of keeping its
+            // largest ever on disk until the app closes.
+            conn.pragma_update(None, "journal_size_limit", WAL_KEEP_BYTES)?;
         } else if !main {
             conn.pragma_update(None, "cache_size", -1024)?;
         }
@@ -678,6 +682,8 @@ const MAIN_CACHE_KIB: i64 = 32 * 1024;
 /// WAL frames (of 4 KiB) past which the writer checkpoints itself (40 MiB): rare enough that a
 /// run of captures meets it once in about 300 (at ~33 frames each), below their p99.
 const WAL_CEILING: i64 = 10_000;
+/// The size the WAL file is cut back to when it starts over (64 MiB, above the ceiling's 40).
+const WAL_KEEP_BYTES: i64 = 64 << 20;
 
 impl Store {
     pub(crate) fn bulk_cache(&self) -> Result<BulkCache<'_>> {

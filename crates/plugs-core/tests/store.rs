@@ -800,7 +800,7 @@ fn typed_new_rows_and_patches_write_only_what_they_give() {
 
 /// Under writes that never pause, the WAL still starts over: its checkpoints run beside the
 /// writes, and without a restart now and then it would grow by every frame ever written (and each
-/// frame would extend the file).
+/// frame would extend the file). And a large transaction's WAL is cut back when it starts over.
 #[test]
 fn the_wal_stays_bounded_under_writes_that_never_pause() {
     let w = world();
@@ -819,4 +819,16 @@ fn the_wal_stays_bounded_under_writes_that_never_pause() {
     println!("the WAL at most {largest} bytes while {written} were written");
     // At most the ceiling (10,000 frames, 41 MB) and what came while the writer checkpointed.
     assert!(largest < 48 << 20, "the WAL grew to {largest} bytes while {written} were written");
+
+    // One transaction of 96 MB leaves a WAL as large; it is cut back to 64 MiB when it starts over.
+    c.execute_batch("BEGIN; WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 96) INSERT INTO wal_probe(body) SELECT randomblob(1048576) FROM g; COMMIT;")
+        .unwrap();
+    let after_import = std::fs::metadata(&wal).unwrap().len();
+    assert!(after_import > 96 << 20, "{after_import}");
+    for _ in 0..3 {
+        c.execute("DELETE FROM wal_probe WHERE id = (SELECT min(id) FROM wal_probe)", []).unwrap();
+    }
+    let later = std::fs::metadata(&wal).unwrap().len();
+    println!("the WAL {after_import} bytes after one large transaction, {later} bytes after the next writes");
+    assert!(later <= 64 << 20, "the WAL kept {later} bytes");
 }

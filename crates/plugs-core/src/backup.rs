@@ -388,8 +388,7 @@ fn encrypt_into(db: &[u8], path: &Path, key: &crate::vault::Key) -> Result<()> {
     let mut conn = Connection::open_in_memory()?;
     conn.deserialize_read_exact(MAIN_DB, db, db.len(), false)?;
     let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let hexkey = zeroize::Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
-    crate::vault::register_provider();
+    let hexkey = crate::vault::sql_key(key);
     conn.execute("ATTACH DATABASE ?1 AS restored KEY ?2", rusqlite::params![path.to_string_lossy(), hexkey.as_str()])?;
     conn.execute_batch(&crate::vault::cipher_settings("restored"))?;
     conn.query_row("SELECT sqlcipher_export('restored')", [], |_| Ok(()))?;

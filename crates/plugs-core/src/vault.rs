@@ -37,7 +37,6 @@ use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 mod provider;
-pub(crate) use provider::register as register_provider;
 pub use provider::{use_rustcrypto, NAME as CIPHER_PROVIDER};
 use zeroize::Zeroizing;
 
@@ -370,11 +369,21 @@ pub(crate) fn cipher_settings(schema: &str) -> String {
     format!("PRAGMA {schema}.cipher_hmac_algorithm = HMAC_SHA256; PRAGMA {schema}.cipher_kdf_algorithm = PBKDF2_HMAC_SHA256;")
 }
 
+/// The key as SQLCipher takes it raw (`x'…'`), wiped when dropped. Every key given to SQLCipher
+/// comes from here, so the app's cipher provider is registered here first.
+pub(crate) fn sql_key(key: &Key) -> Zeroizing<String> {
+    provider::register();
+    let mut s = Zeroizing::new(String::with_capacity(3 + 2 * key[..].len()));
+    s.push_str("x'");
+    s.push_str(&Zeroizing::new(hex::encode(&key[..])));
+    s.push('\'');
+    s
+}
+
 /// Applies the key to a connection just opened (before anything is read).
 pub(crate) fn apply(conn: &Connection, key: &Key) -> rusqlite::Result<()> {
-    provider::register();
     // SQLCipher's own log goes to standard error; the store's errors are said in words instead.
-    let stmt = Zeroizing::new(format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"x'{}'\"; {}", hex::encode(&key[..]), cipher_settings("main")));
+    let stmt = Zeroizing::new(format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"{}\"; {}", sql_key(key).as_str(), cipher_settings("main")));
     conn.execute_batch(&stmt)
 }
 
@@ -410,14 +419,13 @@ pub(crate) fn encrypt_in_place(db: &Path, key: &Key) -> Result<()> {
     let started = std::time::Instant::now();
     let tmp = sibling(db, ".encrypting");
     let _ = std::fs::remove_file(&tmp);
-    provider::register();
     {
         let conn = Connection::open(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // Everything in the WAL goes into the file first, so the copy holds every commit.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let hexkey = Zeroizing::new(format!("x'{}'", hex::encode(&key[..])));
+        let hexkey = sql_key(key);
         conn.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", rusqlite::params![tmp.to_string_lossy(), hexkey.as_str()])?;
         conn.execute_batch(&cipher_settings("encrypted"))?;
         let exported = conn

@@ -142,7 +142,7 @@ unsafe extern "C" fn get_provider_name(_: *mut c_void) -> *const c_char {
 }
 
 unsafe extern "C" fn get_provider_version(_: *mut c_void) -> *const c_char {
-    c"aes 0.8, cbc 0.1, hmac 0.12, sha2 0.10, pbkdf2 0.12".as_ptr()
+    c"RustCrypto aes, cbc, hmac, sha1, sha2, pbkdf2".as_ptr()
 }
 
 unsafe extern "C" fn get_cipher(_: *mut c_void) -> *const c_char {
